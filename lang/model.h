@@ -1,0 +1,158 @@
+/* model.h - the checked model.
+ *
+ * check.c builds it from the AST; codegen.c, interp.c and cli/ read it.  All
+ * nodes, arrays and strings live in the model's arena: model_free() drops
+ * them at once and no node is freed alone.  Everything here is resolved:
+ * names are indices, user functions are known, intermediate quantities are
+ * ordered so that each depends only on earlier ones. */
+#ifndef ODESOLVE_MODEL_H
+#define ODESOLVE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Byte offsets [begin, end) into the model source. */
+struct span {
+    unsigned begin, end;
+};
+
+enum expr_kind {
+    EX_NUM,          /* num */
+    EX_TIME,         /* the independent variable t */
+    EX_STATE,        /* y[index] */
+    EX_PARAM,        /* p[index]; derived parameters follow the user ones */
+    EX_INTER,        /* intermediate quantity `index` (model.inters) */
+    EX_ARG,          /* argument `index` of the enclosing user function */
+    EX_NEG,          /* -a */
+    EX_NOT,          /* not a: 1 if a == 0 else 0 */
+    EX_ADD, EX_SUB, EX_MUL, EX_DIV,
+    EX_POW,          /* a ^ b, through pow() */
+    EX_LT, EX_LE, EX_GT, EX_GE, EX_EQ, EX_NE,   /* 1 or 0 */
+    EX_AND, EX_OR,   /* 1 or 0; both operands are evaluated */
+    EX_IF,           /* if (a != 0) then b else c; only one branch runs */
+    EX_CALL,         /* built-in function `index` (builtins.h) on args */
+    EX_UCALL,        /* user function `index` (model.funcs) on args */
+};
+
+struct expr {
+    enum expr_kind kind;
+    int index;               /* see expr_kind */
+    int nargs;               /* operands in args: 1 unary, 2 binary, 3 if */
+    double num;              /* EX_NUM */
+    struct expr **args;
+    struct span span;        /* source text this node came from */
+};
+
+struct model_state {
+    const char *name;        /* as first declared */
+    double init;             /* initial value (0 when not given) */
+    struct expr *rhs;        /* dy/dt */
+    struct span span;        /* the equation's left-hand side */
+    int line;                /* 1-based line of the equation */
+};
+
+struct model_param {
+    const char *name;
+    double value;            /* default value from the file */
+    struct span span;
+};
+
+/* `!k = a*b`: evaluated once per parameter set, in order; may use
+   parameters and earlier derived parameters.  Stored in p after the user
+   parameters: derived[i] is p[n_params + i]. */
+struct model_derived {
+    const char *name;
+    struct expr *value;
+    struct span span;
+};
+
+/* `r = sqrt(x^2+y^2)`: evaluated in order at every right-hand side call;
+   may use t, states, parameters and earlier intermediates. */
+struct model_inter {
+    const char *name;
+    struct expr *value;
+    struct span span;
+    int line;
+};
+
+struct model_aux {
+    const char *name;
+    struct expr *value;
+    struct span span;
+    int line;
+};
+
+struct model_func {
+    const char *name;
+    int nargs;               /* 0..9 */
+    const char *argnames[9];
+    /* Uses its arguments (EX_ARG), parameters, t, numbers and earlier user
+       functions; never states or intermediates (XPPAUT's rule). */
+    struct expr *body;
+    struct span span;
+};
+
+/* `@` settings.  A field is meaningful only when its bit is in `set`. */
+enum {
+    SET_TOTAL = 1u << 0, SET_T0 = 1u << 1, SET_DT = 1u << 2,
+    SET_METH = 1u << 3, SET_TOL = 1u << 4, SET_ATOL = 1u << 5,
+    SET_DTMIN = 1u << 6, SET_DTMAX = 1u << 7, SET_BOUND = 1u << 8,
+    SET_MAXSTOR = 1u << 9, SET_NOUT = 1u << 10,
+};
+
+struct model_settings {
+    unsigned set;
+    double total, t0, dt, tol, atol, dtmin, dtmax, bound;
+    long maxstor, nout;
+    const char *meth;        /* as written, lower case */
+    struct span meth_span;
+};
+
+struct model {
+    const char *file;        /* for diagnostics */
+    const char *src;         /* the whole source text (owned) */
+    size_t src_len;
+
+    struct model_state *states;     size_t n_states;
+    struct model_param *params;     size_t n_params;
+    struct model_derived *derived;  size_t n_derived;
+    struct model_inter *inters;     size_t n_inters;
+    struct model_aux *aux;          size_t n_aux;
+    struct model_func *funcs;       size_t n_funcs;
+    struct model_settings settings;
+
+    struct arena *arena;
+};
+
+/* A new empty model for `file`; takes ownership of `src` (malloc'd, len
+   bytes, need not be NUL-terminated but may be).  NULL when out of memory. */
+struct model *model_new(const char *file, char *src, size_t len);
+
+/* Releases the model, its arena and its source.  Accepts NULL. */
+void model_free(struct model *m);
+
+/* Zeroed memory from the model's arena, aligned for any type; NULL when out
+   of memory.  Lives until model_free(). */
+void *model_alloc(struct model *m, size_t size);
+
+/* Copy of s[0..len) with a terminating NUL, in the arena. */
+char *model_strndup(struct model *m, const char *s, size_t len);
+
+/* Expression constructors (arena-allocated; NULL when out of memory).
+   expr_new makes a node with room for nargs operands, all NULL. */
+struct expr *expr_new(struct model *m, enum expr_kind kind, int nargs,
+                      struct span span);
+struct expr *expr_num(struct model *m, double v, struct span span);
+struct expr *expr_leaf(struct model *m, enum expr_kind kind, int index,
+                       struct span span);
+struct expr *expr_unary(struct model *m, enum expr_kind kind,
+                        struct expr *a, struct span span);
+struct expr *expr_binary(struct model *m, enum expr_kind kind,
+                         struct expr *a, struct expr *b, struct span span);
+
+/* Index of the state, parameter, ... named `name` (case-insensitive), or -1. */
+long model_find_state(const struct model *m, const char *name);
+long model_find_param(const struct model *m, const char *name);
+long model_find_aux(const struct model *m, const char *name);
+
+#endif

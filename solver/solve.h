@@ -1,0 +1,71 @@
+/* solve.h - integrate an ode_problem from t0 to t1 and hand saved points to
+ * a sink.  One entry point for every explicit RK method of the tableau
+ * registry; step-size control, dense output and failure reporting live
+ * behind it. */
+#ifndef ODESOLVE_SOLVE_H
+#define ODESOLVE_SOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "problem.h"
+
+enum solve_controller { CTL_CONSTANT, CTL_I, CTL_PI, CTL_PID };
+
+enum solve_save {
+    SAVE_GRID,    /* t0, t0+save_every, ..., and t1, by dense output */
+    SAVE_STEPS,   /* t0 and every accepted step */
+};
+
+struct solve_opts {
+    const char *method;          /* tableau name, e.g. "dopri5", "rk4" */
+    enum solve_controller controller;
+    double t0, t1;
+    double rtol, atol;
+    double dt;                   /* initial step (adaptive), the step (constant); 0 = choose */
+    double dtmin, dtmax;         /* 0 = no bound */
+    long max_steps;              /* accepted + rejected steps; 0 = no limit */
+    double pcoeff, icoeff, dcoeff;   /* PID gains (used by CTL_PID; NaN = default) */
+    double bound;                /* |y_i| above this fails the solve; 0 = none */
+    enum solve_save save;
+    double save_every;           /* spacing of the save grid (SAVE_GRID) */
+};
+
+/* Fills `o` with the defaults: dopri5, PID, rtol 1e-6, atol 1e-9, no
+   bounds, SAVE_GRID with save_every = 0 (caller must set it). */
+void solve_opts_default(struct solve_opts *o);
+
+/* Receives each saved point in increasing t.  `y` is borrowed for the call.
+   Returns 0 to go on, non-zero to stop the solve with ODE_EOUTPUT. */
+struct solve_sink {
+    int (*row)(void *ctx, double t, const double *y);
+    void *ctx;
+};
+
+struct solve_stats {
+    long steps;          /* accepted steps */
+    long rejected;       /* rejected steps */
+    long nfev;           /* right-hand side evaluations */
+    double dt_last;      /* last accepted step size */
+};
+
+/* Where and why a solve stopped early. */
+struct solve_failure {
+    double t;            /* time reached (last accepted point) */
+    double dt;           /* step size being tried */
+    long var;            /* offending state index, -1 when none */
+    char why[160];       /* one-line reason, without t or variable */
+};
+
+/* Integrates prob from o->t0 to o->t1 with initial state y0 and parameter
+   vector p (user and derived parameters).  Returns 0, ODE_EINVAL (bad
+   options, unknown method: `fail->why` says which), ODE_ENOMEM, or a solve
+   failure (ODE_ENONFINITE, ODE_EDTMIN, ODE_EMAXSTEPS, ODE_ERHS, ODE_EOUTPUT,
+   ODE_EINTR) with `fail` filled in.  Every point saved before a failure has
+   been passed to the sink.  `stop` may be NULL; when it points to a non-zero
+   value the solve ends with ODE_EINTR at the next step. */
+int solve_run(const struct ode_problem *prob, const double *p,
+              const double *y0, const struct solve_opts *o,
+              const struct solve_sink *sink, volatile const int *stop,
+              struct solve_stats *st, struct solve_failure *fail);
+
+#endif
