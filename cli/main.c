@@ -1,0 +1,470 @@
+/* main.c - odesolve: read a model, compile it, integrate it, write rows.
+ *
+ * The only place that prints to the user about failures and exits.  Exit
+ * status: 0 done, 1 the solve failed, 2 usage, model or output error,
+ * 128+signal when interrupted. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "check.h"
+#include "codegen.h"
+#include "control.h"
+#include "diag.h"
+#include "interp.h"
+#include "jit.h"
+#include "model.h"
+#include "options.h"
+#include "out.h"
+#include "problem.h"
+#include "solve.h"
+#include "tableau.h"
+
+#ifndef ODESOLVE_VERSION
+#define ODESOLVE_VERSION "unknown"
+#endif
+
+enum { EXIT_DONE = 0, EXIT_SOLVE = 1, EXIT_USAGE = 2 };
+
+/* XPPAUT's default span when the file gives no total. */
+#define DEFAULT_TOTAL 20.0
+#define DEFAULT_RTOL 1e-6
+#define DEFAULT_ATOL 1e-9
+#define DEFAULT_MAX_STEPS 10000000L
+#define DEFAULT_SAVE_POINTS 1000
+
+static volatile sig_atomic_t stop_signal;
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+    stop_flag = 1;
+}
+
+static void say(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("odesolve: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void list_solvers(void)
+{
+    printf("%-10s %-6s %-9s %s\n", "name", "order", "step", "description");
+    for (int i = 0; i < tab_count(); i++) {
+        const struct rk_tableau *tb = tab_at(i);
+        char order[16];
+        if (tb->order_emb > 0)
+            snprintf(order, sizeof order, "%d(%d)", tb->order, tb->order_emb);
+        else
+            snprintf(order, sizeof order, "%d", tb->order);
+        printf("%-10s %-6s %-9s %s\n", tb->name, order,
+               tb->order_emb > 0 ? "adaptive" : "fixed", tb->description);
+    }
+}
+
+/* "a, b, c" of the names, for "valid names are ..." messages. */
+static void print_names(FILE *f, const char *const *names, size_t n)
+{
+    if (n == 0) {
+        fputs("(none)", f);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%s", i ? ", " : "", names[i]);
+}
+
+/* Applies -p and -i.  Returns 0 or prints why and returns ODE_EINVAL. */
+static int apply_overrides(const struct model *m, const struct cli_options *o,
+                           double *p, double *y0)
+{
+    for (size_t k = 0; k < o->n_params; k++) {
+        const struct cli_assign *a = &o->params[k];
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)a->name_len, a->name);
+        long i = model_find_param(m, name);
+        if (i < 0) {
+            fprintf(stderr, "odesolve: -p %s: '%s' is not a parameter of %s; "
+                    "parameters are: ", a->arg, name, m->file);
+            for (size_t j = 0; j < m->n_params; j++)
+                fprintf(stderr, "%s%s", j ? ", " : "", m->params[j].name);
+            if (m->n_params == 0)
+                fputs("(none)", stderr);
+            fputc('\n', stderr);
+            return ODE_EINVAL;
+        }
+        p[i] = a->value;
+    }
+    for (size_t k = 0; k < o->n_inits; k++) {
+        const struct cli_assign *a = &o->inits[k];
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)a->name_len, a->name);
+        long i = model_find_state(m, name);
+        if (i < 0) {
+            fprintf(stderr, "odesolve: -i %s: '%s' is not a state of %s; "
+                    "states are: ", a->arg, name, m->file);
+            for (size_t j = 0; j < m->n_states; j++)
+                fprintf(stderr, "%s%s", j ? ", " : "", m->states[j].name);
+            fputc('\n', stderr);
+            return ODE_EINVAL;
+        }
+        y0[i] = a->value;
+    }
+    return 0;
+}
+
+/* Picks the solver: --solver, else the file's meth (XPPAUT names mapped),
+   else dopri5.  Prints why and returns NULL when there is none. */
+static const struct rk_tableau *pick_solver(const struct model *m,
+                                            const struct cli_options *o)
+{
+    const char *closest = NULL;
+    if (o->solver) {
+        const struct rk_tableau *tb = tab_find(o->solver);
+        if (!tb) {
+            tab_from_xpp(o->solver, &closest);
+            say("--solver: unknown solver '%s'%s%s%s; see --list-solvers",
+                o->solver, closest ? " (did you mean '" : "",
+                closest ? closest : "", closest ? "'?)" : "");
+        }
+        return tb;
+    }
+    if (m->settings.set & SET_METH) {
+        const char *name = tab_from_xpp(m->settings.meth, &closest);
+        if (name)
+            return tab_find(name);
+        diag_at(stderr, m, m->settings.meth_span, "error",
+                "method '%s' is not available; the closest solver is '%s' "
+                "(use meth=%s or --solver)", m->settings.meth,
+                closest ? closest : "dopri5", closest ? closest : "dopri5");
+        return NULL;
+    }
+    return tab_find("dopri5");
+}
+
+static int pick_controller(const char *name, const struct rk_tableau *tb,
+                           enum solve_controller *out)
+{
+    static const struct { const char *name; enum solve_controller c; } kinds[] = {
+        { "constant", CTL_CONSTANT }, { "i", CTL_I }, { "pi", CTL_PI },
+        { "pid", CTL_PID },
+    };
+    if (!name) {
+        *out = tb->order_emb > 0 ? CTL_PID : CTL_CONSTANT;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcasecmp(kinds[i].name, name) == 0) {
+            *out = kinds[i].c;
+            return 0;
+        }
+    say("--controller: unknown controller '%s' (constant, i, pi or pid)", name);
+    return ODE_EINVAL;
+}
+
+static double first_set(double a, double b, double fallback)
+{
+    return !isnan(a) ? a : !isnan(b) ? b : fallback;
+}
+
+/* Merges command line, `@` settings and defaults into solver options. */
+static int build_solve_opts(const struct model *m, const struct cli_options *o,
+                            const struct rk_tableau *tb, struct solve_opts *so)
+{
+    const struct model_settings *s = &m->settings;
+    solve_opts_default(so);
+    so->method = tb->name;
+    if (pick_controller(o->controller, tb, &so->controller))
+        return ODE_EINVAL;
+    double file_t0 = (s->set & SET_T0) ? s->t0 : NAN;
+    double file_total = (s->set & SET_TOTAL) ? s->total : NAN;
+    so->t0 = first_set(o->t0, file_t0, 0.0);
+    if (!isnan(o->t1))
+        so->t1 = o->t1;
+    else
+        so->t1 = so->t0 + first_set(o->total, file_total, DEFAULT_TOTAL);
+    if (!(so->t1 > so->t0)) {
+        say("the end time t1 = %g is not after the start time t0 = %g",
+            so->t1, so->t0);
+        return ODE_EINVAL;
+    }
+    so->rtol = first_set(o->rtol, (s->set & SET_TOL) ? s->tol : NAN, DEFAULT_RTOL);
+    so->atol = first_set(o->atol, (s->set & SET_ATOL) ? s->atol : NAN, DEFAULT_ATOL);
+    so->dtmin = first_set(o->dtmin, (s->set & SET_DTMIN) ? s->dtmin : NAN, 0.0);
+    so->dtmax = first_set(o->dtmax, (s->set & SET_DTMAX) ? s->dtmax : NAN, 0.0);
+    so->bound = first_set(o->bound, (s->set & SET_BOUND) ? s->bound : NAN, 0.0);
+    so->max_steps = o->max_steps > 0 ? o->max_steps : DEFAULT_MAX_STEPS;
+    double file_dt = (s->set & SET_DT) ? fabs(s->dt) : NAN;
+    if (so->controller == CTL_CONSTANT)
+        so->dt = first_set(o->dt, file_dt, (so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
+    else
+        so->dt = first_set(o->dt, NAN, 0.0);
+    if (!isnan(o->pcoeff)) so->pcoeff = o->pcoeff;
+    if (!isnan(o->icoeff)) so->icoeff = o->icoeff;
+    if (!isnan(o->dcoeff)) so->dcoeff = o->dcoeff;
+    if (o->save_steps) {
+        so->save = SAVE_STEPS;
+    } else {
+        so->save = SAVE_GRID;
+        double nout = (s->set & SET_NOUT) && s->nout > 0 ? (double)s->nout : 1.0;
+        double file_every = isnan(file_dt) || file_dt == 0 ? NAN : file_dt * nout;
+        so->save_every = first_set(o->save_every, file_every,
+                                   (so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
+    }
+    return 0;
+}
+
+struct row_sink {
+    struct out *out;
+    const struct ode_problem *prob;
+    const double *p;
+    double *row;             /* states then aux */
+};
+
+static int write_row(void *ctx, double t, const double *y)
+{
+    struct row_sink *rs = ctx;
+    size_t n = rs->prob->n_states;
+    memcpy(rs->row, y, n * sizeof *y);
+    if (rs->prob->n_aux > 0 &&
+        rs->prob->aux(rs->prob->ctx, t, y, rs->p, rs->row + n) < 0)
+        return -1;
+    return out_row(rs->out, t, rs->row, n + rs->prob->n_aux);
+}
+
+static void report_failure(const struct model *m, const struct ode_problem *prob,
+                           int rc, const struct solve_failure *f)
+{
+    if (rc == ODE_EINTR) {
+        say("interrupted at t = %.17g; the rows computed so far are kept", f->t);
+        return;
+    }
+    if (f->var >= 0 && (size_t)f->var < prob->n_states) {
+        int line = prob->state_lines ? prob->state_lines[f->var] : 0;
+        if (line > 0)
+            fprintf(stderr, "%s:%d: error: ", m->file, line);
+        else
+            fputs("odesolve: error: ", stderr);
+        fprintf(stderr, "solve failed at t = %.17g: %s in '%s'\n",
+                f->t, f->why, prob->state_names[f->var]);
+    } else {
+        say("solve failed at t = %.17g (dt = %g): %s", f->t, f->dt, f->why);
+    }
+}
+
+static int emit_c(const struct model *m)
+{
+    char *text = NULL;
+    int rc = codegen_c(m, &text);
+    if (rc) {
+        say("code generation failed");
+        return EXIT_USAGE;
+    }
+    fputs(text, stdout);
+    free(text);
+    return fflush(stdout) == 0 ? EXIT_DONE : EXIT_USAGE;
+}
+
+static void print_stats(const struct solve_stats *st, long rows,
+                        double compile_s, double solve_s, const char *solver,
+                        const char *backend)
+{
+    fprintf(stderr,
+            "solver: %s\n"
+            "backend: %s\n"
+            "steps: %ld\n"
+            "rejected: %ld\n"
+            "nfev: %ld\n"
+            "dt_last: %g\n"
+            "rows: %ld\n"
+            "compile_time_s: %.6f\n"
+            "solve_time_s: %.6f\n",
+            solver, backend, st->steps, st->rejected, st->nfev, st->dt_last,
+            rows, compile_s, solve_s);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A closed pipe shows up as EPIPE from write(), handled by out. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int run(const struct cli_options *o)
+{
+    struct model *m = NULL;
+    jit *jt = NULL;
+    interp *ip = NULL;
+    struct out *out = NULL;
+    double *p = NULL, *y0 = NULL, *row = NULL;
+    struct ode_problem prob;
+    char err[512];
+    int status = EXIT_USAGE;
+
+    if (check_load_file(o->model_path, stderr, &m))
+        goto done;
+    if (o->check_only) {
+        status = EXIT_DONE;
+        goto done;
+    }
+    if (o->emit_c) {
+        status = emit_c(m);
+        goto done;
+    }
+    const struct rk_tableau *tb = pick_solver(m, o);
+    struct solve_opts so;
+    if (!tb || build_solve_opts(m, o, tb, &so))
+        goto done;
+
+    double t_compile = now_seconds();
+    const char *backend = o->no_jit ? "interpreter" : "tcc";
+    if (o->no_jit) {
+        if (interp_new(m, &ip, &prob)) {
+            say("out of memory");
+            goto done;
+        }
+    } else if (jit_compile(m, &jt, &prob, err, sizeof err)) {
+        say("%s", err);
+        goto done;
+    }
+    t_compile = now_seconds() - t_compile;
+
+    size_t np = prob.n_params + prob.n_derived;
+    p = calloc(np ? np : 1, sizeof *p);
+    y0 = calloc(prob.n_states, sizeof *y0);
+    row = calloc(prob.n_states + prob.n_aux, sizeof *row);
+    if (!p || !y0 || !row) {
+        say("out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < m->n_params; i++)
+        p[i] = m->params[i].value;
+    for (size_t i = 0; i < m->n_states; i++)
+        y0[i] = m->states[i].init;
+    if (apply_overrides(m, o, p, y0))
+        goto done;
+    if (prob.derive && prob.derive(prob.ctx, p) < 0) {
+        say("the derived parameters could not be computed");
+        goto done;
+    }
+
+    if (out_open(o->output, &out, err, sizeof err)) {
+        say("%s", err);
+        goto done;
+    }
+    size_t ncol = prob.n_states + prob.n_aux;
+    const char **names = malloc((ncol + 1) * sizeof *names);
+    if (!names) {
+        say("out of memory");
+        goto done;
+    }
+    names[0] = "t";
+    for (size_t i = 0; i < prob.n_states; i++)
+        names[1 + i] = prob.state_names[i];
+    for (size_t i = 0; i < prob.n_aux; i++)
+        names[1 + prob.n_states + i] = prob.aux_names[i];
+    int wrc = out_header(out, names, ncol + 1);
+    free(names);
+
+    struct row_sink rs = { .out = out, .prob = &prob, .p = p, .row = row };
+    struct solve_sink sink = { .row = write_row, .ctx = &rs };
+    struct solve_stats st = { 0 };
+    struct solve_failure fail = { .var = -1 };
+    install_signals();
+    double t_solve = now_seconds();
+    int rc = wrc ? ODE_EOUTPUT
+                 : solve_run(&prob, p, y0, &so, &sink, &stop_flag, &st, &fail);
+    t_solve = now_seconds() - t_solve;
+
+    if (rc == ODE_EINVAL) {
+        say("%s", fail.why);
+        out_close(out, false, err, sizeof err);
+        out = NULL;
+        goto done;
+    }
+    if (rc == ODE_EOUTPUT && out_broken_pipe(out)) {
+        /* `odesolve ... | head`: the reader has what it wanted. */
+        out_close(out, false, err, sizeof err);
+        out = NULL;
+        status = EXIT_DONE;
+        goto done;
+    }
+    long rows = (long)out_rows(out);
+    int crc = out_close(out, true, err, sizeof err);
+    out = NULL;
+    if (rc == ODE_EOUTPUT || crc) {
+        say("%s: %s", o->output ? o->output : "standard output", err);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (o->stats)
+        print_stats(&st, rows, t_compile, t_solve, tb->name, backend);
+    if (rc == ODE_ENOMEM) {
+        say("out of memory");
+        status = EXIT_USAGE;
+    } else if (rc) {
+        report_failure(m, &prob, rc, &fail);
+        status = rc == ODE_EINTR ? 128 + (int)stop_signal : EXIT_SOLVE;
+    } else {
+        status = EXIT_DONE;
+    }
+done:
+    if (out)
+        out_close(out, false, err, sizeof err);
+    free(row);
+    free(y0);
+    free(p);
+    interp_free(ip);
+    jit_free(jt);
+    model_free(m);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_options o;
+    char err[512];
+    int rc = cli_parse(argc, argv, &o, err, sizeof err);
+    int status = EXIT_USAGE;
+    if (rc == ODE_ENOMEM) {
+        say("out of memory");
+    } else if (rc) {
+        say("%s", err);
+        fputs("Try 'odesolve --help'.\n", stderr);
+    } else if (o.action == CLI_HELP) {
+        cli_usage(stdout);
+        status = EXIT_DONE;
+    } else if (o.action == CLI_VERSION) {
+        printf("odesolve %s\n", ODESOLVE_VERSION);
+        status = EXIT_DONE;
+    } else if (o.action == CLI_LIST_SOLVERS) {
+        list_solvers();
+        status = EXIT_DONE;
+    } else {
+        status = run(&o);
+    }
+    cli_options_free(&o);
+    return status;
+}

@@ -1,0 +1,690 @@
+/* codegen.c - the checked model as straight-line C for the JIT and --emit-c.
+ *
+ * Every expression becomes one fully parenthesised C expression, so the
+ * compiler evaluates exactly the tree's operations; interp.c mirrors each
+ * choice made here (x^2 as x*x, -a, comparisons as 1.0/0.0) so that both
+ * backends produce the same bits. */
+#include "codegen.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+
+/* Intermediates live in a local array up to this many (64 KiB of stack);
+   beyond it the array is static, which makes that model's functions
+   non-reentrant but keeps a huge model from overflowing the stack. */
+enum { CG_MAX_STACK_INTERS = 8192 };
+
+/* Growable text buffer with geometric growth; `oom` sticks once set so
+   callers check it once at the end. */
+struct sbuf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+};
+
+static bool sb_reserve(struct sbuf *b, size_t extra)
+{
+    if (b->oom)
+        return false;
+    if (b->cap - b->len > extra)
+        return true;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap - b->len <= extra)
+        cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) {
+        b->oom = true;
+        return false;
+    }
+    b->s = s;
+    b->cap = cap;
+    return true;
+}
+
+static void sb_putn(struct sbuf *b, const char *s, size_t n)
+{
+    if (!sb_reserve(b, n))
+        return;
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+    sb_putn(b, s, strlen(s));
+}
+
+/* Non-negative integers are the bulk of the text (indices, line numbers);
+   formatting them by hand keeps big models far from printf's cost. */
+static void sb_uint(struct sbuf *b, size_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sb_putn(b, tmp + sizeof tmp - n, (size_t)n);
+}
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as exactly v, made a
+   double literal (a '.' or an exponent) and parenthesised when negative.
+   Infinities and NaN have no literal: they are built from constants. */
+static void sb_num(struct sbuf *b, double v)
+{
+    char tmp[48];
+    if (isnan(v)) {
+        sb_puts(b, "(0.0 / 0.0)");
+        return;
+    }
+    if (isinf(v)) {
+        sb_puts(b, v > 0 ? "(1e300 * 1e300)" : "(-1e300 * 1e300)");
+        return;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+        if (strtod(tmp, NULL) == v && signbit(strtod(tmp, NULL)) == signbit(v))
+            break;
+    }
+    /* A locale with a decimal comma would break the literal; the program
+       runs in the "C" locale, but a stray separator is mapped back. */
+    bool is_float = false;
+    for (char *c = tmp; *c; c++) {
+        if (*c == ',')
+            *c = '.';
+        if (*c == '.' || *c == 'e')
+            is_float = true;
+    }
+    if (!is_float)
+        strcat(tmp, ".0");
+    if (tmp[0] == '-') {
+        sb_puts(b, "(");
+        sb_puts(b, tmp);
+        sb_puts(b, ")");
+    } else {
+        sb_puts(b, tmp);
+    }
+}
+
+/* A model name as a C comment: only [A-Za-z0-9_] survive, so the comment
+   cannot end early and nothing else of the name reaches the text. */
+static void sb_name_comment(struct sbuf *b, const char *name)
+{
+    char tmp[68];
+    size_t n = 0;
+    for (const char *c = name ? name : ""; *c && n < 64; c++) {
+        unsigned char u = (unsigned char)*c;
+        if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+            (u >= '0' && u <= '9') || u == '_')
+            tmp[n++] = (char)u;
+    }
+    if (n == 0)
+        return;
+    tmp[n] = '\0';
+    sb_puts(b, " /* ");
+    sb_puts(b, tmp);
+    sb_puts(b, " */");
+}
+
+/* Where an expression sits decides what it may name. */
+enum scope {
+    SC_EQ,        /* intermediates, right-hand sides, aux: t, y, p, v */
+    SC_DERIVED,   /* derived parameters: t (0), p before their own */
+    SC_FUNC,      /* user function bodies: t, p, arguments, earlier funcs */
+};
+
+struct cg {
+    const struct model *m;
+    struct sbuf *out;
+    bool *used;               /* builtin_count() flags */
+    bool need_sq;
+    enum scope scope;
+    size_t param_limit;       /* p[i] allowed for i < param_limit */
+    size_t inter_limit;       /* v[i] allowed for i < inter_limit */
+    size_t func_limit;        /* cg_u<k> callable for k < func_limit */
+    int nargs;                /* a<i> allowed for i < nargs */
+    char fname[64];           /* #line file name, sanitised */
+    unsigned *line_starts;    /* byte offsets where source lines begin */
+    size_t n_lines;
+};
+
+static bool is_leaf(const struct expr *e)
+{
+    switch (e->kind) {
+    case EX_NUM: case EX_TIME: case EX_STATE: case EX_PARAM: case EX_INTER:
+    case EX_ARG:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static const char *binop_text(enum expr_kind k)
+{
+    switch (k) {
+    case EX_ADD: return " + ";
+    case EX_SUB: return " - ";
+    case EX_MUL: return " * ";
+    case EX_DIV: return " / ";
+    case EX_LT: return " < ";
+    case EX_LE: return " <= ";
+    case EX_GT: return " > ";
+    case EX_GE: return " >= ";
+    case EX_EQ: return " == ";
+    case EX_NE: return " != ";
+    default: return NULL;
+    }
+}
+
+/* Symbols come from our own table, but the text must stay sound even if
+   someone adds a bad entry: a C identifier in the os_ namespace only. */
+static bool symbol_ok(const char *s)
+{
+    if (!s || strncmp(s, "os_", 3) != 0)
+        return false;
+    for (const char *c = s; *c; c++) {
+        unsigned char u = (unsigned char)*c;
+        if (!((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+              (u >= '0' && u <= '9') || u == '_'))
+            return false;
+    }
+    return true;
+}
+
+static bool arity_ok(const struct expr *e, int n)
+{
+    if (e->nargs != n || (n > 0 && !e->args))
+        return false;
+    for (int i = 0; i < n; i++)
+        if (!e->args[i])
+            return false;
+    return true;
+}
+
+static int emit(struct cg *g, const struct expr *e, int depth);
+
+static int emit_args(struct cg *g, const struct expr *e, int depth)
+{
+    for (int i = 0; i < e->nargs; i++) {
+        if (i > 0)
+            sb_puts(g->out, ", ");
+        int rc = emit(g, e->args[i], depth + 1);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* x^2 is x*x: exact (one rounding), much cheaper than pow, and done the
+   same way by the interpreter.  A non-trivial base goes through cg_sq so it
+   is evaluated once. */
+static int emit_pow(struct cg *g, const struct expr *e, int depth)
+{
+    const struct expr *a = e->args[0], *b = e->args[1];
+    int rc;
+    if (b->kind == EX_NUM && b->num == 2.0) {
+        if (is_leaf(a)) {
+            sb_puts(g->out, "(");
+            if ((rc = emit(g, a, depth + 1)))
+                return rc;
+            sb_puts(g->out, " * ");
+            if ((rc = emit(g, a, depth + 1)))
+                return rc;
+            sb_puts(g->out, ")");
+            return 0;
+        }
+        g->need_sq = true;
+        sb_puts(g->out, "cg_sq(");
+        if ((rc = emit(g, a, depth + 1)))
+            return rc;
+        sb_puts(g->out, ")");
+        return 0;
+    }
+    const struct builtin *pw = builtin_find("pow");
+    if (!pw || pw->arity != 2 || !symbol_ok(pw->symbol))
+        return ODE_EINVAL;
+    g->used[builtin_index(pw)] = true;
+    sb_puts(g->out, pw->symbol);
+    sb_puts(g->out, "(");
+    if ((rc = emit_args(g, e, depth)))
+        return rc;
+    sb_puts(g->out, ")");
+    return 0;
+}
+
+static int emit(struct cg *g, const struct expr *e, int depth)
+{
+    struct sbuf *o = g->out;
+    const struct model *m = g->m;
+    int rc;
+
+    if (!e || depth > CODEGEN_MAX_DEPTH)
+        return ODE_EINVAL;
+    switch (e->kind) {
+    case EX_NUM:
+        sb_num(o, e->num);
+        return 0;
+    case EX_TIME:
+        sb_puts(o, "t");
+        return 0;
+    case EX_STATE:
+        if (g->scope != SC_EQ || e->index < 0 || (size_t)e->index >= m->n_states)
+            return ODE_EINVAL;
+        sb_puts(o, "y[");
+        sb_uint(o, (size_t)e->index);
+        sb_puts(o, "]");
+        return 0;
+    case EX_PARAM:
+        if (e->index < 0 || (size_t)e->index >= g->param_limit)
+            return ODE_EINVAL;
+        sb_puts(o, "p[");
+        sb_uint(o, (size_t)e->index);
+        sb_puts(o, "]");
+        return 0;
+    case EX_INTER:
+        if (g->scope != SC_EQ || e->index < 0 || (size_t)e->index >= g->inter_limit)
+            return ODE_EINVAL;
+        sb_puts(o, "v[");
+        sb_uint(o, (size_t)e->index);
+        sb_puts(o, "]");
+        return 0;
+    case EX_ARG:
+        if (g->scope != SC_FUNC || e->index < 0 || e->index >= g->nargs)
+            return ODE_EINVAL;
+        sb_puts(o, "a");
+        sb_uint(o, (size_t)e->index);
+        return 0;
+    case EX_NEG:
+        if (!arity_ok(e, 1))
+            return ODE_EINVAL;
+        sb_puts(o, "(-");
+        if ((rc = emit(g, e->args[0], depth + 1)))
+            return rc;
+        sb_puts(o, ")");
+        return 0;
+    case EX_NOT:
+        if (!arity_ok(e, 1))
+            return ODE_EINVAL;
+        sb_puts(o, "(");
+        if ((rc = emit(g, e->args[0], depth + 1)))
+            return rc;
+        sb_puts(o, " == 0.0 ? 1.0 : 0.0)");
+        return 0;
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV:
+    case EX_LT: case EX_LE: case EX_GT: case EX_GE: case EX_EQ: case EX_NE:
+        if (!arity_ok(e, 2))
+            return ODE_EINVAL;
+        sb_puts(o, "(");
+        if ((rc = emit(g, e->args[0], depth + 1)))
+            return rc;
+        sb_puts(o, binop_text(e->kind));
+        if ((rc = emit(g, e->args[1], depth + 1)))
+            return rc;
+        sb_puts(o, e->kind == EX_ADD || e->kind == EX_SUB || e->kind == EX_MUL ||
+                   e->kind == EX_DIV ? ")" : " ? 1.0 : 0.0)");
+        return 0;
+    case EX_POW:
+        if (!arity_ok(e, 2))
+            return ODE_EINVAL;
+        return emit_pow(g, e, depth);
+    case EX_AND: case EX_OR:
+        /* & and | on the two truth values: both operands are evaluated,
+           as the language says, and no branch is taken. */
+        if (!arity_ok(e, 2))
+            return ODE_EINVAL;
+        sb_puts(o, "((");
+        if ((rc = emit(g, e->args[0], depth + 1)))
+            return rc;
+        sb_puts(o, e->kind == EX_AND ? " != 0.0) & (" : " != 0.0) | (");
+        if ((rc = emit(g, e->args[1], depth + 1)))
+            return rc;
+        sb_puts(o, " != 0.0) ? 1.0 : 0.0)");
+        return 0;
+    case EX_IF:
+        if (!arity_ok(e, 3))
+            return ODE_EINVAL;
+        sb_puts(o, "(");
+        if ((rc = emit(g, e->args[0], depth + 1)))
+            return rc;
+        sb_puts(o, " != 0.0 ? ");
+        if ((rc = emit(g, e->args[1], depth + 1)))
+            return rc;
+        sb_puts(o, " : ");
+        if ((rc = emit(g, e->args[2], depth + 1)))
+            return rc;
+        sb_puts(o, ")");
+        return 0;
+    case EX_CALL: {
+        const struct builtin *b = builtin_at(e->index);
+        if (!b || !arity_ok(e, b->arity) || !symbol_ok(b->symbol))
+            return ODE_EINVAL;
+        g->used[e->index] = true;
+        sb_puts(o, b->symbol);
+        sb_puts(o, "(");
+        if ((rc = emit_args(g, e, depth)))
+            return rc;
+        sb_puts(o, ")");
+        return 0;
+    }
+    case EX_UCALL:
+        if (e->index < 0 || (size_t)e->index >= g->func_limit ||
+            !arity_ok(e, m->funcs[e->index].nargs))
+            return ODE_EINVAL;
+        sb_puts(o, "cg_u");
+        sb_uint(o, (size_t)e->index);
+        sb_puts(o, "(t, p");
+        if (e->nargs > 0)
+            sb_puts(o, ", ");
+        if ((rc = emit_args(g, e, depth)))
+            return rc;
+        sb_puts(o, ")");
+        return 0;
+    }
+    return ODE_EINVAL;
+}
+
+static void emit_line(struct cg *g, int line)
+{
+    if (line <= 0)
+        return;
+    sb_puts(g->out, "#line ");
+    sb_uint(g->out, (size_t)line);
+    sb_puts(g->out, " \"");
+    sb_puts(g->out, g->fname);
+    sb_puts(g->out, "\"\n");
+}
+
+/* One equation: its #line, then `<lhs>[<i>] = <expr>;` and the name as a
+   comment. */
+static int emit_stmt(struct cg *g, const char *lhs, size_t i, const struct expr *e,
+                     int line, const char *name)
+{
+    int rc;
+    emit_line(g, line);
+    sb_puts(g->out, "    ");
+    sb_puts(g->out, lhs);
+    sb_puts(g->out, "[");
+    sb_uint(g->out, i);
+    sb_puts(g->out, "] = ");
+    if ((rc = emit(g, e, 0)))
+        return rc;
+    sb_puts(g->out, ";");
+    sb_name_comment(g->out, name);
+    sb_puts(g->out, "\n");
+    return 0;
+}
+
+static void build_line_table(struct cg *g)
+{
+    const struct model *m = g->m;
+    if (!m->src)
+        return;
+    size_t n = 1;
+    for (size_t i = 0; i < m->src_len; i++)
+        n += m->src[i] == '\n';
+    g->line_starts = malloc(n * sizeof *g->line_starts);
+    if (!g->line_starts)
+        return;   /* lines are a nicety: without the table they are 0 */
+    g->line_starts[0] = 0;
+    g->n_lines = 1;
+    for (size_t i = 0; i < m->src_len; i++)
+        if (m->src[i] == '\n')
+            g->line_starts[g->n_lines++] = (unsigned)(i + 1);
+}
+
+static int line_of(const struct cg *g, unsigned at)
+{
+    if (!g->line_starts || at > g->m->src_len)
+        return 0;
+    size_t lo = 0, hi = g->n_lines;   /* count of starts <= at */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (g->line_starts[mid] <= at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (int)lo;
+}
+
+/* The basename of the model's file, reduced to [A-Za-z0-9_.-], so that it
+   can sit between quotes in #line (and in a comment) whatever its bytes. */
+static void set_fname(struct cg *g)
+{
+    const char *file = g->m->file ? g->m->file : "";
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    size_t n = 0;
+    for (const char *c = base; *c && n < sizeof g->fname - 1; c++) {
+        unsigned char u = (unsigned char)*c;
+        bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+                  (u >= '0' && u <= '9') || u == '_' || u == '.' || u == '-';
+        g->fname[n++] = ok ? (char)u : '_';
+    }
+    if (n == 0) {
+        strcpy(g->fname, "model");
+        return;
+    }
+    g->fname[n] = '\0';
+}
+
+static int emit_funcs(struct cg *g)
+{
+    const struct model *m = g->m;
+    struct sbuf *o = g->out;
+    int rc;
+    for (size_t k = 0; k < m->n_funcs; k++) {
+        const struct model_func *f = &m->funcs[k];
+        if (f->nargs < 0 || f->nargs > 9)
+            return ODE_EINVAL;
+        g->scope = SC_FUNC;
+        g->nargs = f->nargs;
+        g->func_limit = k;
+        g->param_limit = m->n_params + m->n_derived;
+        sb_puts(o, "\nstatic double cg_u");
+        sb_uint(o, k);
+        sb_puts(o, "(double t, const double *p");
+        for (int i = 0; i < f->nargs; i++) {
+            sb_puts(o, ", double a");
+            sb_uint(o, (size_t)i);
+        }
+        sb_puts(o, ")");
+        sb_name_comment(o, f->name);
+        sb_puts(o, "\n{\n    (void)t;\n    (void)p;\n");
+        emit_line(g, line_of(g, f->span.begin));
+        sb_puts(o, "    return ");
+        if ((rc = emit(g, f->body, 0)))
+            return rc;
+        sb_puts(o, ";\n}\n");
+    }
+    return 0;
+}
+
+static int emit_derive(struct cg *g)
+{
+    const struct model *m = g->m;
+    struct sbuf *o = g->out;
+    int rc;
+    if (m->n_derived == 0)
+        return 0;
+    g->scope = SC_DERIVED;
+    g->func_limit = m->n_funcs;
+    /* t has no value before a solve; a user function reached from a
+       derived parameter sees 0, and the interpreter does the same. */
+    sb_puts(o, "\nint " CODEGEN_DERIVE "(void *ctx, double *p)\n{\n"
+               "    const double t = 0.0;\n    (void)ctx;\n    (void)t;\n");
+    for (size_t i = 0; i < m->n_derived; i++) {
+        g->param_limit = m->n_params + i;
+        if ((rc = emit_stmt(g, "p", m->n_params + i, m->derived[i].value,
+                            line_of(g, m->derived[i].span.begin),
+                            m->derived[i].name)))
+            return rc;
+    }
+    sb_puts(o, "    return 0;\n}\n");
+    return 0;
+}
+
+/* The body shared by cg_rhs and cg_aux: every intermediate in order, then
+   one statement per output. */
+static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
+                        bool rhs)
+{
+    const struct model *m = g->m;
+    struct sbuf *o = g->out;
+    int rc;
+    g->scope = SC_EQ;
+    g->func_limit = m->n_funcs;
+    g->param_limit = m->n_params + m->n_derived;
+    sb_puts(o, "\nint ");
+    sb_puts(o, fn);
+    sb_puts(o, "(void *ctx, double t, const double *y, const double *p, double *");
+    sb_puts(o, outname);
+    sb_puts(o, ")\n{\n");
+    if (m->n_inters > 0) {
+        sb_puts(o, m->n_inters > CG_MAX_STACK_INTERS ? "    static double v[" : "    double v[");
+        sb_uint(o, m->n_inters);
+        sb_puts(o, "];\n");
+    }
+    sb_puts(o, "    (void)ctx;\n    (void)t;\n    (void)y;\n    (void)p;\n");
+    for (size_t i = 0; i < m->n_inters; i++) {
+        g->inter_limit = i;
+        if ((rc = emit_stmt(g, "v", i, m->inters[i].value, m->inters[i].line,
+                            m->inters[i].name)))
+            return rc;
+    }
+    g->inter_limit = m->n_inters;
+    size_t n = rhs ? m->n_states : m->n_aux;
+    for (size_t i = 0; i < n; i++) {
+        const struct expr *e = rhs ? m->states[i].rhs : m->aux[i].value;
+        int line = rhs ? m->states[i].line : m->aux[i].line;
+        const char *name = rhs ? m->states[i].name : m->aux[i].name;
+        if ((rc = emit_stmt(g, outname, i, e, line, name)))
+            return rc;
+    }
+    sb_puts(o, "    return 0;\n}\n");
+    return 0;
+}
+
+/* Declarations go first but are known last, so they are written to their
+   own buffer and the body is appended. */
+static int emit_head(struct cg *g, struct sbuf *h)
+{
+    const struct model *m = g->m;
+    sb_puts(h, "/* Generated by odesolve from ");
+    sb_puts(h, g->fname);
+    sb_puts(h, ": ");
+    sb_uint(h, m->n_states);
+    sb_puts(h, " states, ");
+    sb_uint(h, m->n_params);
+    sb_puts(h, " parameters, ");
+    sb_uint(h, m->n_derived);
+    sb_puts(h, " derived, ");
+    sb_uint(h, m->n_inters);
+    sb_puts(h, " intermediates, ");
+    sb_uint(h, m->n_aux);
+    sb_puts(h, " aux, ");
+    sb_uint(h, m->n_funcs);
+    sb_puts(h, " functions.\n   Self-contained: no headers; the os_ functions are"
+               " odesolve's built-ins. */\n");
+    for (int i = 0; i < builtin_count(); i++) {
+        if (!g->used[i])
+            continue;
+        const struct builtin *b = builtin_at(i);
+        sb_puts(h, "double ");
+        sb_puts(h, b->symbol);
+        sb_puts(h, b->arity == 1 ? "(double);\n" : "(double, double);\n");
+    }
+    if (g->need_sq)
+        sb_puts(h, "static double cg_sq(double x) { return x * x; }\n");
+    return 0;
+}
+
+int codegen_c_used(const struct model *m, char **text, bool *used)
+{
+    struct sbuf body = { 0 }, head = { 0 };
+    struct cg g = { .m = m, .out = &body };
+    int nb = builtin_count();
+    int rc = ODE_ENOMEM;
+
+    *text = NULL;
+    g.used = calloc((size_t)nb + 1, sizeof *g.used);
+    if (!g.used)
+        goto fail;
+    set_fname(&g);
+    if (m->n_derived > 0 || m->n_funcs > 0)
+        build_line_table(&g);
+    if (m->n_states > 0 && !m->states)
+        rc = ODE_EINVAL;
+    else if ((rc = emit_funcs(&g)) == 0 && (rc = emit_derive(&g)) == 0 &&
+             (rc = emit_eq_func(&g, CODEGEN_RHS, "dydt", true)) == 0 &&
+             m->n_aux > 0)
+        rc = emit_eq_func(&g, CODEGEN_AUX, "out", false);
+    if (rc)
+        goto fail;
+    emit_head(&g, &head);
+    sb_putn(&head, body.s, body.len);
+    rc = ODE_ENOMEM;
+    if (head.oom || body.oom)
+        goto fail;
+    if (used)
+        memcpy(used, g.used, (size_t)nb * sizeof *used);
+    *text = head.s;
+    free(body.s);
+    free(g.line_starts);
+    free(g.used);
+    return 0;
+fail:
+    free(head.s);
+    free(body.s);
+    free(g.line_starts);
+    free(g.used);
+    return rc;
+}
+
+int codegen_c(const struct model *m, char **text)
+{
+    return codegen_c_used(m, text, NULL);
+}
+
+int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
+{
+    size_t nptr = m->n_states + m->n_aux;
+    size_t bytes = nptr * sizeof(char *) + m->n_states * sizeof(int);
+    for (size_t i = 0; i < m->n_states; i++)
+        bytes += strlen(m->states[i].name ? m->states[i].name : "") + 1;
+    for (size_t i = 0; i < m->n_aux; i++)
+        bytes += strlen(m->aux[i].name ? m->aux[i].name : "") + 1;
+
+    /* Pointers first, then ints, then characters: each part is aligned. */
+    char *blk = malloc(bytes ? bytes : 1);
+    if (!blk)
+        return ODE_ENOMEM;
+    const char **names = (const char **)(void *)blk;
+    int *lines = (int *)(void *)(blk + nptr * sizeof(char *));
+    char *chars = (char *)(lines + m->n_states);
+    for (size_t i = 0; i < nptr; i++) {
+        const char *s = i < m->n_states ? m->states[i].name : m->aux[i - m->n_states].name;
+        size_t len = strlen(s ? s : "");
+        memcpy(chars, s ? s : "", len + 1);
+        names[i] = chars;
+        chars += len + 1;
+    }
+    for (size_t i = 0; i < m->n_states; i++)
+        lines[i] = m->states[i].line;
+
+    prob->n_states = m->n_states;
+    prob->n_params = m->n_params;
+    prob->n_derived = m->n_derived;
+    prob->n_aux = m->n_aux;
+    prob->state_names = names;
+    prob->aux_names = names + m->n_states;
+    prob->state_lines = lines;
+    *block = blk;
+    return 0;
+}

@@ -1,0 +1,50 @@
+/* codegen.h - the checked model as C source text.
+ *
+ * The text is what the JIT compiles and what --emit-c prints.  It includes no
+ * header, declares only the built-in symbols it calls (builtins.h `symbol`),
+ * and never contains a model identifier outside a comment: states are y[i],
+ * parameters p[i], intermediates v[i], user functions cg_u<k>.  Each
+ * equation starts with `#line N "<model file basename>"`.
+ *
+ * Functions defined (signatures of solver/problem.h):
+ *   int cg_rhs(void *ctx, double t, const double *y, const double *p, double *dydt);
+ *   int cg_aux(void *ctx, double t, const double *y, const double *p, double *out);
+ *                                               only when the model has aux
+ *   int cg_derive(void *ctx, double *p);        only when it has derived params
+ * User function k is `static double cg_u<k>(double t, const double *p,
+ * double a0, ...)`.  All return 0; the solver checks finiteness itself. */
+#ifndef ODESOLVE_CODEGEN_H
+#define ODESOLVE_CODEGEN_H
+
+#include <stdbool.h>
+
+#include "model.h"
+#include "problem.h"
+
+/* Names of the generated entry points, for the JIT's symbol lookup. */
+#define CODEGEN_RHS "cg_rhs"
+#define CODEGEN_AUX "cg_aux"
+#define CODEGEN_DERIVE "cg_derive"
+
+/* The model as C source text in *text (malloc'd, NUL-terminated, the
+   caller frees it).  Returns 0, ODE_ENOMEM, or ODE_EINVAL when the model is
+   malformed (an index out of range, a wrong arity, a state used inside a
+   user function, nesting deeper than CODEGEN_MAX_DEPTH); *text is NULL on
+   failure. */
+int codegen_c(const struct model *m, char **text);
+
+/* Like codegen_c; when `used` is not NULL it receives builtin_count()
+   flags, used[i] true when the text declares and calls builtin_at(i). */
+int codegen_c_used(const struct model *m, char **text, bool *used);
+
+/* Expressions nested deeper than this are refused (the checker's own bound
+   is far lower); it keeps the recursive walks of both backends shallow. */
+enum { CODEGEN_MAX_DEPTH = 4096 };
+
+/* Fills prob's dimensions, state_names, aux_names and state_lines from m.
+   The names are copied into *block (one malloc'd allocation, released with
+   free()), so they outlive the model.  Function pointers and ctx are left
+   alone.  Returns 0 or ODE_ENOMEM. */
+int codegen_meta(const struct model *m, struct ode_problem *prob, void **block);
+
+#endif
