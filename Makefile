@@ -17,7 +17,8 @@ WITH_HDF5 ?= 0
 # evaluate the same operations in the same order to agree bit for bit.
 WARN    = -std=c11 -Wall -Wextra -Wpedantic -Wshadow
 NUMERIC = -ffp-contract=off
-INC     = -I$(O)/lang -Ilang -Isolver -Icli
+# -iquote: lang/check.h must not shadow the Check library's <check.h>.
+INC     = -iquote $(O)/lang -iquote lang -iquote solver -iquote cli
 DEFS    = -D_POSIX_C_SOURCE=200809L -DWITH_TCC=$(WITH_TCC) -DWITH_HDF5=$(WITH_HDF5)
 CC_ALL  = $(CC) $(WARN) $(NUMERIC) $(INC) $(DEFS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 LIBS    = -lm
@@ -58,11 +59,11 @@ $(O)/%.o: %.c
 
 # Generated scanner and parser: built under $(O), compiled with the warnings
 # their generators cannot avoid turned off.
-$(O)/lang/lexer.c $(O)/lang/lexer.h: lang/lexer.l
+$(O)/lang/lexer.c $(O)/lang/lexer.h &: lang/lexer.l
 	@mkdir -p $(@D)
 	flex --outfile=$(O)/lang/lexer.c --header-file=$(O)/lang/lexer.h $<
 
-$(O)/lang/parser.c $(O)/lang/parser.h: lang/parser.y
+$(O)/lang/parser.c $(O)/lang/parser.h &: lang/parser.y
 	@mkdir -p $(@D)
 	bison -Wall -Werror --defines=$(O)/lang/parser.h -o $(O)/lang/parser.c $<
 

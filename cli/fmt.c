@@ -20,6 +20,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -45,6 +46,8 @@ struct pow10 {
 
 static struct pow10 pow_tab[POW_COUNT];
 static pthread_once_t pow_once = PTHREAD_ONCE_INIT;
+/* Set once the table is built, so later calls skip pthread_once(). */
+static atomic_bool pow_ready;
 
 /* 5^0 .. 5^27: the largest powers of five below 2^63. */
 static uint64_t pow5_small[28];
@@ -130,6 +133,7 @@ static void pow_init(void)
         e->e2 = shift - BIG_RECIP_BITS - j;
         e->exact = false;           /* 1 / 5^j is not a binary fraction */
     }
+    atomic_store_explicit(&pow_ready, true, memory_order_release);
 }
 
 /* floor(q * log10(2)) and floor(q * log10(2) + log10(3/4)) for
@@ -149,11 +153,12 @@ static int floor_log10_pow2(int q, bool irregular)
 /* The boundary b (in units of 2^(q-2)) times 4 * 10^-k, that is
    b * 2^q * 10^-k, rounded to odd: the floor when the product is an
    integer, the floor with its last bit set otherwise.  Rounded to odd, it
-   compares with any even integer exactly as the real product does.  m = -k,
-   h = q + e2 + 128 puts the integer part in the top 64 of the 192 bits.
-   Returns false when the truncated power of ten leaves the answer open. */
-static bool scale_rop(const struct pow10 *g, uint64_t b, int h, int m,
-                      uint64_t *r)
+   compares with any even integer exactly as the real product does.  m = -k;
+   h = q + e2 + 128, always 1..4, puts the integer part in the top 64 of
+   the 192 bits and keeps b << h below 2^60.  Returns false when the
+   truncated power of ten leaves the answer open. */
+static inline __attribute__((always_inline)) bool
+scale_rop(const struct pow10 *g, uint64_t b, int h, int m, uint64_t *r)
 {
     uint64_t bs = b << h;
     u128 lo = (u128)bs * g->lo;
@@ -182,8 +187,33 @@ static bool scale_rop(const struct pow10 *g, uint64_t b, int h, int m,
     return true;
 }
 
-/* Shortest decimal d * 10^e10 for the finite, non-zero |x| with bits
-   `bits` (sign cleared).  Returns false when the slow path must decide. */
+/* d * 10^e without d's trailing zeros: returns the new d, *e10 gets the
+   new exponent. */
+static uint64_t strip_zeros(uint64_t d, int e, int *e10)
+{
+    while (d % 100000000 == 0) {
+        d /= 100000000;
+        e += 8;
+    }
+    if (d % 10000 == 0) {
+        d /= 10000;
+        e += 4;
+    }
+    if (d % 100 == 0) {
+        d /= 100;
+        e += 2;
+    }
+    if (d % 10 == 0) {
+        d /= 10;
+        e += 1;
+    }
+    *e10 = e;
+    return d;
+}
+
+/* Shortest decimal d * 10^e10 (0 < d < 10^17, no trailing zeros) for the
+   finite, non-zero |x| with bits `bits` (sign cleared).  Returns false
+   when the slow path must decide. */
 static bool shortest(uint64_t bits, uint64_t *d, int *e10)
 {
     uint64_t frac = bits & ((UINT64_C(1) << 52) - 1);
@@ -212,26 +242,7 @@ static bool shortest(uint64_t bits, uint64_t *d, int *e10)
         bool sp_in = vbl + open <= sp << 2;
         bool tp_in = (tp << 2) + open <= vbr;
         if (sp_in != tp_in) {
-            uint64_t v = (sp_in ? sp : tp) / 10;
-            int e = k + 1;
-            while (v % 100000000 == 0) {
-                v /= 100000000;
-                e += 8;
-            }
-            if (v % 10000 == 0) {
-                v /= 10000;
-                e += 4;
-            }
-            if (v % 100 == 0) {
-                v /= 100;
-                e += 2;
-            }
-            if (v % 10 == 0) {
-                v /= 10;
-                e += 1;
-            }
-            *d = v;
-            *e10 = e;
+            *d = strip_zeros((sp_in ? sp : tp) / 10, k + 1, e10);
             return true;
         }
     }
@@ -248,6 +259,12 @@ static bool shortest(uint64_t bits, uint64_t *d, int *e10)
         *d = vb < mid || (vb == mid && (s & 1) == 0) ? s : t;
     }
     *e10 = k;
+    /* t = 10 is chosen only from s = 9 (for s >= 10 a multiple of ten
+       in the interval was taken above). */
+    if (*d == 10) {
+        *d = 1;
+        *e10 = k + 1;
+    }
     return true;
 }
 
@@ -260,7 +277,7 @@ static bool reads_back(uint64_t d, int e10, double ax)
 
 /* Slow path for the values shortest() cannot decide: for each precision,
    the correctly rounded decimal, or at a power of two (uneven interval) one
-   of its neighbours, if it reads back. */
+   of its neighbours, if it reads back.  Gives what shortest() would. */
 static void shortest_slow(double ax, uint64_t *d, int *e10)
 {
     char tmp[48];
@@ -276,12 +293,7 @@ static void shortest_slow(double ax, uint64_t *d, int *e10)
         uint64_t cand[3] = { v, v - 1, v + 1 };
         for (int i = 0; i < 3; i++) {
             if (cand[i] && reads_back(cand[i], e, ax)) {
-                *d = cand[i];
-                *e10 = e;
-                while (*d % 10 == 0) {
-                    *d /= 10;
-                    ++*e10;
-                }
+                *d = strip_zeros(cand[i], e, e10);
                 return;
             }
         }
@@ -295,21 +307,22 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+static const uint64_t pow10_u64[18] = {
+    UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000),
+    UINT64_C(10000), UINT64_C(100000), UINT64_C(1000000),
+    UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+    UINT64_C(10000000000), UINT64_C(100000000000),
+    UINT64_C(1000000000000), UINT64_C(10000000000000),
+    UINT64_C(100000000000000), UINT64_C(1000000000000000),
+    UINT64_C(10000000000000000), UINT64_C(100000000000000000),
+};
+
+/* Number of decimal digits of 0 < d < 10^17. */
 static int count_digits(uint64_t d)
 {
-    static const uint64_t p10[20] = {
-        UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000),
-        UINT64_C(10000), UINT64_C(100000), UINT64_C(1000000),
-        UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
-        UINT64_C(10000000000), UINT64_C(100000000000),
-        UINT64_C(1000000000000), UINT64_C(10000000000000),
-        UINT64_C(100000000000000), UINT64_C(1000000000000000),
-        UINT64_C(10000000000000000), UINT64_C(100000000000000000),
-        UINT64_C(1000000000000000000), UINT64_C(10000000000000000000),
-    };
     /* 1233 / 4096 ~ log10(2): t is floor(log10(d)) or one more. */
     int t = ((64 - __builtin_clzll(d)) * 1233) >> 12;
-    return t - (d < p10[t]) + 1;
+    return t - (d < pow10_u64[t]) + 1;
 }
 
 /* Writes the eight digits of x < 10^8 at p. */
@@ -322,7 +335,8 @@ static void put8(char *p, uint32_t x)
     memcpy(p + 6, digit_pairs + 2 * (b % 100), 2);
 }
 
-/* Writes the n digits of d (d < 10^n, n <= 17) at p. */
+/* Writes the n digits of d (0 < d < 10^n) at p, two at a time from the
+   end. */
 static void put_digits(char *p, uint64_t d, int n)
 {
     char *e = p + n;
@@ -343,45 +357,49 @@ static void put_digits(char *p, uint64_t d, int n)
         e[-1] = (char)('0' + r);
 }
 
-/* Lays out d * 10^e10 (d without trailing zeros) as %.17g would. */
+/* Lays out d * 10^e10 (d without trailing zeros) at p as %.17g would,
+   without the NUL, and returns the end. */
 static char *put_decimal(char *p, uint64_t d, int e10)
 {
     int n = count_digits(d);
-    int x = e10 + n - 1;
+    int x = e10 + n - 1;               /* decimal exponent of the first digit */
 
     if (x < -4 || x >= 17) {
         put_digits(p + 1, d, n);
         p[0] = p[1];
-        if (n > 1) {
-            p[1] = '.';
-            p += n + 1;
-        } else {
-            p += 1;
-        }
-        *p++ = 'e';
-        *p++ = x < 0 ? '-' : '+';
+        p[1] = '.';
+        p += n > 1 ? n + 1 : 1;
+        p[0] = 'e';
+        p[1] = x < 0 ? '-' : '+';
         unsigned ax = (unsigned)(x < 0 ? -x : x);
         if (ax >= 100) {
-            *p++ = (char)('0' + ax / 100);
-            ax %= 100;
+            p[2] = (char)('0' + ax / 100);
+            memcpy(p + 3, digit_pairs + 2 * (ax % 100), 2);
+            return p + 5;
         }
-        memcpy(p, digit_pairs + 2 * ax, 2);
-        return p + 2;
+        memcpy(p + 2, digit_pairs + 2 * ax, 2);
+        return p + 4;
     }
     if (x < 0) {
-        /* 0.000ddd: at most four zeros before the digits. */
+        /* 0.d... down to 0.0000d... */
         memcpy(p, "0.0000", 6);
         p += 1 - x;
         put_digits(p, d, n);
         return p + n;
     }
     if (x >= n - 1) {
+        /* An integer: the digits, then up to 16 zeros. */
         put_digits(p, d, n);
-        memset(p + n, '0', (size_t)(x - n + 1));
+        for (int i = n; i <= x; i++)
+            p[i] = '0';
         return p + x + 1;
     }
+    /* The digits one place to the right, then the first x + 1 moved back
+       over the gap to make room for the point.  Byte copies: the bytes were
+       just stored, and reading them back in wider loads would stall. */
     put_digits(p + 1, d, n);
-    memmove(p, p + 1, (size_t)x + 1);
+    for (int i = 0; i <= x; i++)
+        p[i] = p[i + 1];
     p[x + 1] = '.';
     return p + n + 1;
 }
@@ -407,7 +425,8 @@ size_t fmt_double(char *buf, double x)
     if (bits == 0) {
         *p++ = '0';
     } else {
-        pthread_once(&pow_once, pow_init);
+        if (!atomic_load_explicit(&pow_ready, memory_order_acquire))
+            pthread_once(&pow_once, pow_init);
         if (!shortest(bits, &d, &e10))
             shortest_slow(fabs(x), &d, &e10);
         p = put_decimal(p, d, e10);

@@ -68,27 +68,16 @@ static double now_seconds(void)
 static void list_solvers(void)
 {
     printf("%-10s %-6s %-9s %s\n", "name", "order", "step", "description");
-    for (int i = 0; i < tab_count(); i++) {
+    for (size_t i = 0; i < tab_count(); i++) {
         const struct rk_tableau *tb = tab_at(i);
         char order[16];
-        if (tb->order_emb > 0)
+        if (tab_adaptive(tb))
             snprintf(order, sizeof order, "%d(%d)", tb->order, tb->order_emb);
         else
             snprintf(order, sizeof order, "%d", tb->order);
         printf("%-10s %-6s %-9s %s\n", tb->name, order,
-               tb->order_emb > 0 ? "adaptive" : "fixed", tb->description);
+               tab_adaptive(tb) ? "adaptive" : "fixed", tb->desc);
     }
-}
-
-/* "a, b, c" of the names, for "valid names are ..." messages. */
-static void print_names(FILE *f, const char *const *names, size_t n)
-{
-    if (n == 0) {
-        fputs("(none)", f);
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%s%s", i ? ", " : "", names[i]);
 }
 
 /* Applies -p and -i.  Returns 0 or prints why and returns ODE_EINVAL. */
@@ -160,19 +149,20 @@ static const struct rk_tableau *pick_solver(const struct model *m,
 }
 
 static int pick_controller(const char *name, const struct rk_tableau *tb,
-                           enum solve_controller *out)
+                           enum solve_controller *kind)
 {
     static const struct { const char *name; enum solve_controller c; } kinds[] = {
         { "constant", CTL_CONSTANT }, { "i", CTL_I }, { "pi", CTL_PI },
         { "pid", CTL_PID },
     };
+    (void)tb;
     if (!name) {
-        *out = tb->order_emb > 0 ? CTL_PID : CTL_CONSTANT;
+        *kind = CTL_DEFAULT;
         return 0;
     }
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcasecmp(kinds[i].name, name) == 0) {
-            *out = kinds[i].c;
+            *kind = kinds[i].c;
             return 0;
         }
     say("--controller: unknown controller '%s' (constant, i, pi or pid)", name);
@@ -232,7 +222,7 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
 }
 
 struct row_sink {
-    struct out *out;
+    struct out *writer;
     const struct ode_problem *prob;
     const double *p;
     double *row;             /* states then aux */
@@ -246,7 +236,7 @@ static int write_row(void *ctx, double t, const double *y)
     if (rs->prob->n_aux > 0 &&
         rs->prob->aux(rs->prob->ctx, t, y, rs->p, rs->row + n) < 0)
         return -1;
-    return out_row(rs->out, t, rs->row, n + rs->prob->n_aux);
+    return out_row(rs->writer, t, rs->row, n + rs->prob->n_aux);
 }
 
 static void report_failure(const struct model *m, const struct ode_problem *prob,
@@ -317,7 +307,7 @@ static int run(const struct cli_options *o)
     struct model *m = NULL;
     jit *jt = NULL;
     interp *ip = NULL;
-    struct out *out = NULL;
+    struct out *writer = NULL;
     double *p = NULL, *y0 = NULL, *row = NULL;
     struct ode_problem prob;
     char err[512];
@@ -370,25 +360,24 @@ static int run(const struct cli_options *o)
         goto done;
     }
 
-    if (out_open(o->output, &out, err, sizeof err)) {
+    if (out_open(o->output, &writer, err, sizeof err)) {
         say("%s", err);
         goto done;
     }
     size_t ncol = prob.n_states + prob.n_aux;
-    const char **names = malloc((ncol + 1) * sizeof *names);
+    const char **names = malloc((ncol ? ncol : 1) * sizeof *names);
     if (!names) {
         say("out of memory");
         goto done;
     }
-    names[0] = "t";
     for (size_t i = 0; i < prob.n_states; i++)
-        names[1 + i] = prob.state_names[i];
+        names[i] = prob.state_names[i];
     for (size_t i = 0; i < prob.n_aux; i++)
-        names[1 + prob.n_states + i] = prob.aux_names[i];
-    int wrc = out_header(out, names, ncol + 1);
+        names[prob.n_states + i] = prob.aux_names[i];
+    int wrc = out_header(writer, names, ncol);
     free(names);
 
-    struct row_sink rs = { .out = out, .prob = &prob, .p = p, .row = row };
+    struct row_sink rs = { .writer = writer, .prob = &prob, .p = p, .row = row };
     struct solve_sink sink = { .row = write_row, .ctx = &rs };
     struct solve_stats st = { 0 };
     struct solve_failure fail = { .var = -1 };
@@ -400,20 +389,22 @@ static int run(const struct cli_options *o)
 
     if (rc == ODE_EINVAL) {
         say("%s", fail.why);
-        out_close(out, false, err, sizeof err);
-        out = NULL;
+        out_close(writer, false, err, sizeof err);
+        writer = NULL;
         goto done;
     }
-    if (rc == ODE_EOUTPUT && out_broken_pipe(out)) {
+    if (rc == 0 || rc == ODE_EOUTPUT)
+        out_flush(writer);
+    if (out_broken_pipe(writer)) {
         /* `odesolve ... | head`: the reader has what it wanted. */
-        out_close(out, false, err, sizeof err);
-        out = NULL;
+        out_close(writer, false, err, sizeof err);
+        writer = NULL;
         status = EXIT_DONE;
         goto done;
     }
-    long rows = (long)out_rows(out);
-    int crc = out_close(out, true, err, sizeof err);
-    out = NULL;
+    long rows = (long)out_rows(writer);
+    int crc = out_close(writer, true, err, sizeof err);
+    writer = NULL;
     if (rc == ODE_EOUTPUT || crc) {
         say("%s: %s", o->output ? o->output : "standard output", err);
         status = EXIT_USAGE;
@@ -431,8 +422,8 @@ static int run(const struct cli_options *o)
         status = EXIT_DONE;
     }
 done:
-    if (out)
-        out_close(out, false, err, sizeof err);
+    if (writer)
+        out_close(writer, false, err, sizeof err);
     free(row);
     free(y0);
     free(p);

@@ -53,6 +53,8 @@ static const struct option long_options[] = {
 
 void cli_usage(FILE *out)
 {
+    double ki, kp, kd;
+    ctl_gains(CTL_PID, &ki, &kp, &kd);
     fprintf(out,
 "Usage: odesolve MODEL [options]\n"
 "Integrate the ordinary differential equations of MODEL (an XPPAUT-style\n"
@@ -97,7 +99,7 @@ void cli_usage(FILE *out)
 "Exit status: 0 done, 1 the solve failed (rows computed so far are kept),\n"
 "2 bad usage, bad model or unwritable output.  See odesolve(1) and\n"
 "odesolve-model(5).\n",
-            CTL_DEFAULT_PCOEFF, CTL_DEFAULT_ICOEFF, CTL_DEFAULT_DCOEFF);
+            kp, ki, kd);
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)

@@ -2,6 +2,7 @@
 #include "builtins.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <strings.h>
 
 /* XPPAUT's heav(x) is 1 for x >= 0 and 0 below; NaN stays NaN so that a bad

@@ -7,7 +7,6 @@
 #include "codegen.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,16 @@
    beyond it the array is static, which makes that model's functions
    non-reentrant but keeps a huge model from overflowing the stack. */
 enum { CG_MAX_STACK_INTERS = 8192 };
+
+/* tcc keeps every operand still waiting for its operator on a value stack
+   of 256 entries and fails with "memory full (vstack)" beyond it; a level
+   of nesting can hold up to 11 (a user function call's t, p and 9
+   arguments).  So every CG_HOIST_DEPTH levels a subtree is computed first
+   into a local `double w<k>` and only its name is nested. */
+enum {
+    CG_HOIST_DEPTH = 16,
+    CG_LEVELS = CODEGEN_MAX_DEPTH / CG_HOIST_DEPTH + 2,
+};
 
 /* Growable text buffer with geometric growth; `oom` sticks once set so
    callers check it once at the end. */
@@ -141,7 +150,13 @@ enum scope {
 
 struct cg {
     const struct model *m;
-    struct sbuf *out;
+    struct sbuf *text;        /* the functions being written */
+    struct sbuf *out;         /* where the current expression goes */
+    struct sbuf pre;          /* hoisted `double w<k> = ...; ` of a statement */
+    struct sbuf levels[CG_LEVELS];  /* [0] the statement, [i] hoist level i */
+    int level;                /* index into levels of `out` */
+    int base;                 /* depth at which the current level started */
+    size_t nw;                /* hoisted temporaries so far */
     bool *used;               /* builtin_count() flags */
     bool need_sq;
     enum scope scope;
@@ -258,6 +273,38 @@ static int emit_pow(struct cg *g, const struct expr *e, int depth)
     return 0;
 }
 
+/* e (not a leaf) is written as `double w<k> = e; ` into the statement's
+   prefix and only w<k> into the expression.  Nested hoists finish first,
+   so the prefix defines every w before its use. */
+static int emit_hoisted(struct cg *g, const struct expr *e, int depth)
+{
+    struct sbuf *saved = g->out;
+    int saved_base = g->base, level = g->level + 1;
+    if (level >= CG_LEVELS)
+        return ODE_EINVAL;
+    struct sbuf *b = &g->levels[level];
+    b->len = 0;
+    g->out = b;
+    g->level = level;
+    g->base = depth;
+    int rc = emit(g, e, depth);
+    g->out = saved;
+    g->level = level - 1;
+    g->base = saved_base;
+    if (rc)
+        return rc;
+    size_t id = g->nw++;
+    sb_puts(&g->pre, "double w");
+    sb_uint(&g->pre, id);
+    sb_puts(&g->pre, " = ");
+    if (b->len > 0)
+        sb_putn(&g->pre, b->s, b->len);
+    sb_puts(&g->pre, "; ");
+    sb_puts(saved, "w");
+    sb_uint(saved, id);
+    return 0;
+}
+
 static int emit(struct cg *g, const struct expr *e, int depth)
 {
     struct sbuf *o = g->out;
@@ -266,6 +313,8 @@ static int emit(struct cg *g, const struct expr *e, int depth)
 
     if (!e || depth > CODEGEN_MAX_DEPTH)
         return ODE_EINVAL;
+    if (depth - g->base >= CG_HOIST_DEPTH && !is_leaf(e))
+        return emit_hoisted(g, e, depth);
     switch (e->kind) {
     case EX_NUM:
         sb_num(o, e->num);
@@ -393,30 +442,45 @@ static void emit_line(struct cg *g, int line)
 {
     if (line <= 0)
         return;
-    sb_puts(g->out, "#line ");
-    sb_uint(g->out, (size_t)line);
-    sb_puts(g->out, " \"");
-    sb_puts(g->out, g->fname);
-    sb_puts(g->out, "\"\n");
+    sb_puts(g->text, "#line ");
+    sb_uint(g->text, (size_t)line);
+    sb_puts(g->text, " \"");
+    sb_puts(g->text, g->fname);
+    sb_puts(g->text, "\"\n");
 }
 
-/* One equation: its #line, then `<lhs>[<i>] = <expr>;` and the name as a
-   comment. */
+/* One equation on one line after its #line: hoisted temporaries, then
+   `<lhs>[<i>] = <expr>;` (`return <expr>;` when lhs is NULL) and the name
+   as a comment. */
 static int emit_stmt(struct cg *g, const char *lhs, size_t i, const struct expr *e,
                      int line, const char *name)
 {
-    int rc;
-    emit_line(g, line);
-    sb_puts(g->out, "    ");
-    sb_puts(g->out, lhs);
-    sb_puts(g->out, "[");
-    sb_uint(g->out, i);
-    sb_puts(g->out, "] = ");
-    if ((rc = emit(g, e, 0)))
+    struct sbuf *t = g->text, *st = &g->levels[0];
+    g->pre.len = 0;
+    st->len = 0;
+    g->out = st;
+    g->level = 0;
+    g->base = 0;
+    int rc = emit(g, e, 0);
+    if (rc)
         return rc;
-    sb_puts(g->out, ";");
-    sb_name_comment(g->out, name);
-    sb_puts(g->out, "\n");
+    emit_line(g, line);
+    sb_puts(t, "    ");
+    if (g->pre.len > 0)
+        sb_putn(t, g->pre.s, g->pre.len);
+    if (lhs) {
+        sb_puts(t, lhs);
+        sb_puts(t, "[");
+        sb_uint(t, i);
+        sb_puts(t, "] = ");
+    } else {
+        sb_puts(t, "return ");
+    }
+    if (st->len > 0)
+        sb_putn(t, st->s, st->len);
+    sb_puts(t, ";");
+    sb_name_comment(t, name);
+    sb_puts(t, "\n");
     return 0;
 }
 
@@ -477,7 +541,7 @@ static void set_fname(struct cg *g)
 static int emit_funcs(struct cg *g)
 {
     const struct model *m = g->m;
-    struct sbuf *o = g->out;
+    struct sbuf *o = g->text;
     int rc;
     for (size_t k = 0; k < m->n_funcs; k++) {
         const struct model_func *f = &m->funcs[k];
@@ -497,11 +561,9 @@ static int emit_funcs(struct cg *g)
         sb_puts(o, ")");
         sb_name_comment(o, f->name);
         sb_puts(o, "\n{\n    (void)t;\n    (void)p;\n");
-        emit_line(g, line_of(g, f->span.begin));
-        sb_puts(o, "    return ");
-        if ((rc = emit(g, f->body, 0)))
+        if ((rc = emit_stmt(g, NULL, 0, f->body, line_of(g, f->span.begin), NULL)))
             return rc;
-        sb_puts(o, ";\n}\n");
+        sb_puts(o, "}\n");
     }
     return 0;
 }
@@ -509,7 +571,7 @@ static int emit_funcs(struct cg *g)
 static int emit_derive(struct cg *g)
 {
     const struct model *m = g->m;
-    struct sbuf *o = g->out;
+    struct sbuf *o = g->text;
     int rc;
     if (m->n_derived == 0)
         return 0;
@@ -536,7 +598,7 @@ static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
                         bool rhs)
 {
     const struct model *m = g->m;
-    struct sbuf *o = g->out;
+    struct sbuf *o = g->text;
     int rc;
     g->scope = SC_EQ;
     g->func_limit = m->n_funcs;
@@ -608,7 +670,7 @@ static int emit_head(struct cg *g, struct sbuf *h)
 int codegen_c_used(const struct model *m, char **text, bool *used)
 {
     struct sbuf body = { 0 }, head = { 0 };
-    struct cg g = { .m = m, .out = &body };
+    struct cg g = { .m = m, .text = &body };
     int nb = builtin_count();
     int rc = ODE_ENOMEM;
 
@@ -630,16 +692,20 @@ int codegen_c_used(const struct model *m, char **text, bool *used)
     emit_head(&g, &head);
     sb_putn(&head, body.s, body.len);
     rc = ODE_ENOMEM;
-    if (head.oom || body.oom)
+    if (head.oom || body.oom || g.pre.oom)
         goto fail;
+    for (int i = 0; i < CG_LEVELS; i++)
+        if (g.levels[i].oom)
+            goto fail;
     if (used)
         memcpy(used, g.used, (size_t)nb * sizeof *used);
     *text = head.s;
-    free(body.s);
-    free(g.line_starts);
-    free(g.used);
-    return 0;
+    head.s = NULL;
+    rc = 0;
 fail:
+    for (int i = 0; i < CG_LEVELS; i++)
+        free(g.levels[i].s);
+    free(g.pre.s);
     free(head.s);
     free(body.s);
     free(g.line_starts);

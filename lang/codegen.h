@@ -3,8 +3,11 @@
  * The text is what the JIT compiles and what --emit-c prints.  It includes no
  * header, declares only the built-in symbols it calls (builtins.h `symbol`),
  * and never contains a model identifier outside a comment: states are y[i],
- * parameters p[i], intermediates v[i], user functions cg_u<k>.  Each
- * equation starts with `#line N "<model file basename>"`.
+ * parameters p[i], intermediates v[i], user functions cg_u<k>, and
+ * subexpressions nested deeper than tcc's value stack allows are computed
+ * first into locals w<k>.  Names appear only in comments, reduced to
+ * [A-Za-z0-9_].  Each equation is one line after its
+ * `#line N "<model file basename, reduced to [A-Za-z0-9_.-]>"`.
  *
  * Functions defined (signatures of solver/problem.h):
  *   int cg_rhs(void *ctx, double t, const double *y, const double *p, double *dydt);

@@ -141,8 +141,9 @@ int jit_compile(const struct model *m, jit **out, struct ode_problem *prob,
     if (!used)
         goto fail;
     rc = codegen_c_used(m, &text, used);
-    if (rc == ODE_EINVAL)
-        set_err(err, errlen, "malformed model: cannot generate code");
+    if (rc == ODE_EINVAL && err && errlen > 0)
+        snprintf(err, errlen, "cannot generate code: malformed model (an index or "
+                 "arity out of range, or nesting deeper than %d)", CODEGEN_MAX_DEPTH);
     if (rc)
         goto fail;
     rc = compile(m, text, used, out, prob, err, errlen);

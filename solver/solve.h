@@ -9,7 +9,10 @@
 #include <stddef.h>
 #include "problem.h"
 
-enum solve_controller { CTL_CONSTANT, CTL_I, CTL_PI, CTL_PID };
+/* CTL_DEFAULT: the user chose none; PID for methods with an error
+   estimate, CTL_CONSTANT for fixed-step methods.  Asking for I, PI or PID
+   with a fixed-step method is an error (ODE_EINVAL). */
+enum solve_controller { CTL_DEFAULT, CTL_CONSTANT, CTL_I, CTL_PI, CTL_PID };
 
 enum solve_save {
     SAVE_GRID,    /* t0, t0+save_every, ..., and t1, by dense output */
@@ -24,17 +27,23 @@ struct solve_opts {
     double dt;                   /* initial step (adaptive), the step (constant); 0 = choose */
     double dtmin, dtmax;         /* 0 = no bound */
     long max_steps;              /* accepted + rejected steps; 0 = no limit */
-    double pcoeff, icoeff, dcoeff;   /* PID gains (used by CTL_PID; NaN = default) */
-    double bound;                /* |y_i| above this fails the solve; 0 = none */
+    /* PID gains kP, kI, kD of the PID controller (CTL_PID, or CTL_DEFAULT
+       on an adaptive method); NaN = default.  control.h gives the filter. */
+    double pcoeff, icoeff, dcoeff;
+    double bound;                /* |y_i| above this fails the solve (ODE_ENONFINITE,
+                                    why "exceeds bound ..."); 0 = none */
     enum solve_save save;
     double save_every;           /* spacing of the save grid (SAVE_GRID) */
 };
 
-/* Fills `o` with the defaults: dopri5, PID, rtol 1e-6, atol 1e-9, no
-   bounds, SAVE_GRID with save_every = 0 (caller must set it). */
+/* Fills `o` with the defaults: dopri5, CTL_DEFAULT (PID for dopri5),
+   t0 0, t1 20 (XPPAUT's total), rtol 1e-6, atol 1e-9, dt chosen
+   automatically, no dtmin, dtmax, step limit or bound, default gains (NaN),
+   SAVE_GRID with save_every = 0 (caller must set it). */
 void solve_opts_default(struct solve_opts *o);
 
-/* Receives each saved point in increasing t.  `y` is borrowed for the call.
+/* Receives each saved point in the direction of integration (increasing t,
+   decreasing when t1 < t0).  `y` is borrowed for the call.
    Returns 0 to go on, non-zero to stop the solve with ODE_EOUTPUT. */
 struct solve_sink {
     int (*row)(void *ctx, double t, const double *y);
@@ -45,7 +54,7 @@ struct solve_stats {
     long steps;          /* accepted steps */
     long rejected;       /* rejected steps */
     long nfev;           /* right-hand side evaluations */
-    double dt_last;      /* last accepted step size */
+    double dt_last;      /* last accepted step size (negative backwards) */
 };
 
 /* Where and why a solve stopped early. */
@@ -56,13 +65,15 @@ struct solve_failure {
     char why[160];       /* one-line reason, without t or variable */
 };
 
-/* Integrates prob from o->t0 to o->t1 with initial state y0 and parameter
-   vector p (user and derived parameters).  Returns 0, ODE_EINVAL (bad
-   options, unknown method: `fail->why` says which), ODE_ENOMEM, or a solve
-   failure (ODE_ENONFINITE, ODE_EDTMIN, ODE_EMAXSTEPS, ODE_ERHS, ODE_EOUTPUT,
+/* Integrates prob from o->t0 to o->t1 (backwards when t1 < t0; t1 == t0
+   saves y0 alone) with initial state y0 and parameter vector p (user and
+   derived parameters).  Returns 0, ODE_EINVAL (bad options, unknown
+   method: `fail->why` says which), ODE_ENOMEM, or a solve failure
+   (ODE_ENONFINITE, ODE_EDTMIN, ODE_EMAXSTEPS, ODE_ERHS, ODE_EOUTPUT,
    ODE_EINTR) with `fail` filled in.  Every point saved before a failure has
    been passed to the sink.  `stop` may be NULL; when it points to a non-zero
-   value the solve ends with ODE_EINTR at the next step. */
+   value the solve ends with ODE_EINTR at the next step.  `st` and `fail`
+   may be NULL when not wanted. */
 int solve_run(const struct ode_problem *prob, const double *p,
               const double *y0, const struct solve_opts *o,
               const struct solve_sink *sink, volatile const int *stop,

@@ -4,7 +4,7 @@
 err_at() {  # err_at SOLVER DT -> max error at t1 = 10
     "$ODESOLVE" $M/osc.ode --solver "$1" --controller constant --dt "$2" --save-every 10 |
         tail -n 1 | awk -F, '{ dx = $2 - cos(10); dv = $3 + sin(10); if (dx < 0) dx = -dx; if (dv < 0) dv = -dv
-                               printf "%.17g\n", dx > dv ? dx : dv }'
+                               printf "%.17g\n", (dx > dv ? dx : dv) }'
 }
 for case in "rk4 4 0.05" "heun 2 0.01" "euler 1 0.001" "dopri5 5 0.1"; do
     set -- $case

@@ -100,7 +100,7 @@ for ode in samples/*.ode; do
         flunk "$ode: JIT and interpreter differ"; continue
     fi
     # The reference check runs at tight tolerance, whatever the file says.
-    if ! "$ODESOLVE" "$ode" --solver dopri5 --rtol 1e-11 --atol 1e-12 >"$TMPDIR/tight.csv" 2>"$TMPDIR/err"; then
+    if ! "$ODESOLVE" "$ode" --solver dopri5 --rtol 1e-13 --atol 1e-14 >"$TMPDIR/tight.csv" 2>"$TMPDIR/err"; then
         flunk "$ode (tight): failed: $(head -c 300 "$TMPDIR/err")"; continue
     fi
     if ! grep -q "^$s " "$REF" 2>/dev/null; then flunk "$ode: no reference in $REF"; continue; fi

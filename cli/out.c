@@ -1,0 +1,344 @@
+/* out.c - CSV/TSV trajectory writer with its own buffer and write(2).
+ *
+ * stdio would format through printf and copy through a FILE buffer; a row
+ * is instead formatted straight into one large buffer by fmt_double() and
+ * the buffer goes out with write(2) when full.  Files are written under a
+ * temporary name and renamed at the end (see out.h). */
+#include "out.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fmt.h"
+#include "problem.h"
+
+/* 256 KiB: large enough that write(2) costs little per row, small enough
+   to stay in L2 while rows are formatted into it. */
+#define OUT_BUF_SIZE (256 * 1024)
+
+/* Room kept free for one number and its separator, so the row loop checks
+   the space once per value and never splits a number. */
+#define OUT_SLACK (FMT_DOUBLE_MAX + 1)
+
+#define OUT_NO_HEADER SIZE_MAX
+
+struct out {
+    int fd;
+    bool own_fd;              /* false for standard output */
+    char sep;
+    bool failed;              /* a write failed: later calls do nothing */
+    bool broken_pipe;         /* ... with EPIPE */
+    volatile sig_atomic_t aborted;   /* out_abort_signal_safe() ran */
+    long rows;
+    size_t ncols;             /* values per row after t, or OUT_NO_HEADER */
+    char *name;               /* PATH, or "standard output": for messages */
+    char *tmp;                /* temporary file name, NULL when in place */
+    char errmsg[320];
+    size_t len;               /* bytes used in buf */
+    char buf[];               /* OUT_BUF_SIZE bytes */
+};
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+    if (errlen > 0)
+        snprintf(err, errlen, "%s", msg);
+}
+
+/* Records the first failure; `errnum` is the errno of the failed call. */
+static void out_fail(out *o, const char *what, int errnum)
+{
+    if (o->failed)
+        return;
+    o->failed = true;
+    o->broken_pipe = errnum == EPIPE;
+    snprintf(o->errmsg, sizeof o->errmsg, "%s: %s%s", o->name, what,
+             strerror(errnum));
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+enum out_format out_format_of(const char *path)
+{
+    if (!path)
+        return OUT_CSV;
+    if (ends_with(path, ".tsv"))
+        return OUT_TSV;
+    if (ends_with(path, ".h5") || ends_with(path, ".hdf5"))
+        return OUT_HDF5;
+    return OUT_CSV;
+}
+
+/* Creates the temporary file next to path with the permissions a new file
+   (or the file it replaces) would have, since mkstemp() makes it 0600. */
+static int open_temporary(out *o, const char *path, const struct stat *old)
+{
+    mode_t mode;
+    size_t n = strlen(path);
+
+    o->tmp = malloc(n + sizeof ".tmp.XXXXXX");
+    if (!o->tmp)
+        return ODE_ENOMEM;
+    memcpy(o->tmp, path, n);
+    memcpy(o->tmp + n, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
+    o->fd = mkstemp(o->tmp);
+    if (o->fd < 0) {
+        int e = errno;
+        free(o->tmp);
+        o->tmp = NULL;
+        out_fail(o, "", e);
+        return ODE_EOUTPUT;
+    }
+    o->own_fd = true;
+    if (old) {
+        mode = old->st_mode & 07777;
+    } else {
+        mode_t mask = umask(0);
+        umask(mask);
+        mode = 0666 & ~mask;
+    }
+    if (fchmod(o->fd, mode) != 0 || fcntl(o->fd, F_SETFD, FD_CLOEXEC) != 0) {
+        out_fail(o, "", errno);
+        return ODE_EOUTPUT;
+    }
+    return 0;
+}
+
+int out_open(const char *path, out **res, char *err, size_t errlen)
+{
+    bool to_stdout = !path || strcmp(path, "-") == 0;
+    const char *name = to_stdout ? "standard output" : path;
+    enum out_format fmt = out_format_of(path);
+    struct stat st;
+    bool exists;
+    int rc;
+    out *o;
+
+    *res = NULL;
+    if (fmt == OUT_HDF5) {
+        /* The HDF5 writer (cli/out_hdf5.c, WITH_HDF5=1) plugs in here. */
+        if (errlen > 0)
+            snprintf(err, errlen, "%s: HDF5 output needs a build with HDF5",
+                     name);
+        return ODE_EINVAL;
+    }
+    o = malloc(sizeof *o + OUT_BUF_SIZE);
+    if (!o) {
+        set_err(err, errlen, "out of memory");
+        return ODE_ENOMEM;
+    }
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    o->sep = fmt == OUT_TSV ? '\t' : ',';
+    o->ncols = OUT_NO_HEADER;
+    o->name = strdup(name);
+    if (!o->name) {
+        rc = ODE_ENOMEM;
+        goto fail;
+    }
+    exists = !to_stdout && stat(path, &st) == 0;
+    if (to_stdout) {
+        o->fd = STDOUT_FILENO;
+    } else if (exists && !S_ISREG(st.st_mode)) {
+        /* A device, FIFO or /dev/fd/N: renaming onto it would replace the
+           special file itself, so write into it. */
+        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (o->fd < 0) {
+            out_fail(o, "", errno);
+            rc = ODE_EOUTPUT;
+            goto fail;
+        }
+        o->own_fd = true;
+    } else {
+        rc = open_temporary(o, path, exists ? &st : NULL);
+        if (rc)
+            goto fail;
+    }
+    *res = o;
+    return 0;
+fail:
+    if (rc == ODE_ENOMEM)
+        set_err(err, errlen, "out of memory");
+    else
+        set_err(err, errlen, o->errmsg);
+    if (o->tmp)
+        unlink(o->tmp);
+    if (o->own_fd)
+        close(o->fd);
+    free(o->tmp);
+    free(o->name);
+    free(o);
+    return rc;
+}
+
+int out_flush(out *o)
+{
+    size_t off = 0;
+
+    if (o->failed)
+        return ODE_EOUTPUT;
+    while (off < o->len) {
+        ssize_t w = write(o->fd, o->buf + off, o->len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0) {
+            out_fail(o, "", errno);
+            return ODE_EOUTPUT;
+        }
+        if (w == 0) {
+            /* POSIX allows it only for a zero count; do not spin on it. */
+            out_fail(o, "write made no progress: ", EIO);
+            return ODE_EOUTPUT;
+        }
+        off += (size_t)w;
+    }
+    o->len = 0;
+    return 0;
+}
+
+/* Appends n bytes, flushing as often as needed. */
+static int put_bytes(out *o, const char *s, size_t n)
+{
+    while (n > 0) {
+        if (o->len == OUT_BUF_SIZE && out_flush(o))
+            return ODE_EOUTPUT;
+        size_t k = OUT_BUF_SIZE - o->len;
+        if (k > n)
+            k = n;
+        memcpy(o->buf + o->len, s, k);
+        o->len += k;
+        s += k;
+        n -= k;
+    }
+    return 0;
+}
+
+/* A header field, quoted per RFC 4180 (section 2, rules 6 and 7) when it
+   holds the separator, a double quote or a line break. */
+static int put_name(out *o, const char *name)
+{
+    const char special[] = { o->sep, '"', '\n', '\r', '\0' };
+
+    if (!name[strcspn(name, special)])
+        return put_bytes(o, name, strlen(name));
+    if (put_bytes(o, "\"", 1))
+        return ODE_EOUTPUT;
+    for (const char *s = name; *s; s++) {
+        if (*s == '"' && put_bytes(o, "\"", 1))
+            return ODE_EOUTPUT;
+        if (put_bytes(o, s, 1))
+            return ODE_EOUTPUT;
+    }
+    return put_bytes(o, "\"", 1);
+}
+
+int out_header(out *o, const char *const *names, size_t n)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+    if (put_bytes(o, "t", 1))
+        return ODE_EOUTPUT;
+    for (size_t i = 0; i < n; i++)
+        if (put_bytes(o, &o->sep, 1) || put_name(o, names[i]))
+            return ODE_EOUTPUT;
+    if (put_bytes(o, "\n", 1))
+        return ODE_EOUTPUT;
+    o->ncols = n;
+    return 0;
+}
+
+int out_row(out *o, double t, const double *vals, size_t n)
+{
+    char *p, *limit;
+
+    if (o->failed)
+        return ODE_EOUTPUT;
+    if (o->ncols != OUT_NO_HEADER && n != o->ncols)
+        return ODE_EINVAL;
+    p = o->buf + o->len;
+    limit = o->buf + OUT_BUF_SIZE - OUT_SLACK;
+    for (size_t i = 0; i <= n; i++) {
+        if (p > limit) {
+            o->len = (size_t)(p - o->buf);
+            if (out_flush(o))
+                return ODE_EOUTPUT;
+            p = o->buf;
+        }
+        p += fmt_double(p, i == 0 ? t : vals[i - 1]);
+        *p++ = i < n ? o->sep : '\n';
+    }
+    o->len = (size_t)(p - o->buf);
+    o->rows++;
+    return 0;
+}
+
+bool out_broken_pipe(const out *o)
+{
+    return o->broken_pipe;
+}
+
+const char *out_error(const out *o)
+{
+    return o->failed ? o->errmsg : NULL;
+}
+
+long out_rows(const out *o)
+{
+    return o->rows;
+}
+
+int out_close(out *o, bool keep, char *err, size_t errlen)
+{
+    int rc = 0;
+
+    if (!o)
+        return 0;
+    /* A file under a temporary name that will be removed needs no flush;
+       a stream must end on a whole line. */
+    if (!o->tmp || (keep && !o->aborted))
+        out_flush(o);
+    if (o->own_fd && close(o->fd) != 0)
+        out_fail(o, "", errno);
+    if (o->tmp && !o->aborted) {
+        if (keep && !o->failed) {
+            if (rename(o->tmp, o->name) != 0) {
+                int e = errno;
+                out_fail(o, "cannot rename the temporary file onto it: ", e);
+            }
+        }
+        if (!keep || o->failed)
+            unlink(o->tmp);
+    }
+    if (o->tmp && o->aborted && keep && !o->failed) {
+        o->failed = true;
+        snprintf(o->errmsg, sizeof o->errmsg,
+                 "%s: not written: the run was interrupted", o->name);
+    }
+    if (o->failed) {
+        rc = ODE_EOUTPUT;
+        set_err(err, errlen, o->errmsg);
+    }
+    free(o->tmp);
+    free(o->name);
+    free(o);
+    return rc;
+}
+
+void out_abort_signal_safe(out *o)
+{
+    if (!o || !o->tmp)
+        return;
+    unlink(o->tmp);
+    o->aborted = 1;
+}

@@ -1,0 +1,770 @@
+/* check.c - from model text to a checked struct model: reading the file,
+   declarations and their conflicts, settings, initial values, the order of
+   intermediates, derived parameters and functions, and assembling the
+   model.  Names inside expressions are resolved in resolve.c. */
+#include "check.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "problem.h"
+#include "resolve.h"
+
+/* ---- the symbol table: open addressing on the lower-case name ---- */
+
+static uint64_t hash_name(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037u;          /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c | 0x20);
+        h = (h ^ c) * 1099511628211u;
+    }
+    return h;
+}
+
+struct sym *check_lookup(const struct checker *ck, struct span name)
+{
+    const char *s = ck->m->src + name.begin;
+    size_t n = name.end - name.begin;
+    if (!ck->n_slots)
+        return NULL;
+    size_t mask = ck->n_slots - 1;
+    for (size_t i = (size_t)hash_name(s, n) & mask;; i = (i + 1) & mask) {
+        struct sym *sym = ck->slots[i];
+        if (!sym)
+            return NULL;
+        if (sym->len == n && strncasecmp(sym->name, s, n) == 0)
+            return sym;
+    }
+}
+
+static bool slot_insert(struct sym **slots, size_t n_slots, struct sym *sym)
+{
+    size_t mask = n_slots - 1;
+    size_t i = (size_t)hash_name(sym->name, sym->len) & mask;
+    while (slots[i])
+        i = (i + 1) & mask;
+    slots[i] = sym;
+    return true;
+}
+
+static bool vec_push(struct symvec *v, struct sym *s)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? 2 * v->cap : 16;
+        struct sym **p = realloc(v->v, cap * sizeof *p);
+        if (!p)
+            return false;
+        v->v = p;
+        v->cap = cap;
+    }
+    v->v[v->n++] = s;
+    return true;
+}
+
+/* Adds a symbol for the name at `name`, which must not be declared yet. */
+static struct sym *define(struct checker *ck, enum sym_kind kind,
+                          const struct ast_stmt *stmt, struct span name)
+{
+    if (2 * (ck->n_used + 1) > ck->n_slots) {
+        size_t n = ck->n_slots ? 2 * ck->n_slots : 64;
+        struct sym **slots = calloc(n, sizeof *slots);
+        if (!slots)
+            goto fail;
+        for (size_t i = 0; i < ck->n_slots; i++)
+            if (ck->slots[i])
+                slot_insert(slots, n, ck->slots[i]);
+        free(ck->slots);
+        ck->slots = slots;
+        ck->n_slots = n;
+    }
+    struct sym *sym = model_alloc(ck->m, sizeof *sym);
+    if (!sym)
+        goto fail;
+    sym->kind = kind;
+    sym->len = name.end - name.begin;
+    sym->name = model_strndup(ck->m, ck->m->src + name.begin, sym->len);
+    sym->decl = name;
+    sym->stmt = stmt;
+    sym->index = (int)ck->kind[kind].n;
+    if (!sym->name || !vec_push(&ck->kind[kind], sym) ||
+        !vec_push(&ck->all, sym))
+        goto fail;
+    slot_insert(ck->slots, ck->n_slots, sym);
+    ck->n_used++;
+    return sym;
+fail:
+    ck->oom = true;
+    return NULL;
+}
+
+/* ---- declarations ---- */
+
+static void redefinition(struct checker *ck, const struct ast_stmt *s,
+                         const struct sym *old)
+{
+    if (s->kind == ST_ODE && old->kind == SYM_STATE) {
+        diag_error(ck->d, s->lhs, "duplicate equation for '%s'", old->name);
+        diag_note(ck->d, old->stmt->lhs, "first equation for '%s' is here",
+                  old->name);
+        return;
+    }
+    diag_error(ck->d, s->name, "redefinition of '%.*s'",
+               (int)(s->name.end - s->name.begin), ck->m->src + s->name.begin);
+    diag_note(ck->d, old->decl, "'%s' was first defined here as %s",
+              old->name, resolve_kind_noun(old->kind));
+}
+
+static void check_args(struct checker *ck, const struct ast_stmt *s)
+{
+    if (s->nargs > AST_MAX_ARGS)
+        diag_error(ck->d, s->args[AST_MAX_ARGS], "a function takes at most "
+                   "%d arguments", AST_MAX_ARGS);
+    for (int i = 0; i < s->nargs; i++) {
+        struct span a = s->args[i];
+        if (!resolve_check_name(ck, a, true))
+            continue;
+        for (int j = 0; j < i; j++) {
+            struct span b = s->args[j];
+            if (a.end - a.begin == b.end - b.begin &&
+                strncasecmp(ck->m->src + a.begin, ck->m->src + b.begin,
+                            a.end - a.begin) == 0) {
+                diag_error(ck->d, a, "duplicate argument '%.*s'",
+                           (int)(a.end - a.begin), ck->m->src + a.begin);
+                break;
+            }
+        }
+    }
+}
+
+static void declare(struct checker *ck, const struct ast_stmt *s)
+{
+    static const enum sym_kind kind_of[] = {
+        [ST_ODE] = SYM_STATE, [ST_PARAM] = SYM_PARAM,
+        [ST_NUMBER] = SYM_NUMBER, [ST_DERIVED] = SYM_DERIVED,
+        [ST_INTER] = SYM_INTER, [ST_AUX] = SYM_AUX, [ST_FUNC] = SYM_FUNC,
+    };
+    enum sym_kind kind = kind_of[s->kind];
+    if (s->kind == ST_FUNC)
+        check_args(ck, s);
+    if (!resolve_check_name(ck, s->name, false))
+        return;
+    const struct sym *old = check_lookup(ck, s->name);
+    if (old) {
+        redefinition(ck, s, old);
+        return;
+    }
+    if (kind == SYM_STATE && ck->kind[SYM_STATE].n == CHECK_MAX_STATES) {
+        diag_error(ck->d, s->lhs, "too many differential equations (more "
+                   "than %d)", CHECK_MAX_STATES);
+        return;
+    }
+    define(ck, kind, s, s->name);
+}
+
+/* ---- settings ---- */
+
+struct setting {
+    const char *key;
+    unsigned bit;
+    size_t field;               /* offset of the double (or long) */
+};
+
+#define NUM(k, bit, f) { k, bit, offsetof(struct model_settings, f) }
+static const struct setting settings[] = {
+    NUM("total", SET_TOTAL, total), NUM("t0", SET_T0, t0),
+    NUM("dt", SET_DT, dt), NUM("tol", SET_TOL, tol),
+    NUM("toler", SET_TOL, tol), NUM("atol", SET_ATOL, atol),
+    NUM("atoler", SET_ATOL, atol), NUM("dtmin", SET_DTMIN, dtmin),
+    NUM("dtmax", SET_DTMAX, dtmax), NUM("bound", SET_BOUND, bound),
+    NUM("maxstor", SET_MAXSTOR, maxstor), NUM("nout", SET_NOUT, nout),
+    NUM("meth", SET_METH, meth), NUM("method", SET_METH, meth),
+};
+#undef NUM
+
+/* XPPAUT settings for its plots, continuation and other solvers.  They
+   mean nothing here and are accepted so that XPPAUT files load as they
+   are. */
+static const char *const xpp_settings[] = {
+    "bandlo", "bandup", "xlo", "xhi", "ylo", "yhi", "xmin", "xmax", "ymin",
+    "ymax", "zmin", "zmax", "xp", "yp", "zp", "xp2", "yp2", "zp2", "xp3",
+    "yp3", "zp3", "nplot", "axes", "phi", "theta", "njmp", "trans", "back",
+    "small", "big", "lt", "sp", "bell", "delay", "seed", "autoeval", "ds",
+    "dsmin", "dsmax", "parmin", "parmax", "normmin", "normmax", "autoxmin",
+    "autoxmax", "autoymin", "autoymax", "autovar", "ntst", "nmax", "npr",
+    "ncol", "epsl", "epsu", "epss", "jac_eps", "newt_tol", "newt_iter",
+    "poimap", "poivar", "poipln", "poisgn", "poistop", "output", "logfile",
+    "colormap", "dfgrid", "dfdraw", "ncdraw", "vmaxpts", "maxdelay",
+    "tor_per", "fold", "mesh", "smc", "plotfmt", "bounds", "outputs",
+    "range", "rangeover", "rangestep", "rangelow", "rangehigh",
+    "rangereset", "rangeoldic", "method_s", "ic", "iic", "total_s",
+};
+
+static bool key_is(const struct checker *ck, struct span sp, const char *k)
+{
+    return ast_is(ck->m, sp, k);
+}
+
+static void apply_setting(struct checker *ck, const struct ast_stmt *s)
+{
+    struct model_settings *set = &ck->m->settings;
+    int kn = (int)(s->name.end - s->name.begin);
+    const char *ks = ck->m->src + s->name.begin;
+    const struct setting *st = NULL;
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+        if (key_is(ck, s->name, settings[i].key))
+            st = &settings[i];
+    if (!st) {
+        for (size_t i = 0; i < sizeof xpp_settings / sizeof *xpp_settings;
+             i++)
+            if (key_is(ck, s->name, xpp_settings[i]))
+                return;
+        int best = 3;
+        const char *sugg = NULL;
+        for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+            if (resolve_closer(ks, (size_t)kn, settings[i].key,
+                               strlen(settings[i].key), &best))
+                sugg = settings[i].key;
+        if (sugg)
+            diag_error(ck->d, s->name, "unknown setting '%.*s'; did you mean "
+                       "'%s'?", kn, ks, sugg);
+        else
+            diag_error(ck->d, s->name, "unknown setting '%.*s'", kn, ks);
+        return;
+    }
+    if (st->bit == SET_METH) {
+        if (!s->word) {
+            diag_error(ck->d, s->value, "setting '%.*s' needs a method name",
+                       kn, ks);
+            return;
+        }
+        size_t n = s->value.end - s->value.begin;
+        char *name = model_strndup(ck->m, ck->m->src + s->value.begin, n);
+        if (!name) {
+            ck->oom = true;
+            return;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (name[i] >= 'A' && name[i] <= 'Z')
+                name[i] = (char)(name[i] | 0x20);
+        set->meth = name;
+        set->meth_span = s->value;
+        set->set |= SET_METH;
+        return;
+    }
+    if (s->word) {
+        diag_error(ck->d, s->value, "setting '%.*s' needs a number", kn, ks);
+        return;
+    }
+    char *field = (char *)set + st->field;
+    if (st->bit == SET_MAXSTOR || st->bit == SET_NOUT) {
+        /* 2^63 is the first double above LONG_MAX on LP64. */
+        if (!(s->num >= 0 && s->num < 9223372036854775808.0) ||
+            s->num != (double)(long)s->num) {
+            diag_error(ck->d, s->value, "setting '%.*s' needs a whole number",
+                       kn, ks);
+            return;
+        }
+        *(long *)field = (long)s->num;
+    } else {
+        *(double *)field = s->num;
+    }
+    set->set |= st->bit;
+}
+
+/* ---- initial values ---- */
+
+static void apply_init(struct checker *ck, const struct ast_stmt *s)
+{
+    struct sym *sym = check_lookup(ck, s->name);
+    int n = (int)(s->name.end - s->name.begin);
+    const char *name = ck->m->src + s->name.begin;
+    if (sym && sym->kind == SYM_TAINTED)
+        return;
+    if (sym && sym->kind == SYM_STATE) {
+        if (sym->init) {
+            diag_error(ck->d, s->name, "duplicate initial value for '%s'",
+                       sym->name);
+            diag_note(ck->d, sym->init->name, "first initial value for '%s' "
+                      "is here", sym->name);
+            return;
+        }
+        sym->init = s;
+        /* A name keeps the spelling of its first declaration. */
+        if (s->name.begin < sym->decl.begin) {
+            sym->decl = s->name;
+            sym->name = model_strndup(ck->m, name, (size_t)n);
+            if (!sym->name)
+                ck->oom = true;
+        }
+        return;
+    }
+    diag_error(ck->d, s->name, "initial value for '%.*s', which has no "
+               "equation", n, name);
+    if (sym) {
+        diag_note(ck->d, sym->decl, "'%s' is %s, defined here", sym->name,
+                  resolve_kind_noun(sym->kind));
+        return;
+    }
+    if (!diag_wants(ck->d, s->name.begin))
+        return;
+    int best = 3;
+    const struct sym *sugg = NULL;
+    const struct symvec *states = &ck->kind[SYM_STATE];
+    for (size_t i = 0; i < states->n; i++)
+        if (resolve_closer(name, (size_t)n, states->v[i]->name,
+                           states->v[i]->len, &best))
+            sugg = states->v[i];
+    if (sugg)
+        diag_note(ck->d, sugg->decl, "did you mean '%s'?", sugg->name);
+}
+
+/* ---- dependency order ---- */
+
+/* Nodes are symbols; edge e of node i (first[i] <= e < first[i+1]) goes
+   to node to[e] and comes from the use at at[e]. */
+struct graph {
+    struct sym **nodes;
+    size_t n;
+    size_t *first;
+    size_t *to;
+    struct span *at;
+    size_t n_edges, cap_edges;
+    size_t base_func;           /* node of function 0 (mixed graphs) */
+    bool oom;
+};
+
+static void add_edge(void *arg, const struct sym *to, struct span at)
+{
+    struct graph *g = arg;
+    if (g->n_edges == g->cap_edges) {
+        size_t cap = g->cap_edges ? 2 * g->cap_edges : 64;
+        size_t *t = realloc(g->to, cap * sizeof *t);
+        if (t)
+            g->to = t;
+        struct span *a = realloc(g->at, cap * sizeof *a);
+        if (a)
+            g->at = a;
+        if (!t || !a) {
+            g->oom = true;
+            return;
+        }
+        g->cap_edges = cap;
+    }
+    size_t node = (size_t)to->index;
+    if (to->kind == SYM_FUNC)
+        node += g->base_func;
+    g->to[g->n_edges] = node;
+    g->at[g->n_edges] = at;
+    g->n_edges++;
+}
+
+static void graph_free(struct graph *g)
+{
+    free(g->nodes);
+    free(g->first);
+    free(g->to);
+    free(g->at);
+}
+
+/* The graph of `kinds` (intermediates; or derived parameters and
+   functions, which may use each other). */
+static bool graph_build(struct checker *ck, struct graph *g, unsigned kinds)
+{
+    memset(g, 0, sizeof *g);
+    const struct symvec *a = &ck->kind[SYM_INTER], *b = NULL;
+    if (!(kinds & SYM_BIT(SYM_INTER))) {
+        a = &ck->kind[SYM_DERIVED];
+        b = &ck->kind[SYM_FUNC];
+    }
+    g->n = a->n + (b ? b->n : 0);
+    g->base_func = a->n;
+    g->nodes = malloc((g->n + 1) * sizeof *g->nodes);
+    g->first = malloc((g->n + 1) * sizeof *g->first);
+    if (!g->nodes || !g->first)
+        return false;
+    for (size_t i = 0; i < a->n; i++)
+        g->nodes[i] = a->v[i];
+    for (size_t i = 0; b && i < b->n; i++)
+        g->nodes[a->n + i] = b->v[i];
+    for (size_t i = 0; i < g->n; i++) {
+        const struct ast_stmt *s = g->nodes[i]->stmt;
+        g->first[i] = g->n_edges;
+        resolve_deps(ck, s->expr, s->kind == ST_FUNC ? s : NULL, kinds,
+                     add_edge, g);
+    }
+    g->first[g->n] = g->n_edges;
+    return !g->oom;
+}
+
+/* The cycle stack[from..top] closed by edge `back` of the top node. */
+static void report_cycle(struct checker *ck, const struct graph *g,
+                         const size_t *stack, const size_t *iter,
+                         size_t from, size_t top, size_t back)
+{
+    size_t n = top - from + 1;
+    for (size_t k = from; k <= top; k++)
+        if (g->nodes[stack[k]]->cyclic)
+            return;
+    size_t start = from;
+    for (size_t k = from; k <= top; k++) {
+        g->nodes[stack[k]]->cyclic = true;
+        if (g->nodes[stack[k]]->decl.begin < g->nodes[stack[start]]->decl.begin)
+            start = k;
+    }
+    const struct sym *s0 = g->nodes[stack[start]];
+    const char *what = s0->kind == SYM_INTER ? "intermediate"
+                       : s0->kind == SYM_DERIVED ? "derived parameter"
+                                                 : "function";
+    diag_error(ck->d, s0->decl, "%s '%s' depends on itself%s", what,
+               s0->name, s0->kind == SYM_FUNC ? " (recursion is not allowed)"
+                                              : "");
+    if (n == 1) {
+        diag_note(ck->d, g->at[back], "'%s' is used here in its own "
+                  "definition", s0->name);
+        return;
+    }
+    for (size_t j = 0; j < n; j++) {
+        size_t k = from + (start - from + j) % n;
+        size_t e = k == top ? back : iter[k] - 1;
+        const struct sym *u = g->nodes[stack[k]], *v = g->nodes[g->to[e]];
+        diag_note(ck->d, g->at[e], "'%s' %s '%s' here", u->name,
+                  v->kind == SYM_FUNC ? "calls" : "uses", v->name);
+    }
+}
+
+/* Depth-first order of g, dependencies first; every cycle found is
+   reported.  When the file is already in order, that order is kept.
+   Returns the order (malloc'd, g->n nodes) or NULL when out of memory. */
+static size_t *toposort(struct checker *ck, const struct graph *g)
+{
+    size_t n = g->n;
+    unsigned char *mark = calloc(n + 1, 1);     /* 0 new, 1 open, 2 done */
+    size_t *stack = malloc((n + 1) * sizeof *stack);
+    size_t *iter = malloc((n + 1) * sizeof *iter);
+    size_t *pos = malloc((n + 1) * sizeof *pos);
+    size_t *order = malloc((n + 1) * sizeof *order);
+    size_t n_order = 0;
+    if (!mark || !stack || !iter || !pos || !order) {
+        ck->oom = true;
+        free(order);
+        order = NULL;
+        goto done;
+    }
+    for (size_t root = 0; root < n; root++) {
+        if (mark[root])
+            continue;
+        size_t sp = 0;
+        stack[sp] = root;
+        iter[sp] = g->first[root];
+        pos[root] = sp++;
+        mark[root] = 1;
+        while (sp) {
+            size_t v = stack[sp - 1];
+            if (iter[sp - 1] == g->first[v + 1]) {
+                mark[v] = 2;
+                order[n_order++] = v;
+                sp--;
+                continue;
+            }
+            size_t e = iter[sp - 1]++;
+            size_t w = g->to[e];
+            if (mark[w] == 0) {
+                mark[w] = 1;
+                stack[sp] = w;
+                iter[sp] = g->first[w];
+                pos[w] = sp++;
+            } else if (mark[w] == 1) {
+                report_cycle(ck, g, stack, iter, pos[w], sp - 1, e);
+            }
+        }
+    }
+done:
+    free(pos);
+    free(iter);
+    free(stack);
+    free(mark);
+    return order;
+}
+
+/* Puts intermediates (or derived parameters and functions) in dependency
+   order and gives each symbol its final index. */
+static void order_kinds(struct checker *ck, unsigned kinds)
+{
+    struct graph g;
+    if (!graph_build(ck, &g, kinds)) {
+        ck->oom = true;
+        goto done;
+    }
+    size_t *order = toposort(ck, &g);
+    if (!order)
+        goto done;
+    int next[SYM_NKINDS] = { 0 };
+    for (size_t i = 0; i < g.n; i++) {
+        struct sym *s = g.nodes[order[i]];
+        s->index = next[s->kind]++;
+        ck->kind[s->kind].v[s->index] = s;
+    }
+    free(order);
+done:
+    graph_free(&g);
+}
+
+/* ---- assembling the model ---- */
+
+static void *alloc_array(struct checker *ck, size_t n, size_t size)
+{
+    if (n == 0)
+        return NULL;
+    void *p = model_alloc(ck->m, n * size);
+    if (!p)
+        ck->oom = true;
+    return p;
+}
+
+static void assemble(struct checker *ck)
+{
+    struct model *m = ck->m;
+    const struct symvec *k = ck->kind;
+    m->n_states = k[SYM_STATE].n;
+    m->n_params = k[SYM_PARAM].n;
+    m->n_derived = k[SYM_DERIVED].n;
+    m->n_inters = k[SYM_INTER].n;
+    m->n_aux = k[SYM_AUX].n;
+    m->n_funcs = k[SYM_FUNC].n;
+    m->states = alloc_array(ck, m->n_states, sizeof *m->states);
+    m->params = alloc_array(ck, m->n_params, sizeof *m->params);
+    m->derived = alloc_array(ck, m->n_derived, sizeof *m->derived);
+    m->inters = alloc_array(ck, m->n_inters, sizeof *m->inters);
+    m->aux = alloc_array(ck, m->n_aux, sizeof *m->aux);
+    m->funcs = alloc_array(ck, m->n_funcs, sizeof *m->funcs);
+    if (ck->oom)
+        return;
+    for (size_t i = 0; i < m->n_states; i++) {
+        const struct sym *s = k[SYM_STATE].v[i];
+        m->states[i] = (struct model_state){
+            .name = s->name, .init = s->init ? s->init->num : 0,
+            .span = s->stmt->lhs, .line = diag_line(ck->d, s->stmt->lhs.begin),
+        };
+    }
+    for (size_t i = 0; i < m->n_params; i++) {
+        const struct sym *s = k[SYM_PARAM].v[i];
+        m->params[i] = (struct model_param){ .name = s->name,
+                                             .value = s->stmt->num,
+                                             .span = s->decl };
+    }
+    for (size_t i = 0; i < m->n_derived; i++) {
+        const struct sym *s = k[SYM_DERIVED].v[i];
+        m->derived[i] = (struct model_derived){ .name = s->name,
+                                                .span = s->decl };
+    }
+    for (size_t i = 0; i < m->n_inters; i++) {
+        const struct sym *s = k[SYM_INTER].v[i];
+        m->inters[i] = (struct model_inter){
+            .name = s->name, .span = s->decl,
+            .line = diag_line(ck->d, s->decl.begin),
+        };
+    }
+    for (size_t i = 0; i < m->n_aux; i++) {
+        const struct sym *s = k[SYM_AUX].v[i];
+        m->aux[i] = (struct model_aux){
+            .name = s->name, .span = s->decl,
+            .line = diag_line(ck->d, s->decl.begin),
+        };
+    }
+    for (size_t i = 0; i < m->n_funcs; i++) {
+        const struct sym *s = k[SYM_FUNC].v[i];
+        struct model_func *f = &m->funcs[i];
+        f->name = s->name;
+        f->span = s->decl;
+        f->nargs = s->stmt->nargs < AST_MAX_ARGS ? s->stmt->nargs
+                                                 : AST_MAX_ARGS;
+        for (int j = 0; j < f->nargs; j++) {
+            struct span a = s->stmt->args[j];
+            f->argnames[j] = model_strndup(m, m->src + a.begin,
+                                           a.end - a.begin);
+            if (!f->argnames[j])
+                ck->oom = true;
+        }
+    }
+}
+
+/* Converts every expression, now that each symbol has its final index. */
+static void resolve_all(struct checker *ck)
+{
+    struct model *m = ck->m;
+    const struct symvec *k = ck->kind;
+    for (size_t i = 0; i < m->n_funcs && !ck->oom; i++)
+        m->funcs[i].body = resolve_expr(ck, RW_FUNC, k[SYM_FUNC].v[i],
+                                        k[SYM_FUNC].v[i]->stmt->expr);
+    for (size_t i = 0; i < m->n_derived && !ck->oom; i++)
+        m->derived[i].value = resolve_expr(ck, RW_DERIVED, k[SYM_DERIVED].v[i],
+                                           k[SYM_DERIVED].v[i]->stmt->expr);
+    for (size_t i = 0; i < m->n_inters && !ck->oom; i++)
+        m->inters[i].value = resolve_expr(ck, RW_DYNAMIC, NULL,
+                                          k[SYM_INTER].v[i]->stmt->expr);
+    for (size_t i = 0; i < m->n_states && !ck->oom; i++)
+        m->states[i].rhs = resolve_expr(ck, RW_DYNAMIC, NULL,
+                                        k[SYM_STATE].v[i]->stmt->expr);
+    for (size_t i = 0; i < m->n_aux && !ck->oom; i++)
+        m->aux[i].value = resolve_expr(ck, RW_DYNAMIC, NULL,
+                                       k[SYM_AUX].v[i]->stmt->expr);
+}
+
+static void check_ast(struct checker *ck)
+{
+    const struct ast_file *ast = ck->ast;
+    for (const struct ast_stmt *s = ast->first; s && !ck->oom; s = s->next)
+        if (s->kind == ST_SET)
+            apply_setting(ck, s);
+        else if (s->kind != ST_INIT)
+            declare(ck, s);
+    /* Names from lines that failed to parse are known but silent. */
+    for (size_t i = 0; i < ast->n_tainted && !ck->oom; i++)
+        if (!check_lookup(ck, ast->tainted[i]))
+            define(ck, SYM_TAINTED, NULL, ast->tainted[i]);
+    for (const struct ast_stmt *s = ast->first; s && !ck->oom; s = s->next)
+        if (s->kind == ST_INIT)
+            apply_init(ck, s);
+    if (ck->oom)
+        return;
+    order_kinds(ck, SYM_BIT(SYM_INTER));
+    order_kinds(ck, SYM_BIT(SYM_DERIVED) | SYM_BIT(SYM_FUNC));
+    if (ck->oom)
+        return;
+    assemble(ck);
+    if (ck->oom)
+        return;
+    resolve_all(ck);
+    if (ck->kind[SYM_STATE].n == 0 && !ast->syntax_errors)
+        diag_error(ck->d, (struct span){ ast->end, ast->end },
+                   "no differential equations in the model");
+}
+
+/* Bytes that make the text unreadable as a model stop the check before
+   parsing: a NUL byte (a binary file) or a line too long to be one. */
+static bool prescan(const struct model *m, struct diag *d)
+{
+    const char *src = m->src;
+    size_t len = m->src_len;
+    const char *nul = len ? memchr(src, '\0', len) : NULL;
+    if (nul) {
+        unsigned at = (unsigned)(nul - src);
+        diag_error(d, (struct span){ at, at + 1 },
+                   "file is not text (NUL byte)");
+        return false;
+    }
+    size_t begin = 0;
+    while (begin < len) {
+        const char *nl = memchr(src + begin, '\n', len - begin);
+        size_t end = nl ? (size_t)(nl - src) : len;
+        if (end - begin > CHECK_MAX_LINE) {
+            diag_error(d, (struct span){ (unsigned)begin, (unsigned)begin },
+                       "line too long (more than %d MiB)",
+                       CHECK_MAX_LINE >> 20);
+            return false;
+        }
+        begin = end + 1;
+    }
+    return true;
+}
+
+static int check_model(struct model *m, struct diag *d)
+{
+    struct ast_file ast;
+    struct checker ck = { .m = m, .d = d, .ast = &ast };
+    int rc = 0;
+    if (!prescan(m, d))
+        return 0;
+    rc = parse_model(m, d, &ast);
+    if (rc)
+        return rc;
+    check_ast(&ck);
+    if (ck.oom)
+        rc = ODE_ENOMEM;
+    free(ck.slots);
+    free(ck.all.v);
+    for (int k = 0; k < SYM_NKINDS; k++)
+        free(ck.kind[k].v);
+    return rc;
+}
+
+int check_load_text(const char *file, char *src, size_t len, FILE *errs,
+                    struct model **out)
+{
+    *out = NULL;
+    if (len > CHECK_MAX_FILE) {
+        fprintf(errs, "odesolve: %s: file too large (more than %d MiB)\n",
+                file, CHECK_MAX_FILE >> 20);
+        free(src);
+        return ODE_EINVAL;
+    }
+    struct model *m = model_new(file, src, len);
+    if (!m) {
+        free(src);
+        return ODE_ENOMEM;
+    }
+    struct diag *d = diag_new(m->file, m->src, m->src_len);
+    int rc = d ? check_model(m, d) : ODE_ENOMEM;
+    if (rc == 0 && diag_error_count(d) > 0) {
+        rc = diag_flush(d, errs);
+        if (rc == 0)
+            rc = ODE_EMODEL;
+    }
+    diag_free(d);
+    if (rc) {
+        model_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+int check_load_file(const char *path, FILE *errs, struct model **out)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(errs, "odesolve: %s: %s\n", path, strerror(errno));
+        return ODE_EINVAL;
+    }
+    size_t len = 0, cap = 0;
+    char *buf = NULL;
+    int rc = ODE_ENOMEM;
+    /* Reading one byte past the limit is enough to refuse the file. */
+    while (len <= CHECK_MAX_FILE) {
+        if (len == cap) {
+            size_t nc = cap ? 2 * cap : 1 << 16;
+            if (nc > (size_t)CHECK_MAX_FILE + 1)
+                nc = (size_t)CHECK_MAX_FILE + 1;
+            char *p = realloc(buf, nc);
+            if (!p)
+                goto fail;
+            buf = p;
+            cap = nc;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0) {
+            if (ferror(f)) {
+                fprintf(errs, "odesolve: %s: %s\n", path, strerror(errno));
+                rc = ODE_EINVAL;
+                goto fail;
+            }
+            break;
+        }
+    }
+    fclose(f);
+    return check_load_text(path, buf, len, errs, out);
+fail:
+    free(buf);
+    fclose(f);
+    return rc;
+}

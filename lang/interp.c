@@ -1,0 +1,621 @@
+/* interp.c - register bytecode for --no-jit.
+ *
+ * Every value lives in one register file r[]:
+ *
+ *   r[0]            t
+ *   r[1 ..]         y (copied in at each call)
+ *   then            p: parameters and derived parameters (copied in)
+ *   then            intermediates v[]
+ *   then            constants (set once by interp_new)
+ *   then            temporaries of rhs/aux/derive
+ *   then            one frame per user function: arguments, temporaries
+ *
+ * An instruction reads registers and writes one.  Temporaries are handed
+ * out like a stack while an expression is compiled, so an expression needs
+ * as many as its depth.  User functions cannot recurse (a body calls only
+ * earlier functions), so each has a fixed frame and the run-time call
+ * stack is at most n_funcs deep.  The code is compiled twice: the first
+ * pass only counts constants and temporaries so that the second knows
+ * where every region starts.
+ *
+ * Every operation matches the C text of codegen.c: x^2 is x*x, other powers
+ * call the built-in pow, comparisons give 1.0 or 0.0, `if` runs one branch,
+ * `&` and `|` evaluate both sides. */
+#include "interp.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "codegen.h"
+
+enum op {
+    OP_HALT,              /* return 0 */
+    OP_MOV,               /* r[d] = r[a] */
+    OP_NEG, OP_NOT, OP_SQ,
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV,
+    OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE, OP_AND, OP_OR,
+    OP_CALL1,             /* r[d] = f1[b](r[a]) */
+    OP_CALL2,             /* r[d] = f2[c](r[a], r[b]) */
+    OP_JZ,                /* if r[a] == 0 goto b (NaN counts as true) */
+    OP_JMP,               /* goto b */
+    OP_UCALL,             /* user function b on the registers a.., into r[d] */
+    OP_RET,               /* the function's value is r[a] */
+    OP_OUT,               /* out[b] = r[a] */
+    /* A statement's last + - * / writes its output directly, saving one
+       dispatch per equation: out[d] = r[a] op r[b]. */
+    OP_ADD_OUT, OP_SUB_OUT, OP_MUL_OUT, OP_DIV_OUT,
+};
+
+/* 16 bytes; c is only the built-in of OP_CALL2 (the table is small). */
+struct insn {
+    unsigned short op, c;
+    int d, a, b;
+};
+
+struct ufunc {
+    int entry;            /* first instruction */
+    int arg0;             /* register of argument 0 */
+    int nargs;
+};
+
+struct ret {
+    int pc, d;
+};
+
+struct interp {
+    struct insn *code;
+    double *r;
+    struct ufunc *funcs;
+    struct ret *stack;    /* n_funcs + 1 entries */
+    double (**f1)(double);
+    double (**f2)(double, double);
+    int rhs_entry, aux_entry, derive_entry;
+    size_t n_states, n_p;  /* n_p: parameters plus derived */
+    void *meta;            /* names and lines (codegen_meta) */
+};
+
+enum scope { SC_EQ, SC_DERIVED, SC_FUNC };
+
+struct comp {
+    const struct model *m;
+    struct interp *ip;
+    bool emit;            /* second pass: store code and constants */
+    size_t ncode, cap;
+
+    int r_y, r_p, r_v, r_k, r_tmp, r_frames;
+    int nk;               /* constants handed out so far */
+    int top, max_top;     /* next free temporary; high-water mark */
+    int *frame_base;      /* per user function: first register */
+    int *frame_size;      /* per user function: arguments + temporaries */
+
+    enum scope scope;
+    size_t param_limit, inter_limit, func_limit;
+    int nargs, arg0;
+};
+
+/* Counted in both passes so that jump targets agree; stored in the second. */
+static int emit(struct comp *c, int op, int d, int a, int b, int fn)
+{
+    if (op == OP_CALL1 || op == OP_UCALL) {
+        b = fn;
+        fn = 0;
+    }
+    if (fn < 0 || fn > USHRT_MAX)
+        return ODE_EINVAL;
+    if (c->emit) {
+        if (c->ncode == c->cap) {
+            size_t cap = c->cap ? 2 * c->cap : 256;
+            struct insn *code = realloc(c->ip->code, cap * sizeof *code);
+            if (!code)
+                return ODE_ENOMEM;
+            c->ip->code = code;
+            c->cap = cap;
+        }
+        c->ip->code[c->ncode] = (struct insn){ (unsigned short)op,
+                                               (unsigned short)fn, d, a, b };
+    }
+    if (c->ncode >= INT_MAX)
+        return ODE_EINVAL;
+    c->ncode++;
+    return 0;
+}
+
+static int new_temp(struct comp *c)
+{
+    int r = c->top++;
+    if (c->top > c->max_top)
+        c->max_top = c->top;
+    return r;
+}
+
+/* The value in register `slot`, moved to dst when the caller asked for it. */
+static int place(struct comp *c, int slot, int dst)
+{
+    if (dst < 0 || dst == slot)
+        return slot;
+    int rc = emit(c, OP_MOV, dst, slot, 0, 0);
+    return rc ? rc : dst;
+}
+
+static bool arity_ok(const struct expr *e, int n)
+{
+    if (e->nargs != n || (n > 0 && !e->args))
+        return false;
+    for (int i = 0; i < n; i++)
+        if (!e->args[i])
+            return false;
+    return true;
+}
+
+static int op_of(enum expr_kind k)
+{
+    switch (k) {
+    case EX_NEG: return OP_NEG;
+    case EX_NOT: return OP_NOT;
+    case EX_ADD: return OP_ADD;
+    case EX_SUB: return OP_SUB;
+    case EX_MUL: return OP_MUL;
+    case EX_DIV: return OP_DIV;
+    case EX_LT: return OP_LT;
+    case EX_LE: return OP_LE;
+    case EX_GT: return OP_GT;
+    case EX_GE: return OP_GE;
+    case EX_EQ: return OP_EQ;
+    case EX_NE: return OP_NE;
+    case EX_AND: return OP_AND;
+    case EX_OR: return OP_OR;
+    default: return -1;
+    }
+}
+
+static int cx(struct comp *c, const struct expr *e, int dst, int depth);
+
+/* Operands (one or two) into registers, then `op` into dst or a new
+   temporary.  The result may reuse an operand's temporary: an instruction
+   reads its operands before it writes. */
+static int cx_op(struct comp *c, const struct expr *e, int n, int op, int fn,
+                 int dst, int depth)
+{
+    int mark = c->top, s[2] = { 0, 0 };
+    for (int i = 0; i < n; i++) {
+        s[i] = cx(c, e->args[i], -1, depth + 1);
+        if (s[i] < 0)
+            return s[i];
+    }
+    c->top = mark;
+    int d = dst >= 0 ? dst : new_temp(c);
+    int rc = emit(c, op, d, s[0], s[1], fn);
+    return rc ? rc : d;
+}
+
+static int cx_if(struct comp *c, const struct expr *e, int dst, int depth)
+{
+    int d = dst >= 0 ? dst : new_temp(c);
+    int keep = c->top, rc;
+    int sc = cx(c, e->args[0], -1, depth + 1);
+    if (sc < 0)
+        return sc;
+    c->top = keep;
+    size_t jz = c->ncode;
+    if ((rc = emit(c, OP_JZ, 0, sc, 0, 0)))
+        return rc;
+    if ((rc = cx(c, e->args[1], d, depth + 1)) < 0)
+        return rc;
+    c->top = keep;
+    size_t jmp = c->ncode;
+    if ((rc = emit(c, OP_JMP, 0, 0, 0, 0)))
+        return rc;
+    if (c->emit)
+        c->ip->code[jz].b = (int)c->ncode;
+    if ((rc = cx(c, e->args[2], d, depth + 1)) < 0)
+        return rc;
+    c->top = keep;
+    if (c->emit)
+        c->ip->code[jmp].b = (int)c->ncode;
+    return d;
+}
+
+/* Arguments land in consecutive temporaries; OP_UCALL copies them into
+   the callee's frame, so a nested call of the same function cannot
+   overwrite arguments already computed. */
+static int cx_ucall(struct comp *c, const struct expr *e, int dst, int depth)
+{
+    const struct model *m = c->m;
+    if (e->index < 0 || (size_t)e->index >= c->func_limit ||
+        !arity_ok(e, m->funcs[e->index].nargs))
+        return ODE_EINVAL;
+    int mark = c->top, base = c->top, rc;
+    for (int i = 0; i < e->nargs; i++)
+        new_temp(c);
+    for (int i = 0; i < e->nargs; i++) {
+        if ((rc = cx(c, e->args[i], base + i, depth + 1)) < 0)
+            return rc;
+        c->top = base + e->nargs;
+    }
+    c->top = mark;
+    int d = dst >= 0 ? dst : new_temp(c);
+    rc = emit(c, OP_UCALL, d, base, 0, e->index);
+    return rc ? rc : d;
+}
+
+/* Compiles e; returns the register holding its value (dst when dst >= 0),
+   or a negative ODE_E* code. */
+static int cx(struct comp *c, const struct expr *e, int dst, int depth)
+{
+    const struct model *m = c->m;
+    if (!e || depth > CODEGEN_MAX_DEPTH)
+        return ODE_EINVAL;
+    switch (e->kind) {
+    case EX_NUM: {
+        int k = c->r_k + c->nk++;
+        if (c->emit)
+            c->ip->r[k] = e->num;
+        return place(c, k, dst);
+    }
+    case EX_TIME:
+        return place(c, 0, dst);
+    case EX_STATE:
+        if (c->scope != SC_EQ || e->index < 0 || (size_t)e->index >= m->n_states)
+            return ODE_EINVAL;
+        return place(c, c->r_y + e->index, dst);
+    case EX_PARAM:
+        if (e->index < 0 || (size_t)e->index >= c->param_limit)
+            return ODE_EINVAL;
+        return place(c, c->r_p + e->index, dst);
+    case EX_INTER:
+        if (c->scope != SC_EQ || e->index < 0 || (size_t)e->index >= c->inter_limit)
+            return ODE_EINVAL;
+        return place(c, c->r_v + e->index, dst);
+    case EX_ARG:
+        if (c->scope != SC_FUNC || e->index < 0 || e->index >= c->nargs)
+            return ODE_EINVAL;
+        return place(c, c->arg0 + e->index, dst);
+    case EX_NEG: case EX_NOT:
+        if (!arity_ok(e, 1))
+            return ODE_EINVAL;
+        return cx_op(c, e, 1, op_of(e->kind), 0, dst, depth);
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV:
+    case EX_LT: case EX_LE: case EX_GT: case EX_GE: case EX_EQ: case EX_NE:
+    case EX_AND: case EX_OR:
+        if (!arity_ok(e, 2))
+            return ODE_EINVAL;
+        return cx_op(c, e, 2, op_of(e->kind), 0, dst, depth);
+    case EX_POW: {
+        if (!arity_ok(e, 2))
+            return ODE_EINVAL;
+        /* As codegen.c: a literal exponent 2 is one multiplication and
+           the exponent is never loaded. */
+        if (e->args[1]->kind == EX_NUM && e->args[1]->num == 2.0)
+            return cx_op(c, e, 1, OP_SQ, 0, dst, depth);
+        const struct builtin *pw = builtin_find("pow");
+        if (!pw || pw->arity != 2)
+            return ODE_EINVAL;
+        return cx_op(c, e, 2, OP_CALL2, builtin_index(pw), dst, depth);
+    }
+    case EX_IF:
+        if (!arity_ok(e, 3))
+            return ODE_EINVAL;
+        return cx_if(c, e, dst, depth);
+    case EX_CALL: {
+        const struct builtin *b = builtin_at(e->index);
+        if (!b || !arity_ok(e, b->arity))
+            return ODE_EINVAL;
+        return cx_op(c, e, b->arity, b->arity == 1 ? OP_CALL1 : OP_CALL2,
+                     e->index, dst, depth);
+    }
+    case EX_UCALL:
+        return cx_ucall(c, e, dst, depth);
+    }
+    return ODE_EINVAL;
+}
+
+/* One statement: e into register dst (or anywhere when dst < 0), then,
+   when out >= 0, the value to out[out]. */
+static int stmt(struct comp *c, const struct expr *e, int dst, long out)
+{
+    c->top = c->r_tmp;
+    int s = cx(c, e, dst, 0);
+    if (s < 0 || out < 0)
+        return s < 0 ? s : 0;
+    /* The root's own instruction came last (jumps inside its operands
+       land before it), so it can store the output itself. */
+    int fused = e->kind == EX_ADD ? OP_ADD_OUT : e->kind == EX_SUB ? OP_SUB_OUT
+              : e->kind == EX_MUL ? OP_MUL_OUT : e->kind == EX_DIV ? OP_DIV_OUT : -1;
+    if (dst < 0 && fused >= 0) {
+        if (c->emit) {
+            struct insn *in = &c->ip->code[c->ncode - 1];
+            in->op = (unsigned short)fused;
+            in->d = (int)out;
+        }
+        return 0;
+    }
+    return emit(c, OP_OUT, 0, s, (int)out, 0);
+}
+
+static int compile_funcs(struct comp *c)
+{
+    const struct model *m = c->m;
+    int rc;
+    c->scope = SC_FUNC;
+    c->param_limit = m->n_params + m->n_derived;
+    for (size_t k = 0; k < m->n_funcs; k++) {
+        const struct model_func *f = &m->funcs[k];
+        if (f->nargs < 0 || f->nargs > 9)
+            return ODE_EINVAL;
+        c->func_limit = k;
+        c->nargs = f->nargs;
+        c->arg0 = c->frame_base[k];
+        c->top = c->arg0 + f->nargs;
+        c->max_top = c->top;
+        if (c->emit)
+            c->ip->funcs[k] = (struct ufunc){ (int)c->ncode, c->arg0, f->nargs };
+        int s = cx(c, f->body, -1, 0);
+        if (s < 0)
+            return s;
+        if ((rc = emit(c, OP_RET, 0, s, 0, 0)))
+            return rc;
+        c->frame_size[k] = c->max_top - c->arg0;
+    }
+    return 0;
+}
+
+/* rhs and aux: every intermediate, then the outputs. */
+static int compile_eq(struct comp *c, bool rhs)
+{
+    const struct model *m = c->m;
+    int rc;
+    c->scope = SC_EQ;
+    c->func_limit = m->n_funcs;
+    c->param_limit = m->n_params + m->n_derived;
+    for (size_t i = 0; i < m->n_inters; i++) {
+        c->inter_limit = i;
+        if ((rc = stmt(c, m->inters[i].value, c->r_v + (int)i, -1)))
+            return rc;
+    }
+    c->inter_limit = m->n_inters;
+    size_t n = rhs ? m->n_states : m->n_aux;
+    for (size_t i = 0; i < n; i++)
+        if ((rc = stmt(c, rhs ? m->states[i].rhs : m->aux[i].value, -1, (long)i)))
+            return rc;
+    return emit(c, OP_HALT, 0, 0, 0, 0);
+}
+
+/* Each derived parameter goes to its register (later ones read it) and to
+   the caller's p. */
+static int compile_derive(struct comp *c)
+{
+    const struct model *m = c->m;
+    int rc;
+    c->scope = SC_DERIVED;
+    c->func_limit = m->n_funcs;
+    for (size_t i = 0; i < m->n_derived; i++) {
+        size_t j = m->n_params + i;
+        c->param_limit = j;
+        if ((rc = stmt(c, m->derived[i].value, c->r_p + (int)j, (long)j)))
+            return rc;
+    }
+    return emit(c, OP_HALT, 0, 0, 0, 0);
+}
+
+static int compile_all(struct comp *c)
+{
+    struct interp *ip = c->ip;
+    int rc;
+    c->ncode = 0;
+    c->nk = 0;
+    c->max_top = 0;
+    if ((rc = compile_funcs(c)))
+        return rc;
+    c->max_top = c->r_tmp;
+    ip->derive_entry = (int)c->ncode;
+    if ((rc = compile_derive(c)))
+        return rc;
+    ip->rhs_entry = (int)c->ncode;
+    if ((rc = compile_eq(c, true)))
+        return rc;
+    ip->aux_entry = (int)c->ncode;
+    return compile_eq(c, false);
+}
+
+static int run(struct interp *ip, int pc, double *out)
+{
+    const struct insn *code = ip->code;
+    double *r = ip->r;
+    struct ret *sp = ip->stack;
+    for (;;) {
+        const struct insn *in = &code[pc++];
+        switch ((enum op)in->op) {
+        case OP_HALT:
+            return 0;
+        case OP_MOV: r[in->d] = r[in->a]; break;
+        case OP_NEG: r[in->d] = -r[in->a]; break;
+        case OP_NOT: r[in->d] = r[in->a] == 0.0 ? 1.0 : 0.0; break;
+        case OP_SQ: r[in->d] = r[in->a] * r[in->a]; break;
+        case OP_ADD: r[in->d] = r[in->a] + r[in->b]; break;
+        case OP_SUB: r[in->d] = r[in->a] - r[in->b]; break;
+        case OP_MUL: r[in->d] = r[in->a] * r[in->b]; break;
+        case OP_DIV: r[in->d] = r[in->a] / r[in->b]; break;
+        case OP_LT: r[in->d] = r[in->a] < r[in->b] ? 1.0 : 0.0; break;
+        case OP_LE: r[in->d] = r[in->a] <= r[in->b] ? 1.0 : 0.0; break;
+        case OP_GT: r[in->d] = r[in->a] > r[in->b] ? 1.0 : 0.0; break;
+        case OP_GE: r[in->d] = r[in->a] >= r[in->b] ? 1.0 : 0.0; break;
+        case OP_EQ: r[in->d] = r[in->a] == r[in->b] ? 1.0 : 0.0; break;
+        case OP_NE: r[in->d] = r[in->a] != r[in->b] ? 1.0 : 0.0; break;
+        case OP_AND:
+            r[in->d] = (r[in->a] != 0.0) & (r[in->b] != 0.0) ? 1.0 : 0.0;
+            break;
+        case OP_OR:
+            r[in->d] = (r[in->a] != 0.0) | (r[in->b] != 0.0) ? 1.0 : 0.0;
+            break;
+        case OP_CALL1: r[in->d] = ip->f1[in->b](r[in->a]); break;
+        case OP_CALL2: r[in->d] = ip->f2[in->c](r[in->a], r[in->b]); break;
+        case OP_JZ:
+            if (r[in->a] == 0.0)
+                pc = in->b;
+            break;
+        case OP_JMP: pc = in->b; break;
+        case OP_UCALL: {
+            const struct ufunc *f = &ip->funcs[in->b];
+            for (int i = 0; i < f->nargs; i++)
+                r[f->arg0 + i] = r[in->a + i];
+            sp->pc = pc;
+            sp->d = in->d;
+            sp++;
+            pc = f->entry;
+            break;
+        }
+        case OP_RET:
+            sp--;
+            r[sp->d] = r[in->a];
+            pc = sp->pc;
+            break;
+        case OP_OUT: out[in->b] = r[in->a]; break;
+        case OP_ADD_OUT: out[in->d] = r[in->a] + r[in->b]; break;
+        case OP_SUB_OUT: out[in->d] = r[in->a] - r[in->b]; break;
+        case OP_MUL_OUT: out[in->d] = r[in->a] * r[in->b]; break;
+        case OP_DIV_OUT: out[in->d] = r[in->a] / r[in->b]; break;
+        }
+    }
+}
+
+static void load(struct interp *ip, double t, const double *y, const double *p)
+{
+    double *r = ip->r;
+    r[0] = t;
+    if (y)
+        for (size_t i = 0; i < ip->n_states; i++)
+            r[1 + i] = y[i];
+    double *rp = r + 1 + ip->n_states;
+    for (size_t i = 0; i < ip->n_p; i++)
+        rp[i] = p[i];
+}
+
+static int interp_rhs(void *ctx, double t, const double *y, const double *p,
+                      double *dydt)
+{
+    struct interp *ip = ctx;
+    load(ip, t, y, p);
+    return run(ip, ip->rhs_entry, dydt);
+}
+
+static int interp_aux(void *ctx, double t, const double *y, const double *p,
+                      double *out)
+{
+    struct interp *ip = ctx;
+    load(ip, t, y, p);
+    return run(ip, ip->aux_entry, out);
+}
+
+/* All of p is loaded, derived values included, so a user function that
+   reads a derived parameter not yet recomputed sees what the compiled code
+   sees: the caller's current value.  t is 0 as in codegen.c. */
+static int interp_derive(void *ctx, double *p)
+{
+    struct interp *ip = ctx;
+    load(ip, 0.0, NULL, p);
+    return run(ip, ip->derive_entry, p);
+}
+
+/* Fixed regions first; constants and temporaries are sized by pass one. */
+static int layout(struct comp *c, const struct model *m)
+{
+    size_t fixed = 1 + m->n_states + m->n_params + m->n_derived + m->n_inters;
+    if (fixed > INT_MAX / 4 || m->n_funcs > INT_MAX / 4)
+        return ODE_EINVAL;
+    c->r_y = 1;
+    c->r_p = c->r_y + (int)m->n_states;
+    c->r_v = c->r_p + (int)(m->n_params + m->n_derived);
+    c->r_k = c->r_v + (int)m->n_inters;
+    c->r_tmp = c->r_k + c->nk;
+    return 0;
+}
+
+int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
+{
+    struct ode_problem p = { 0 };
+    struct comp c = { .m = m };
+    struct interp *ip = calloc(1, sizeof *ip);
+    int nb = builtin_count(), rc = ODE_ENOMEM;
+
+    *out = NULL;
+    if (!ip)
+        goto fail;
+    c.ip = ip;
+    c.frame_base = calloc(m->n_funcs + 1, sizeof *c.frame_base);
+    c.frame_size = calloc(m->n_funcs + 1, sizeof *c.frame_size);
+    ip->funcs = calloc(m->n_funcs + 1, sizeof *ip->funcs);
+    ip->stack = calloc(m->n_funcs + 1, sizeof *ip->stack);
+    ip->f1 = calloc((size_t)nb, sizeof *ip->f1);
+    ip->f2 = calloc((size_t)nb, sizeof *ip->f2);
+    if (!c.frame_base || !c.frame_size || !ip->funcs || !ip->stack ||
+        !ip->f1 || !ip->f2)
+        goto fail;
+    if ((m->n_states > 0 && !m->states) || (rc = layout(&c, m)))
+        goto fail_inval;
+
+    /* Pass one: frames are relative to 0; only the counts matter. */
+    if ((rc = compile_all(&c)))
+        goto fail;
+    int main_temps = c.max_top - c.r_tmp;
+    long total = (long)c.r_k + c.nk + main_temps;
+    for (size_t k = 0; k < m->n_funcs; k++) {
+        c.frame_base[k] = (int)total;
+        total += c.frame_size[k];
+        if (total > INT_MAX / 2)
+            goto fail_inval;
+    }
+    rc = ODE_ENOMEM;
+    ip->r = calloc((size_t)total + 1, sizeof *ip->r);
+    if (!ip->r)
+        goto fail;
+
+    /* Pass two: the same walk with final registers, storing code. */
+    c.r_tmp = c.r_k + c.nk;
+    c.emit = true;
+    if ((rc = compile_all(&c)))
+        goto fail;
+    for (int i = 0; i < nb; i++) {
+        const struct builtin *b = builtin_at(i);
+        if (b->arity == 1)
+            ip->f1[i] = b->fn.f1;
+        else
+            ip->f2[i] = b->fn.f2;
+    }
+    ip->n_states = m->n_states;
+    ip->n_p = m->n_params + m->n_derived;
+    if ((rc = codegen_meta(m, &p, &ip->meta)))
+        goto fail;
+    p.rhs = interp_rhs;
+    p.aux = m->n_aux > 0 ? interp_aux : NULL;
+    p.derive = m->n_derived > 0 ? interp_derive : NULL;
+    p.ctx = ip;
+    free(c.frame_size);
+    free(c.frame_base);
+    *prob = p;
+    *out = ip;
+    return 0;
+fail_inval:
+    rc = ODE_EINVAL;
+fail:
+    free(c.frame_size);
+    free(c.frame_base);
+    interp_free(ip);
+    return rc;
+}
+
+void interp_free(interp *ip)
+{
+    if (!ip)
+        return;
+    free(ip->meta);
+    free(ip->f2);
+    free(ip->f1);
+    free(ip->stack);
+    free(ip->funcs);
+    free(ip->r);
+    free(ip->code);
+    free(ip);
+}

@@ -1,0 +1,789 @@
+/* parser.y - the model language grammar (the core of XPPAUT's .ode files).
+ *
+ * A file is a sequence of lines; each line is one statement.  A line that
+ * fails to parse is reported once and skipped, so that every bad line of a
+ * file is reported in one run.  Locations are byte-offset spans. */
+
+%code top {
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Bison keeps its stacks on the heap and stops at YYMAXDEPTH.  Trees are
+   limited to AST_MAX_DEPTH levels and each level of a legal expression takes
+   at most about seven states (`if(c)then(`), so this leaves room; deeper
+   input is reported as nested too deeply (see yyerror). */
+#define YYMAXDEPTH 20000
+}
+
+%code requires {
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "model.h"
+
+/* State shared by the scanner and the parser for one parse. */
+struct parse_ctx {
+    struct model *m;
+    struct diag *d;
+    struct ast_file *out;
+    void *scanner;
+    unsigned pos;               /* scanner: offset of the next byte */
+    int paren;                  /* scanner: open parentheses on this line */
+    bool at_bol;                /* scanner: no token yet on this line */
+    bool done;                  /* `done` seen or end of text reached */
+    bool exhausted;             /* the parser stack overflowed */
+    bool oom;
+    size_t line_no;             /* 0-based number of the current line */
+    size_t bad_line;            /* line_no + 1 of the last line with an error */
+    int last_tok, prev_tok;     /* last two tokens handed to the parser */
+    size_t last_line, prev_line;
+    struct span last, prev;
+    unsigned last_end;          /* end of the last token other than NL */
+    struct span *names;         /* NAME tokens on the current line */
+    size_t n_names, cap_names;
+    struct span *tainted;       /* names on lines that had an error */
+    size_t n_tainted, cap_tainted;
+    jmp_buf *fatal;             /* where the scanner goes when out of memory */
+};
+
+/* Lists built while parsing one line. */
+struct stmt_list { struct ast_stmt *first, *last; };
+struct expr_item { struct ast_expr *e; struct expr_item *next; };
+struct expr_list { struct expr_item *first, *last; int n; };
+struct span_item { struct span sp; struct span_item *next; };
+struct span_list { struct span_item *first, *last; int n; };
+struct set_value { double num; bool word; };
+
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                    \
+    do {                                                               \
+        if (N) {                                                       \
+            (Cur).begin = YYRHSLOC(Rhs, 1).begin;                      \
+            (Cur).end = YYRHSLOC(Rhs, N).end;                          \
+        } else {                                                       \
+            (Cur).begin = (Cur).end = YYRHSLOC(Rhs, 0).end;            \
+        }                                                              \
+    } while (0)
+}
+
+%code provides {
+/* The scanner, generated from lexer.l. */
+#define YY_DECL int lex_scan(YYSTYPE *yylval_param, YYLTYPE *yylloc_param, \
+                             void *yyscanner)
+YY_DECL;
+
+/* Reports an error at sp unless this line already has one, and marks the
+   line as bad.  Used by the scanner and by grammar actions. */
+void parse_error_at(struct parse_ctx *c, struct span sp, const char *fmt,
+                    ...) DIAG_PRINTF(3, 4);
+
+/* Sets up c to scan m's source (for parse_model and for tests of the
+   scanner alone) and releases it.  parse_begin returns 0 or ODE_ENOMEM. */
+int parse_begin(struct parse_ctx *c, struct model *m, struct diag *d,
+                struct ast_file *out);
+void parse_end(struct parse_ctx *c);
+
+/* The next token for the parser, with the bookkeeping of lines. */
+int parse_next_token(YYSTYPE *v, YYLTYPE *l, struct parse_ctx *c);
+}
+
+%code {
+#include "lexer.h"
+#include "problem.h"
+
+#define yylex parse_next_token
+
+/* Allocation failures in actions: remember why the parse stopped. */
+#define NEED(x)                                                        \
+    do {                                                               \
+        if (!(x)) {                                                    \
+            ctx->oom = true;                                           \
+            YYNOMEM;                                                   \
+        }                                                              \
+    } while (0)
+
+static void yyerror(YYLTYPE *loc, struct parse_ctx *ctx, const char *msg);
+static bool line_bad(const struct parse_ctx *c);
+static struct ast_expr *op1(struct parse_ctx *c, enum expr_kind k,
+                            struct ast_expr *a, struct span op);
+static struct ast_expr *op2(struct parse_ctx *c, enum expr_kind k,
+                            struct ast_expr *a, struct ast_expr *b,
+                            struct span op);
+static struct ast_expr *call(struct parse_ctx *c, struct span name,
+                             struct span whole, struct expr_list args);
+static struct ast_expr *ifthen(struct parse_ctx *c, struct span kw,
+                               struct span whole, struct ast_expr *cond,
+                               struct ast_expr *a, struct ast_expr *b);
+static void emit(struct parse_ctx *c, struct ast_stmt *s);
+static void emit_list(struct parse_ctx *c, struct stmt_list l,
+                      enum ast_stmt_kind kind);
+static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
+}
+
+%define api.pure full
+%define api.location.type {struct span}
+%define parse.error custom
+%define parse.lac full
+%locations
+%param {struct parse_ctx *ctx}
+%expect 0
+
+%union {
+    double num;
+    struct ast_expr *expr;
+    struct ast_stmt *stmt;
+    struct stmt_list stmts;
+    struct expr_list exprs;
+    struct span_list spans;
+    struct set_value sval;
+}
+
+%token <num> NUMBER
+%token NAME WORD NL
+%token PRIME ASSIGN COMMA LP RP
+%token PLUS MINUS STAR SLASH CARET POW
+%token LT LE GT GE EQ NE AND OR BANG AT
+%token IF THEN ELSE NOT
+%token KW_PAR KW_INIT KW_NUMBER KW_AUX
+%token LEXERROR
+
+%left OR
+%left AND
+%nonassoc LT LE GT GE EQ NE
+%left PLUS MINUS
+%left STAR SLASH
+%precedence UNARY
+%right CARET POW
+
+%type <expr> expr
+%type <num> signed
+%type <stmt> decl setting
+%type <stmts> decls settings
+%type <exprs> args
+%type <spans> names
+%type <sval> setvalue
+
+%%
+
+file:
+    %empty
+  | file line
+  ;
+
+line:
+    NL
+  | stmt NL
+  | error NL        { yyerrok; }
+  ;
+
+stmt:
+    NAME PRIME ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_ODE, @1);
+        NEED(s);
+        s->lhs = (struct span){ @1.begin, @2.end };
+        s->expr = $4;
+        emit(ctx, s);
+    }
+  | NAME SLASH NAME ASSIGN expr {
+        struct span lhs = { @1.begin, @3.end };
+        if (!is_ddt(ctx, @1, @3)) {
+            parse_error_at(ctx, lhs, "the left side of an equation must be "
+                           "x' or dx/dt");
+        } else {
+            struct ast_stmt *s = ast_stmt_new(ctx->m, ST_ODE,
+                                              (struct span){ @1.begin + 1,
+                                                             @1.end });
+            NEED(s);
+            s->lhs = lhs;
+            s->expr = $5;
+            emit(ctx, s);
+        }
+    }
+  | NAME LP NUMBER RP ASSIGN signed {
+        if ($3 != 0) {
+            parse_error_at(ctx, @3, "an initial value is written "
+                           "NAME(0)=VALUE");
+        } else {
+            struct ast_stmt *s = ast_stmt_new(ctx->m, ST_INIT, @1);
+            NEED(s);
+            s->value = @6;
+            s->num = $6;
+            emit(ctx, s);
+        }
+    }
+  | NAME LP names RP ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_FUNC, @1);
+        NEED(s);
+        s->nargs = $3.n;
+        s->args = model_alloc(ctx->m, (size_t)$3.n * sizeof *s->args);
+        NEED(s->args);
+        int i = 0;
+        for (struct span_item *it = $3.first; it; it = it->next)
+            s->args[i++] = it->sp;
+        s->expr = $6;
+        emit(ctx, s);
+    }
+  | NAME LP RP ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_FUNC, @1);
+        NEED(s);
+        s->expr = $5;
+        emit(ctx, s);
+    }
+  | NAME ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_INTER, @1);
+        NEED(s);
+        s->expr = $3;
+        emit(ctx, s);
+    }
+  | BANG NAME ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_DERIVED, @2);
+        NEED(s);
+        s->expr = $4;
+        emit(ctx, s);
+    }
+  | KW_AUX NAME ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_AUX, @2);
+        NEED(s);
+        s->expr = $4;
+        emit(ctx, s);
+    }
+  | KW_PAR decls        { emit_list(ctx, $2, ST_PARAM); }
+  | KW_INIT decls       { emit_list(ctx, $2, ST_INIT); }
+  | KW_NUMBER decls     { emit_list(ctx, $2, ST_NUMBER); }
+  | AT settings         { emit_list(ctx, $2, ST_SET); }
+  ;
+
+decls:
+    decl                { $$.first = $$.last = $1; }
+  | decls decl          { $1.last->next = $2; $1.last = $2; $$ = $1; }
+  | decls COMMA decl    { $1.last->next = $3; $1.last = $3; $$ = $1; }
+  ;
+
+decl:
+    NAME ASSIGN signed {
+        NEED($$ = ast_stmt_new(ctx->m, ST_PARAM, @1));
+        $$->value = @3;
+        $$->num = $3;
+    }
+  ;
+
+signed:
+    NUMBER              { $$ = $1; }
+  | MINUS NUMBER        { $$ = -$2; }
+  | PLUS NUMBER         { $$ = $2; }
+  ;
+
+settings:
+    setting                 { $$.first = $$.last = $1; }
+  | settings setting        { $1.last->next = $2; $1.last = $2; $$ = $1; }
+  | settings COMMA setting  { $1.last->next = $3; $1.last = $3; $$ = $1; }
+  ;
+
+setting:
+    NAME ASSIGN setvalue {
+        NEED($$ = ast_stmt_new(ctx->m, ST_SET, @1));
+        $$->value = @3;
+        $$->num = $3.num;
+        $$->word = $3.word;
+    }
+  ;
+
+setvalue:
+    signed              { $$.num = $1; $$.word = false; }
+  | NAME                { $$.num = 0; $$.word = true; }
+  | WORD                { $$.num = 0; $$.word = true; }
+  ;
+
+names:
+    NAME {
+        struct span_item *it = model_alloc(ctx->m, sizeof *it);
+        NEED(it);
+        it->sp = @1;
+        $$.first = $$.last = it;
+        $$.n = 1;
+    }
+  | names COMMA NAME {
+        struct span_item *it = model_alloc(ctx->m, sizeof *it);
+        NEED(it);
+        it->sp = @3;
+        $1.last->next = it;
+        $1.last = it;
+        $1.n++;
+        $$ = $1;
+    }
+  ;
+
+args:
+    expr {
+        struct expr_item *it = model_alloc(ctx->m, sizeof *it);
+        NEED(it);
+        it->e = $1;
+        $$.first = $$.last = it;
+        $$.n = 1;
+    }
+  | args COMMA expr {
+        struct expr_item *it = model_alloc(ctx->m, sizeof *it);
+        NEED(it);
+        it->e = $3;
+        $1.last->next = it;
+        $1.last = it;
+        $1.n++;
+        $$ = $1;
+    }
+  ;
+
+expr:
+    NUMBER              { NEED($$ = ast_num(ctx->m, $1, @1)); }
+  | NAME                { NEED($$ = ast_name(ctx->m, @1)); }
+  | NAME LP RP {
+        NEED($$ = call(ctx, @1, @$, (struct expr_list){ NULL, NULL, 0 }));
+    }
+  | NAME LP args RP     { NEED($$ = call(ctx, @1, @$, $3)); }
+  | LP expr RP          { $$ = $2; }
+  | IF LP expr RP THEN LP expr RP ELSE LP expr RP {
+        NEED($$ = ifthen(ctx, @1, @$, $3, $7, $11));
+    }
+  | MINUS expr %prec UNARY  { NEED($$ = op1(ctx, EX_NEG, $2, @1)); }
+  | PLUS expr %prec UNARY   { $$ = $2; }
+  | NOT expr %prec UNARY    { NEED($$ = op1(ctx, EX_NOT, $2, @1)); }
+  | expr CARET expr     { NEED($$ = op2(ctx, EX_POW, $1, $3, @2)); }
+  | expr POW expr       { NEED($$ = op2(ctx, EX_POW, $1, $3, @2)); }
+  | expr STAR expr      { NEED($$ = op2(ctx, EX_MUL, $1, $3, @2)); }
+  | expr SLASH expr     { NEED($$ = op2(ctx, EX_DIV, $1, $3, @2)); }
+  | expr PLUS expr      { NEED($$ = op2(ctx, EX_ADD, $1, $3, @2)); }
+  | expr MINUS expr     { NEED($$ = op2(ctx, EX_SUB, $1, $3, @2)); }
+  | expr LT expr        { NEED($$ = op2(ctx, EX_LT, $1, $3, @2)); }
+  | expr LE expr        { NEED($$ = op2(ctx, EX_LE, $1, $3, @2)); }
+  | expr GT expr        { NEED($$ = op2(ctx, EX_GT, $1, $3, @2)); }
+  | expr GE expr        { NEED($$ = op2(ctx, EX_GE, $1, $3, @2)); }
+  | expr EQ expr        { NEED($$ = op2(ctx, EX_EQ, $1, $3, @2)); }
+  | expr NE expr        { NEED($$ = op2(ctx, EX_NE, $1, $3, @2)); }
+  | expr AND expr       { NEED($$ = op2(ctx, EX_AND, $1, $3, @2)); }
+  | expr OR expr        { NEED($$ = op2(ctx, EX_OR, $1, $3, @2)); }
+  ;
+
+%%
+
+static bool line_bad(const struct parse_ctx *c)
+{
+    return c->bad_line == c->line_no + 1;
+}
+
+void parse_error_at(struct parse_ctx *c, struct span sp, const char *fmt,
+                    ...)
+{
+    if (line_bad(c))
+        return;
+    c->bad_line = c->line_no + 1;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_error(c->d, sp, "%s", msg);
+}
+
+/* The one message bison still sends here is "memory exhausted": the
+   parser stack is full because of a deeply nested expression such as a
+   long run of unary minus signs (allocation failures in actions set oom
+   first and are not reported). */
+static void yyerror(YYLTYPE *loc, struct parse_ctx *ctx, const char *msg)
+{
+    (void)msg;
+    if (ctx->oom)
+        return;
+    ctx->exhausted = true;
+    parse_error_at(ctx, *loc, "expression nested too deeply (more than %d "
+                   "levels)", AST_MAX_DEPTH);
+}
+
+static void check_depth(struct parse_ctx *c, struct ast_expr *e)
+{
+    if (e->depth > AST_MAX_DEPTH)
+        parse_error_at(c, e->name, "expression nested too deeply "
+                       "(more than %d levels)", AST_MAX_DEPTH);
+}
+
+static struct ast_expr *op1(struct parse_ctx *c, enum expr_kind k,
+                            struct ast_expr *a, struct span op)
+{
+    struct ast_expr *e = ast_node(c->m, AST_OP, k, 1,
+                                  (struct span){ op.begin, a->span.end }, op);
+    if (!e)
+        return NULL;
+    e->args[0] = a;
+    ast_set_depth(e);
+    check_depth(c, e);
+    return e;
+}
+
+static struct ast_expr *op2(struct parse_ctx *c, enum expr_kind k,
+                            struct ast_expr *a, struct ast_expr *b,
+                            struct span op)
+{
+    struct ast_expr *e = ast_node(c->m, AST_OP, k, 2,
+                                  (struct span){ a->span.begin, b->span.end },
+                                  op);
+    if (!e)
+        return NULL;
+    e->args[0] = a;
+    e->args[1] = b;
+    ast_set_depth(e);
+    check_depth(c, e);
+    return e;
+}
+
+static struct ast_expr *call(struct parse_ctx *c, struct span name,
+                             struct span whole, struct expr_list args)
+{
+    struct ast_expr *e = ast_node(c->m, AST_CALL, EX_CALL, args.n, whole,
+                                  name);
+    if (!e)
+        return NULL;
+    int i = 0;
+    for (struct expr_item *it = args.first; it; it = it->next)
+        e->args[i++] = it->e;
+    ast_set_depth(e);
+    check_depth(c, e);
+    return e;
+}
+
+static struct ast_expr *ifthen(struct parse_ctx *c, struct span kw,
+                               struct span whole, struct ast_expr *cond,
+                               struct ast_expr *a, struct ast_expr *b)
+{
+    struct ast_expr *e = ast_node(c->m, AST_OP, EX_IF, 3, whole, kw);
+    if (!e)
+        return NULL;
+    e->args[0] = cond;
+    e->args[1] = a;
+    e->args[2] = b;
+    ast_set_depth(e);
+    check_depth(c, e);
+    return e;
+}
+
+/* Statements of a line with an error are dropped: the error was reported
+   and a half-understood statement would only cause more. */
+static void emit(struct parse_ctx *c, struct ast_stmt *s)
+{
+    if (!line_bad(c))
+        ast_append(c->out, s);
+}
+
+static void emit_list(struct parse_ctx *c, struct stmt_list l,
+                      enum ast_stmt_kind kind)
+{
+    if (line_bad(c))
+        return;
+    struct ast_stmt *s = l.first;
+    while (s) {
+        struct ast_stmt *next = s->next;
+        s->kind = kind;
+        ast_append(c->out, s);
+        s = next;
+    }
+}
+
+/* `dx/dt`: the first name is d followed by the state's name. */
+static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt)
+{
+    const char *s = c->m->src;
+    return d.end - d.begin >= 2 && (s[d.begin] == 'd' || s[d.begin] == 'D') &&
+           ast_is(c->m, dt, "dt");
+}
+
+/* ---- syntax error messages in plain words ---- */
+
+static bool has(const yysymbol_kind_t *v, int n, yysymbol_kind_t k)
+{
+    for (int i = 0; i < n; i++)
+        if (v[i] == k)
+            return true;
+    return false;
+}
+
+static const char *token_words(yysymbol_kind_t k)
+{
+    switch (k) {
+    case YYSYMBOL_YYEOF: return "end of file";
+    case YYSYMBOL_NUMBER: return "a number";
+    case YYSYMBOL_NAME: return "a name";
+    case YYSYMBOL_WORD: return "a word";
+    case YYSYMBOL_NL: return "end of line";
+    case YYSYMBOL_PRIME: return "\"'\"";
+    case YYSYMBOL_ASSIGN: return "'='";
+    case YYSYMBOL_COMMA: return "','";
+    case YYSYMBOL_LP: return "'('";
+    case YYSYMBOL_RP: return "')'";
+    case YYSYMBOL_PLUS: return "'+'";
+    case YYSYMBOL_MINUS: return "'-'";
+    case YYSYMBOL_STAR: return "'*'";
+    case YYSYMBOL_SLASH: return "'/'";
+    case YYSYMBOL_CARET: return "'^'";
+    case YYSYMBOL_POW: return "'**'";
+    case YYSYMBOL_LT: return "'<'";
+    case YYSYMBOL_LE: return "'<='";
+    case YYSYMBOL_GT: return "'>'";
+    case YYSYMBOL_GE: return "'>='";
+    case YYSYMBOL_EQ: return "'=='";
+    case YYSYMBOL_NE: return "'!='";
+    case YYSYMBOL_AND: return "'&'";
+    case YYSYMBOL_OR: return "'|'";
+    case YYSYMBOL_BANG: return "'!'";
+    case YYSYMBOL_AT: return "'@'";
+    case YYSYMBOL_IF: return "'if'";
+    case YYSYMBOL_THEN: return "'then'";
+    case YYSYMBOL_ELSE: return "'else'";
+    case YYSYMBOL_NOT: return "'not'";
+    case YYSYMBOL_KW_PAR: return "'par'";
+    case YYSYMBOL_KW_INIT: return "'init'";
+    case YYSYMBOL_KW_NUMBER: return "'number'";
+    case YYSYMBOL_KW_AUX: return "'aux'";
+    default: return NULL;
+    }
+}
+
+/* What the parser was waiting for, in words, or "" when the list would be
+   too long to help. */
+static void describe_expected(const yysymbol_kind_t *v, int n, char *buf,
+                              size_t size)
+{
+    buf[0] = '\0';
+    if (has(v, n, YYSYMBOL_NUMBER) && has(v, n, YYSYMBOL_NAME) &&
+        has(v, n, YYSYMBOL_LP)) {
+        snprintf(buf, size, "an expression");
+    } else if (has(v, n, YYSYMBOL_NUMBER) && !has(v, n, YYSYMBOL_NAME)) {
+        snprintf(buf, size, "a number");
+    } else if (has(v, n, YYSYMBOL_PRIME)) {
+        snprintf(buf, size, "'=' or \"'\"");
+    } else if (has(v, n, YYSYMBOL_KW_PAR)) {
+        snprintf(buf, size, "a name, '!', '@' or a keyword");
+    } else if (has(v, n, YYSYMBOL_PLUS)) {
+        bool nl = has(v, n, YYSYMBOL_NL), rp = has(v, n, YYSYMBOL_RP);
+        bool comma = has(v, n, YYSYMBOL_COMMA);
+        snprintf(buf, size, "%s", nl ? "an operator or end of line"
+                                  : rp && comma ? "an operator, ',' or ')'"
+                                  : rp ? "an operator or ')'"
+                                       : "an operator");
+    } else if (n <= 4) {
+        size_t len = 0;
+        for (int i = 0; i < n; i++) {
+            const char *w = token_words(v[i]);
+            if (!w)
+                continue;
+            const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
+            int k = snprintf(buf + len, size - len, "%s%s", sep, w);
+            if (k < 0 || (size_t)k >= size - len) {
+                buf[0] = '\0';
+                return;
+            }
+            len += (size_t)k;
+        }
+    }
+}
+
+/* 'text' of a token, shortened when long. */
+static void quote(const struct parse_ctx *c, struct span sp, char *buf,
+                  size_t size)
+{
+    unsigned n = sp.end - sp.begin;
+    if (n > 40)
+        snprintf(buf, size, "'%.*s...'", 40, c->m->src + sp.begin);
+    else
+        snprintf(buf, size, "'%.*s'", (int)n, c->m->src + sp.begin);
+}
+
+static int yyreport_syntax_error(const yypcontext_t *yc,
+                                 struct parse_ctx *ctx)
+{
+    yysymbol_kind_t look = yypcontext_token(yc);
+    if (look == YYSYMBOL_LEXERROR || line_bad(ctx))
+        return 0;
+    yysymbol_kind_t expd[YYNTOKENS];
+    int n = yypcontext_expected_tokens(yc, expd, YYNTOKENS);
+    if (n < 0)
+        return n;
+    char what[128], after[64] = "", before[64];
+    describe_expected(expd, n, what, sizeof what);
+    bool same_line = ctx->prev_line == ctx->line_no &&
+                     ctx->prev_tok != YYEMPTY && ctx->prev_tok != NL;
+    if (same_line) {
+        char q[56];
+        quote(ctx, ctx->prev, q, sizeof q);
+        snprintf(after, sizeof after, " after %s", q);
+    }
+    struct span at = *yypcontext_location(yc);
+    bool at_end = look == YYSYMBOL_NL || look == YYSYMBOL_YYEOF;
+    if (at_end) {
+        snprintf(before, sizeof before, "end of line");
+        if (same_line)
+            at = (struct span){ ctx->prev.end, ctx->prev.end };
+    } else {
+        quote(ctx, at, before, sizeof before);
+    }
+    if (!what[0])
+        parse_error_at(ctx, at, "unexpected %s%s", before, after);
+    else if (at_end || strcmp(what, "an expression") == 0)
+        parse_error_at(ctx, at, "expected %s%s", what,
+                       after[0] ? after : " here");
+    else
+        parse_error_at(ctx, at, "expected %s before %s", what, before);
+    return 0;
+}
+
+/* ---- the driver ---- */
+
+static bool push_span(struct span **v, size_t *n, size_t *cap, struct span s)
+{
+    if (*n == *cap) {
+        size_t nc = *cap ? 2 * *cap : 16;
+        struct span *p = realloc(*v, nc * sizeof *p);
+        if (!p)
+            return false;
+        *v = p;
+        *cap = nc;
+    }
+    (*v)[(*n)++] = s;
+    return true;
+}
+
+/* A line is finished: if it had an error, the names on it may have lost
+   their declarations and are remembered as tainted. */
+static void end_line(struct parse_ctx *c)
+{
+    if (line_bad(c)) {
+        c->out->syntax_errors = true;
+        for (size_t i = 0; i < c->n_names; i++)
+            if (!push_span(&c->tainted, &c->n_tainted, &c->cap_tainted,
+                           c->names[i]))
+                c->oom = true;
+    }
+    c->n_names = 0;
+    c->line_no++;
+    c->paren = 0;
+}
+
+int parse_next_token(YYSTYPE *v, YYLTYPE *l, struct parse_ctx *c)
+{
+    if (c->last_tok == NL)
+        end_line(c);
+    int t = YYEOF;
+    if (c->done)
+        *l = (struct span){ c->pos, c->pos };
+    else
+        t = lex_scan(v, l, c->scanner);
+    if (t == YYEOF)
+        c->done = true;
+    if (t == NAME &&
+        !push_span(&c->names, &c->n_names, &c->cap_names, *l))
+        c->oom = true;
+    c->prev = c->last;
+    c->prev_tok = c->last_tok;
+    c->prev_line = c->last_line;
+    c->last = *l;
+    c->last_tok = t;
+    c->last_line = c->line_no;
+    if (t != NL && t != YYEOF)
+        c->last_end = l->end;
+    return t;
+}
+
+int parse_begin(struct parse_ctx *c, struct model *m, struct diag *d,
+                struct ast_file *out)
+{
+    memset(c, 0, sizeof *c);
+    c->m = m;
+    c->d = d;
+    c->out = out;
+    c->at_bol = true;
+    c->last_tok = YYEMPTY;
+    c->prev_tok = YYEMPTY;
+    if (m->src_len > (size_t)INT32_MAX)
+        return ODE_EINVAL;
+    if (yylex_init_extra(c, &c->scanner))
+        return ODE_ENOMEM;
+    if (!yy_scan_bytes(m->src, (int)m->src_len, c->scanner)) {
+        yylex_destroy(c->scanner);
+        c->scanner = NULL;
+        return ODE_ENOMEM;
+    }
+    return 0;
+}
+
+void parse_end(struct parse_ctx *c)
+{
+    if (c->scanner)
+        yylex_destroy(c->scanner);
+    c->scanner = NULL;
+    free(c->names);
+    free(c->tainted);
+    c->names = c->tainted = NULL;
+}
+
+/* After the parser stack overflowed: drop the rest of the line. */
+static void skip_line(struct parse_ctx *c)
+{
+    YYSTYPE v;
+    YYLTYPE l;
+    while (c->last_tok != NL && c->last_tok != YYEOF)
+        parse_next_token(&v, &l, c);
+}
+
+int parse_model(struct model *m, struct diag *d, struct ast_file *out)
+{
+    memset(out, 0, sizeof *out);
+    /* On the heap, so that its fields are well defined after longjmp. */
+    struct parse_ctx *c = malloc(sizeof *c);
+    jmp_buf jb;
+    int rc = ODE_ENOMEM;
+    if (!c)
+        return ODE_ENOMEM;
+    rc = parse_begin(c, m, d, out);
+    if (rc)
+        goto done;
+    c->fatal = &jb;
+    if (setjmp(jb)) {
+        rc = ODE_ENOMEM;
+        goto done;
+    }
+    for (;;) {
+        int r = yyparse(c);
+        if (r == 0)
+            break;
+        if (c->oom || !c->exhausted) {
+            rc = ODE_ENOMEM;
+            goto done;
+        }
+        c->exhausted = false;
+        skip_line(c);
+        if (c->last_tok == YYEOF)
+            break;
+    }
+    end_line(c);
+    if (c->oom) {
+        rc = ODE_ENOMEM;
+        goto done;
+    }
+    out->end = c->last_end;
+    out->n_tainted = c->n_tainted;
+    if (c->n_tainted) {
+        out->tainted = model_alloc(m, c->n_tainted * sizeof *out->tainted);
+        if (!out->tainted) {
+            rc = ODE_ENOMEM;
+            goto done;
+        }
+        memcpy(out->tainted, c->tainted, c->n_tainted * sizeof *c->tainted);
+    }
+    rc = 0;
+done:
+    parse_end(c);
+    free(c);
+    return rc;
+}

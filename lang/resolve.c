@@ -1,0 +1,425 @@
+/* resolve.c - names inside expressions: conversion of the parsed tree to
+   struct expr, dependencies between definitions, reserved names and
+   "did you mean" suggestions. */
+#include "resolve.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "builtins.h"
+
+/* pi to more digits than a double holds; the compiler rounds it. */
+#define RESOLVE_PI 3.14159265358979323846264338327950288
+
+static const char *text(const struct checker *ck, struct span sp)
+{
+    return ck->m->src + sp.begin;
+}
+
+static int len(struct span sp)
+{
+    return (int)(sp.end - sp.begin);
+}
+
+static bool same(const struct checker *ck, struct span a, struct span b)
+{
+    return len(a) == len(b) &&
+           strncasecmp(text(ck, a), text(ck, b), (size_t)len(a)) == 0;
+}
+
+/* The built-in function named by the text at sp, or NULL. */
+static const struct builtin *builtin_at_span(const struct checker *ck,
+                                             struct span sp)
+{
+    char buf[AST_MAX_NAME + 1];
+    if (len(sp) > AST_MAX_NAME)
+        return NULL;
+    memcpy(buf, text(ck, sp), (size_t)len(sp));
+    buf[len(sp)] = '\0';
+    return builtin_find(buf);
+}
+
+bool resolve_check_name(struct checker *ck, struct span sp, bool allow_t)
+{
+    const char *s = text(ck, sp);
+    int n = len(sp);
+    if (ast_is(ck->m, sp, "t")) {
+        if (allow_t)
+            return true;
+        diag_error(ck->d, sp, "'%.*s' is the time and cannot be redefined",
+                   n, s);
+    } else if (ast_is(ck->m, sp, "pi")) {
+        diag_error(ck->d, sp, "'%.*s' is a constant and cannot be redefined",
+                   n, s);
+    } else if (ast_is_keyword(s, (size_t)n)) {
+        diag_error(ck->d, sp, "'%.*s' is a keyword and cannot be used as "
+                   "a name", n, s);
+    } else if (builtin_at_span(ck, sp)) {
+        diag_error(ck->d, sp, "'%.*s' is a built-in function and cannot be "
+                   "redefined", n, s);
+    } else {
+        return true;
+    }
+    return false;
+}
+
+int resolve_distance(const char *a, size_t na, const char *b, size_t nb,
+                     int limit)
+{
+    int row[AST_MAX_NAME + 2];
+    if (nb > AST_MAX_NAME || na > AST_MAX_NAME)
+        return limit + 1;
+    if ((na > nb ? na - nb : nb - na) > (size_t)limit)
+        return limit + 1;
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = (int)j;
+    for (size_t i = 1; i <= na; i++) {
+        int diag = row[0], best = (int)i;
+        row[0] = (int)i;
+        for (size_t j = 1; j <= nb; j++) {
+            int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
+            int v = diag + (ca != cb);
+            if (row[j] + 1 < v)
+                v = row[j] + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            diag = row[j];
+            row[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > limit)
+            return limit + 1;
+    }
+    return row[nb] <= limit ? row[nb] : limit + 1;
+}
+
+bool resolve_closer(const char *name, size_t n, const char *cand, size_t nc,
+                    int *best)
+{
+    int limit = n <= 3 ? 1 : 2;
+    if (*best - 1 < limit)
+        limit = *best - 1;
+    if (limit < 0)
+        return false;
+    int dist = resolve_distance(name, n, cand, nc, limit);
+    if (dist > limit || (size_t)dist >= n)
+        return false;
+    *best = dist;
+    return true;
+}
+
+/* ---- conversion ---- */
+
+struct conv {
+    struct checker *ck;
+    enum resolve_where where;
+    const struct sym *owner;
+    const struct ast_stmt *fn;      /* RW_FUNC: the function's statement */
+};
+
+struct suggestion {
+    const char *s;
+    int n;
+    struct span at;
+    bool located;                   /* `at` is where it is declared */
+};
+
+static int find_arg(const struct checker *ck, const struct ast_stmt *fn,
+                    struct span name)
+{
+    if (!fn)
+        return -1;
+    int n = fn->nargs < AST_MAX_ARGS ? fn->nargs : AST_MAX_ARGS;
+    for (int i = 0; i < n; i++)
+        if (same(ck, fn->args[i], name))
+            return i;
+    return -1;
+}
+
+static void consider(struct suggestion *sg, int *best, struct span name,
+                     const struct checker *ck, const char *s, size_t n,
+                     struct span at, bool located)
+{
+    if (resolve_closer(text(ck, name), (size_t)len(name), s, n, best))
+        *sg = (struct suggestion){ s, (int)n, at, located };
+}
+
+/* The closest known name to the unknown one at `name`: among variables,
+   or among functions when `function`. */
+static bool suggest(const struct conv *cv, struct span name, bool function,
+                    struct suggestion *sg)
+{
+    const struct checker *ck = cv->ck;
+    int best = 3;
+    sg->s = NULL;
+    if (!diag_wants(ck->d, name.begin))
+        return false;
+    unsigned vars = SYM_BIT(SYM_STATE) | SYM_BIT(SYM_PARAM) |
+                    SYM_BIT(SYM_NUMBER) | SYM_BIT(SYM_DERIVED) |
+                    SYM_BIT(SYM_INTER);
+    unsigned kinds = function ? SYM_BIT(SYM_FUNC) : vars;
+    if (!function && cv->fn) {
+        int n = cv->fn->nargs < AST_MAX_ARGS ? cv->fn->nargs : AST_MAX_ARGS;
+        for (int i = 0; i < n; i++) {
+            struct span a = cv->fn->args[i];
+            consider(sg, &best, name, ck, text(ck, a), (size_t)len(a), a,
+                     true);
+        }
+    }
+    for (size_t i = 0; i < ck->all.n; i++) {
+        const struct sym *s = ck->all.v[i];
+        if (kinds & SYM_BIT(s->kind))
+            consider(sg, &best, name, ck, s->name, s->len, s->decl, true);
+    }
+    if (function) {
+        for (int i = 0; i < builtin_count(); i++) {
+            const char *b = builtin_at(i)->name;
+            consider(sg, &best, name, ck, b, strlen(b), name, false);
+        }
+    } else {
+        consider(sg, &best, name, ck, "t", 1, name, false);
+        consider(sg, &best, name, ck, "pi", 2, name, false);
+    }
+    return sg->s != NULL;
+}
+
+static void unknown(const struct conv *cv, struct span name, bool function)
+{
+    struct diag *d = cv->ck->d;
+    const char *what = function ? "function" : "variable";
+    const char *s = text(cv->ck, name);
+    struct suggestion sg;
+    if (!suggest(cv, name, function, &sg)) {
+        diag_error(d, name, "unknown %s '%.*s'", what, len(name), s);
+    } else if (!sg.located) {
+        diag_error(d, name, "unknown %s '%.*s'; did you mean '%.*s'?", what,
+                   len(name), s, sg.n, sg.s);
+    } else {
+        diag_error(d, name, "unknown %s '%.*s'", what, len(name), s);
+        diag_note(d, sg.at, "did you mean '%.*s'?", sg.n, sg.s);
+    }
+}
+
+const char *resolve_kind_noun(enum sym_kind k)
+{
+    switch (k) {
+    case SYM_STATE: return "a state variable";
+    case SYM_PARAM: return "a parameter";
+    case SYM_NUMBER: return "a number";
+    case SYM_DERIVED: return "a derived parameter";
+    case SYM_INTER: return "an intermediate quantity";
+    case SYM_AUX: return "an aux quantity";
+    case SYM_FUNC: return "a function";
+    default: return "a name";
+    }
+}
+
+static const char *kind_words(enum sym_kind k)
+{
+    switch (k) {
+    case SYM_STATE: return "the state variable";
+    case SYM_PARAM: return "the parameter";
+    case SYM_NUMBER: return "the number";
+    case SYM_DERIVED: return "the derived parameter";
+    case SYM_INTER: return "the intermediate quantity";
+    case SYM_AUX: return "the aux quantity";
+    case SYM_FUNC: return "the function";
+    default: return "the name";
+    }
+}
+
+/* A name the context forbids: t or a state or intermediate in a derived
+   parameter, a state or intermediate in a function. */
+static void forbidden(const struct conv *cv, struct span name,
+                      const char *what)
+{
+    const char *s = text(cv->ck, name);
+    if (cv->where == RW_DERIVED)
+        diag_error(cv->ck->d, name, "derived parameter '%s' cannot depend "
+                   "on %s '%.*s'", cv->owner->name, what, len(name), s);
+    else
+        diag_error(cv->ck->d, name, "function '%s' cannot use %s '%.*s'; "
+                   "pass it as an argument", cv->owner->name, what,
+                   len(name), s);
+}
+
+static struct expr *bad(const struct conv *cv, struct span sp)
+{
+    return expr_num(cv->ck->m, 0, sp);
+}
+
+static struct expr *conv_name(const struct conv *cv, const struct ast_expr *a)
+{
+    struct model *m = cv->ck->m;
+    struct span name = a->name;
+    const char *s = text(cv->ck, name);
+    int arg = find_arg(cv->ck, cv->fn, name);
+    if (arg >= 0)
+        return expr_leaf(m, EX_ARG, arg, a->span);
+    if (ast_is(m, name, "t")) {
+        if (cv->where == RW_DERIVED) {
+            forbidden(cv, name, "the time");
+            return bad(cv, a->span);
+        }
+        return expr_leaf(m, EX_TIME, 0, a->span);
+    }
+    if (ast_is(m, name, "pi"))
+        return expr_num(m, RESOLVE_PI, a->span);
+    const struct sym *sym = check_lookup(cv->ck, name);
+    if (!sym) {
+        if (builtin_at_span(cv->ck, name))
+            diag_error(cv->ck->d, name, "function '%.*s' used without "
+                       "arguments", len(name), s);
+        else
+            unknown(cv, name, false);
+        return bad(cv, a->span);
+    }
+    switch (sym->kind) {
+    case SYM_STATE:
+    case SYM_INTER:
+        if (cv->where != RW_DYNAMIC) {
+            forbidden(cv, name, kind_words(sym->kind));
+            return bad(cv, a->span);
+        }
+        return expr_leaf(m, sym->kind == SYM_STATE ? EX_STATE : EX_INTER,
+                         sym->index, a->span);
+    case SYM_PARAM:
+        return expr_leaf(m, EX_PARAM, sym->index, a->span);
+    case SYM_DERIVED:
+        return expr_leaf(m, EX_PARAM, (int)m->n_params + sym->index,
+                         a->span);
+    case SYM_NUMBER:
+        return expr_num(m, sym->stmt->num, a->span);
+    case SYM_AUX:
+        diag_error(cv->ck->d, name, "aux quantity '%.*s' cannot be used in "
+                   "an expression", len(name), s);
+        diag_note(cv->ck->d, sym->decl, "define '%s' as an intermediate "
+                  "quantity (without 'aux') to use it", sym->name);
+        return bad(cv, a->span);
+    case SYM_FUNC:
+        diag_error(cv->ck->d, name, "function '%.*s' used without "
+                   "arguments", len(name), s);
+        return bad(cv, a->span);
+    default:
+        return bad(cv, a->span);
+    }
+}
+
+static struct expr *conv(const struct conv *cv, const struct ast_expr *a);
+
+static void arity(const struct conv *cv, const struct ast_expr *a, int want)
+{
+    diag_error(cv->ck->d, a->span, "'%.*s' takes %d argument%s, got %d",
+               len(a->name), text(cv->ck, a->name), want,
+               want == 1 ? "" : "s", a->nargs);
+}
+
+static struct expr *conv_call(const struct conv *cv, const struct ast_expr *a)
+{
+    struct model *m = cv->ck->m;
+    struct span name = a->name;
+    const char *s = text(cv->ck, name);
+    struct expr *e = expr_new(m, EX_CALL, a->nargs, a->span);
+    if (!e)
+        return NULL;
+    for (int i = 0; i < a->nargs; i++)
+        if (!(e->args[i] = conv(cv, a->args[i])))
+            return NULL;
+    if (find_arg(cv->ck, cv->fn, name) >= 0 || ast_is(m, name, "t") ||
+        ast_is(m, name, "pi")) {
+        diag_error(cv->ck->d, name, "'%.*s' is not a function", len(name), s);
+        return bad(cv, a->span);
+    }
+    const struct sym *sym = check_lookup(cv->ck, name);
+    if (sym && sym->kind == SYM_FUNC) {
+        if (a->nargs != sym->stmt->nargs) {
+            arity(cv, a, sym->stmt->nargs);
+            return bad(cv, a->span);
+        }
+        e->kind = EX_UCALL;
+        e->index = sym->index;
+        return e;
+    }
+    if (sym && sym->kind == SYM_TAINTED)
+        return bad(cv, a->span);
+    if (sym) {
+        diag_error(cv->ck->d, name, "'%.*s' is not a function", len(name), s);
+        diag_note(cv->ck->d, sym->decl, "'%s' is %s, defined here",
+                  sym->name, resolve_kind_noun(sym->kind));
+        return bad(cv, a->span);
+    }
+    const struct builtin *b = builtin_at_span(cv->ck, name);
+    if (!b) {
+        unknown(cv, name, true);
+        return bad(cv, a->span);
+    }
+    if (a->nargs != b->arity) {
+        arity(cv, a, b->arity);
+        return bad(cv, a->span);
+    }
+    e->index = builtin_index(b);
+    return e;
+}
+
+/* Recursion over the tree is bounded by AST_MAX_DEPTH (parser.y). */
+static struct expr *conv(const struct conv *cv, const struct ast_expr *a)
+{
+    switch (a->kind) {
+    case AST_NUM:
+        return expr_num(cv->ck->m, a->num, a->span);
+    case AST_NAME:
+        return conv_name(cv, a);
+    case AST_CALL:
+        return conv_call(cv, a);
+    case AST_OP:
+        break;
+    }
+    struct expr *e = expr_new(cv->ck->m, a->op, a->nargs, a->span);
+    if (!e)
+        return NULL;
+    for (int i = 0; i < a->nargs; i++)
+        if (!(e->args[i] = conv(cv, a->args[i])))
+            return NULL;
+    return e;
+}
+
+struct expr *resolve_expr(struct checker *ck, enum resolve_where where,
+                          const struct sym *owner, const struct ast_expr *a)
+{
+    struct conv cv = { ck, where, owner,
+                       where == RW_FUNC ? owner->stmt : NULL };
+    struct expr *e = conv(&cv, a);
+    if (!e)
+        ck->oom = true;
+    return e;
+}
+
+void resolve_deps(const struct checker *ck, const struct ast_expr *a,
+                  const struct ast_stmt *fn, unsigned kinds,
+                  resolve_dep_fn f, void *arg)
+{
+    const struct sym *sym;
+    switch (a->kind) {
+    case AST_NUM:
+        return;
+    case AST_NAME:
+        if (find_arg(ck, fn, a->name) >= 0)
+            return;
+        sym = check_lookup(ck, a->name);
+        if (sym && sym->kind != SYM_FUNC && (kinds & SYM_BIT(sym->kind)))
+            f(arg, sym, a->name);
+        return;
+    case AST_CALL:
+        if (find_arg(ck, fn, a->name) < 0) {
+            sym = check_lookup(ck, a->name);
+            if (sym && sym->kind == SYM_FUNC && (kinds & SYM_BIT(SYM_FUNC)))
+                f(arg, sym, a->name);
+        }
+        break;
+    case AST_OP:
+        break;
+    }
+    for (int i = 0; i < a->nargs; i++)
+        resolve_deps(ck, a->args[i], fn, kinds, f, arg);
+}

@@ -1,0 +1,102 @@
+/* resolve.h - the checker's shared state, between check.c (declarations,
+ * ordering, assembling the model) and resolve.c (names inside
+ * expressions).  Not for other modules: they use check.h. */
+#ifndef ODESOLVE_RESOLVE_H
+#define ODESOLVE_RESOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ast.h"
+#include "diag.h"
+#include "model.h"
+
+enum sym_kind {
+    SYM_STATE, SYM_PARAM, SYM_NUMBER, SYM_DERIVED, SYM_INTER, SYM_AUX,
+    SYM_FUNC,
+    SYM_TAINTED,        /* named on a line that failed to parse */
+    SYM_NKINDS
+};
+
+#define SYM_BIT(k) (1u << (k))
+
+/* A declared name. */
+struct sym {
+    enum sym_kind kind;
+    /* Position in the model's array for its kind.  Until the checker has
+       ordered intermediates, derived parameters and functions, their
+       position in declaration order. */
+    int index;
+    unsigned len;
+    const char *name;               /* spelling of the first declaration */
+    struct span decl;               /* the name in that declaration */
+    const struct ast_stmt *stmt;    /* the definition; NULL when tainted */
+    const struct ast_stmt *init;    /* SYM_STATE: its initial value */
+    bool cyclic;                    /* part of a reported dependency cycle */
+};
+
+struct symvec {
+    struct sym **v;
+    size_t n, cap;
+};
+
+struct checker {
+    struct model *m;
+    struct diag *d;
+    const struct ast_file *ast;
+    struct sym **slots;             /* hash table on the lower-case name */
+    size_t n_slots, n_used;
+    struct symvec all;              /* every symbol, in declaration order */
+    struct symvec kind[SYM_NKINDS];
+    bool oom;
+};
+
+/* The symbol named by the source text at `name` (any case), or NULL.
+   Defined in check.c. */
+struct sym *check_lookup(const struct checker *ck, struct span name);
+
+/* Where an expression is evaluated, which decides the names it may use. */
+enum resolve_where {
+    RW_DYNAMIC,         /* equations, aux and intermediates: anything */
+    RW_DERIVED,         /* derived parameters: no t, states, intermediates */
+    RW_FUNC,            /* function bodies: no states, intermediates */
+};
+
+/* Converts the parsed expression `a` to a struct expr in the model arena,
+   reporting every unknown or misused name (a bad name becomes the number
+   0 so that the rest is still checked).  `owner` is the derived parameter
+   or function being defined (RW_DERIVED, RW_FUNC).  Sym indices must be
+   final.  NULL only when out of memory. */
+struct expr *resolve_expr(struct checker *ck, enum resolve_where where,
+                          const struct sym *owner, const struct ast_expr *a);
+
+/* Calls f(arg, sym, where) for each use in `a` of a symbol whose kind is
+   in `kinds` (SYM_BIT mask): names for variables, calls for functions.
+   `fn` is the enclosing function (its arguments hide other names) or
+   NULL. */
+typedef void (*resolve_dep_fn)(void *arg, const struct sym *to,
+                               struct span at);
+void resolve_deps(const struct checker *ck, const struct ast_expr *a,
+                  const struct ast_stmt *fn, unsigned kinds,
+                  resolve_dep_fn f, void *arg);
+
+/* Reports an error when the name at `sp` cannot be declared (t, pi, a
+   keyword or a built-in function) and returns false.  Function arguments
+   may be called t (`I(t) = ...`): pass allow_t. */
+bool resolve_check_name(struct checker *ck, struct span sp, bool allow_t);
+
+/* "a parameter", "an intermediate quantity", ... for messages. */
+const char *resolve_kind_noun(enum sym_kind k);
+
+/* Levenshtein distance between a and b ignoring case, or limit + 1 when it
+   is larger than limit. */
+int resolve_distance(const char *a, size_t na, const char *b, size_t nb,
+                     int limit);
+
+/* Whether `cand` is close enough to the unknown `name` to be suggested
+   and better than *best (updated).  Close: distance at most 2, at most 1
+   for names of up to 3 characters, and less than the name's length. */
+bool resolve_closer(const char *name, size_t n, const char *cand,
+                    size_t nc, int *best);
+
+#endif

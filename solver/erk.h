@@ -1,0 +1,118 @@
+/* erk.h - one step of an explicit Runge-Kutta method, driven by a tableau.
+ *
+ * The engine keeps the current state y, the candidate y1 and the stage
+ * derivatives k_0 .. k_{s-1}.  A solve goes: erk_init, copy y0 into e->y,
+ * then repeatedly erk_step (attempt t -> t+h), judge it (erk_error,
+ * erk_finite), and erk_accept or simply step again with another h.  The
+ * first stage f(t, y) is evaluated once per accepted point: it survives
+ * rejected attempts, and for first-same-as-last tableaux (or when the dense
+ * output needed it) it is the previous step's f(t+h, y1).  Nothing is
+ * allocated after erk_init. */
+#ifndef ODESOLVE_ERK_H
+#define ODESOLVE_ERK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "problem.h"
+#include "tableau.h"
+
+/* The nonzero coefficients of one linear combination sum_j a_j k_{idx_j},
+   in increasing j, so the step skips the tableau's zeros. */
+struct erk_row {
+    int m;
+    int idx[TAB_MAX_STAGES];
+    double a[TAB_MAX_STAGES];
+};
+
+/* Where an operation writes: the stage argument, the candidate y1 or the
+   error estimate. */
+enum { ERK_YT, ERK_Y1, ERK_EV };
+
+/* One operation of a step: out = (base ? y : 0) + h * row, then, when
+   stage >= 0, k[stage] = f(t + c h, out). */
+struct erk_op {
+    struct erk_row row;
+    int out;
+    bool base;
+    int stage;
+    double c;
+};
+
+struct erk {
+    const struct rk_tableau *tab;
+    ode_rhs_fn rhs;
+    void *ctx;
+    const double *p;
+    size_t n;
+    int stages;
+    bool fsal;
+    /* k[0 .. stages-1]: stage derivatives.  k[stages]: f(t+h, y1) for
+       tableaux without FSAL, when the dense output asks for it. */
+    double *k[TAB_MAX_STAGES + 1];
+    double *y;              /* current state (the caller writes y0 here) */
+    double *y1;             /* candidate of the last attempt */
+    double *yt;             /* stage argument */
+    double *ev;             /* error estimate of the last attempt */
+    bool f0_ok;             /* k[0] = f(t, y) is up to date */
+    bool f1_ok;             /* f(t+h, y1) of the last attempt is known */
+    int nk;                 /* stage vectors filled by the last attempt */
+    long nfev;              /* right-hand side calls so far */
+    int nop;
+    struct erk_op op[TAB_MAX_STAGES + 1];   /* the step, compiled */
+    double *mem;
+};
+
+/* Sets up the engine for tableau tab on prob with parameters p (borrowed,
+   like tab and prob, for the engine's lifetime).  With `estimate` (and an
+   embedded pair) each step also computes its error estimate.  Returns 0 or
+   ODE_ENOMEM; erk_free is harmless either way. */
+int erk_init(struct erk *e, const struct rk_tableau *tab,
+             const struct ode_problem *prob, const double *p, bool estimate);
+
+/* Releases e's memory; accepts a zeroed or already freed e. */
+void erk_free(struct erk *e);
+
+/* Makes sure k[0] = f(t, y).  Returns the right-hand side's code (0 fine,
+   > 0 retry smaller, < 0 stop). */
+int erk_f0(struct erk *e, double t);
+
+/* Attempts the step from (t, y) to t + h, leaving the candidate in e->y1,
+   for FSAL tableaux f(t+h, y1) in the last stage, and with `estimate` the
+   error estimate in e->ev.  Returns 0, or the first non-zero right-hand
+   side code (the attempt is then void). */
+int erk_step(struct erk *e, double t, double h);
+
+/* RMS norm of the error estimate of the last (successful) attempt, each
+   component scaled by atol + rtol max(|y_i|, |y1_i|).  NaN when the
+   estimate or y1 is not finite.  Needs `estimate` at erk_init. */
+double erk_error(const struct erk *e, double rtol, double atol);
+
+/* True when every component of e->y1 is finite. */
+bool erk_finite(const struct erk *e);
+
+/* Makes sure f(t1, y1) of the last attempt is known (free with FSAL) and
+   returns its code as erk_f0 does; erk_f1_vec() then points at it. */
+int erk_f1(struct erk *e, double t1);
+const double *erk_f1_vec(const struct erk *e);
+
+/* Accepts the last attempt: y1 becomes y, and f(t+h, y1), when known,
+   becomes the next step's first stage.  Swaps pointers only. */
+void erk_accept(struct erk *e);
+
+/* For a failure report: the first non-finite component among the stage
+   derivatives of the last attempt (*in_state = false), else in y1
+   (*in_state = true).  Returns its index, or -1 when all are finite. */
+long erk_bad_var(const struct erk *e, bool *in_state);
+
+/* Initial step size for an adaptive method, by Hairer, Norsett & Wanner,
+   "Solving ODEs I", 2nd ed., II.4, p. 169, with 1/k as the exponent (k =
+   embedded order + 1, the error estimate's order, as DOPRI5 uses).  Needs
+   k[0] = f(t0, y) (erk_f0).  dir is +1 or -1, hmax > 0 the largest allowed
+   |h|.  Writes |h| to *h and returns the right-hand side code of its one
+   trial evaluation; on a non-zero code *h is still a usable (cautious)
+   step. */
+int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
+                     double rtol, double atol, double *h);
+
+#endif

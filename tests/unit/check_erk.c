@@ -1,0 +1,295 @@
+/* check_erk.c - the generic explicit Runge-Kutta step against closed
+ * forms: stability polynomials, error-estimate order, FSAL reuse, the
+ * initial step formula, failure reporting. */
+#include "erk.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* y' = lambda y, one state; lambda = p[0]. */
+static int linear(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)t;
+    f[0] = p[0] * y[0];
+    return 0;
+}
+
+/* y' = -y^2 + cos(t): nonlinear and non-autonomous. */
+static int nonlin(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)p;
+    f[0] = -y[0] * y[0] + cos(t);
+    return 0;
+}
+
+/* Derivative NaN in component 1 for t > 0.5; returns the code p[0] there. */
+static int poisoned(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    f[0] = -y[0];
+    f[1] = t > 0.5 ? NAN : -y[1];
+    return t > 0.5 ? (int)p[0] : 0;
+}
+
+static struct ode_problem problem(size_t n, ode_rhs_fn rhs)
+{
+    struct ode_problem prob;
+
+    memset(&prob, 0, sizeof prob);
+    prob.n_states = n;
+    prob.rhs = rhs;
+    return prob;
+}
+
+/* Taylor polynomial of exp(z) to degree d. */
+static double exp_poly(double z, int d)
+{
+    double term = 1.0, sum = 1.0;
+
+    for (int k = 1; k <= d; k++) {
+        term *= z / k;
+        sum += term;
+    }
+    return sum;
+}
+
+START_TEST(erk_step_matches_stability_polynomials)
+{
+    const double lambda = -1.3, h = 0.4, z = lambda * h;
+    const struct { const char *name; double r; } want[] = {
+        { "euler", exp_poly(z, 1) },
+        { "midpoint", exp_poly(z, 2) },
+        { "heun", exp_poly(z, 2) },
+        { "ralston", exp_poly(z, 2) },
+        { "rk4", exp_poly(z, 4) },
+        { "bosh3", exp_poly(z, 3) },
+        /* R(z) of DOPRI5: b^T A^5 1 = 1/600 (HNW II.5, (5.x) / Table 5.2) */
+        { "dopri5", exp_poly(z, 5) + pow(z, 6) / 600.0 },
+    };
+    struct ode_problem prob = problem(1, linear);
+    double p[1] = { lambda };
+
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        struct erk e;
+        ck_assert_int_eq(erk_init(&e, tab_find(want[i].name), &prob, p, true), 0);
+        e.y[0] = 1.0;
+        ck_assert_int_eq(erk_step(&e, 0.0, h), 0);
+        ck_assert_msg(fabs(e.y1[0] - want[i].r) < 1e-15, "%s: %.17g vs %.17g", want[i].name,
+                      e.y1[0], want[i].r);
+        ck_assert(erk_finite(&e));
+        erk_free(&e);
+    }
+}
+END_TEST
+
+/* The local error estimate of a p(q) pair behaves like h^(q+1). */
+START_TEST(erk_error_estimate_has_embedded_order)
+{
+    struct ode_problem prob = problem(1, nonlin);
+    const char *names[] = { "bosh3", "dopri5" };
+
+    for (size_t i = 0; i < 2; i++) {
+        const struct rk_tableau *tab = tab_find(names[i]);
+        double est[2];
+        for (int m = 0; m < 2; m++) {
+            struct erk e;
+            double h = 0.02 / (1 << m);
+            ck_assert_int_eq(erk_init(&e, tab, &prob, NULL, true), 0);
+            e.y[0] = 0.7;
+            ck_assert_int_eq(erk_step(&e, 0.3, h), 0);
+            /* atol 1, rtol 0: the norm is |ev| itself. */
+            est[m] = erk_error(&e, 0.0, 1.0);
+            erk_free(&e);
+        }
+        double order = log2(est[0] / est[1]);
+        ck_assert_msg(fabs(order - (tab->order_emb + 1)) < 0.2, "%s: estimate order %g",
+                      names[i], order);
+    }
+}
+END_TEST
+
+START_TEST(erk_fsal_reuses_last_stage)
+{
+    struct ode_problem prob = problem(1, nonlin);
+    struct erk e;
+
+    ck_assert_int_eq(erk_init(&e, tab_find("dopri5"), &prob, NULL, true), 0);
+    e.y[0] = 0.7;
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.1), 0);
+    ck_assert_int_eq(e.nfev, 7);
+    /* A rejected attempt keeps f(t, y): 6 more. */
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.05), 0);
+    ck_assert_int_eq(e.nfev, 13);
+    double y1 = e.y1[0], f1 = erk_f1_vec(&e)[0];
+    ck_assert_int_eq(erk_f1(&e, 0.05), 0);
+    ck_assert_int_eq(e.nfev, 13);
+    ck_assert(f1 == -y1 * y1 + cos(0.05));
+    erk_accept(&e);
+    ck_assert(e.y[0] == y1);
+    ck_assert(e.k[0][0] == f1);
+    ck_assert_int_eq(erk_step(&e, 0.05, 0.1), 0);
+    ck_assert_int_eq(e.nfev, 19);
+    erk_free(&e);
+}
+END_TEST
+
+START_TEST(erk_without_fsal_evaluates_first_stage_once)
+{
+    struct ode_problem prob = problem(1, nonlin);
+    struct erk e;
+
+    ck_assert_int_eq(erk_init(&e, tab_find("rk4"), &prob, NULL, false), 0);
+    e.y[0] = 0.7;
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.1), 0);
+    ck_assert_int_eq(e.nfev, 4);
+    erk_accept(&e);
+    ck_assert_int_eq(erk_step(&e, 0.1, 0.1), 0);
+    ck_assert_int_eq(e.nfev, 8);
+    /* The dense output's f(t+h, y1) becomes the next first stage. */
+    ck_assert_int_eq(erk_f1(&e, 0.2), 0);
+    ck_assert_int_eq(e.nfev, 9);
+    double f1 = erk_f1_vec(&e)[0];
+    ck_assert(f1 == -e.y1[0] * e.y1[0] + cos(0.2));
+    erk_accept(&e);
+    ck_assert(e.k[0][0] == f1);
+    ck_assert_int_eq(erk_step(&e, 0.2, 0.1), 0);
+    ck_assert_int_eq(e.nfev, 12);
+    erk_free(&e);
+}
+END_TEST
+
+START_TEST(erk_initial_step_follows_hairer_wanner)
+{
+    /* y' = -y, y0 = 1: d0 = d1 = 1/sc, h0 = 0.01, d2 = 1/sc, so h =
+       min(100 h0, (0.01 sc)^(1/5), hmax) with sc = atol + rtol. */
+    struct ode_problem prob = problem(1, linear);
+    double p[1] = { -1.0 }, h;
+    struct erk e;
+
+    ck_assert_int_eq(erk_init(&e, tab_find("dopri5"), &prob, p, true), 0);
+    e.y[0] = 1.0;
+    ck_assert_int_eq(erk_f0(&e, 0.0), 0);
+    ck_assert_int_eq(erk_initial_step(&e, 0.0, 1.0, 10.0, 1e-6, 1e-6, &h), 0);
+    ck_assert_double_eq_tol(h, pow(0.01 * 2e-6, 0.2), 1e-12);
+    ck_assert_int_eq(e.nfev, 2);
+    /* hmax caps it, and backwards works the same. */
+    ck_assert_int_eq(erk_initial_step(&e, 0.0, -1.0, 1e-3, 1e-6, 1e-6, &h), 0);
+    ck_assert(h == 1e-3);
+    erk_free(&e);
+}
+END_TEST
+
+START_TEST(erk_reports_the_non_finite_component)
+{
+    struct ode_problem prob = problem(2, poisoned);
+    double p[1] = { 0 };
+    struct erk e;
+    bool in_state;
+
+    ck_assert_int_eq(erk_init(&e, tab_find("dopri5"), &prob, p, true), 0);
+    e.y[0] = 1.0;
+    e.y[1] = 2.0;
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.2), 0);
+    ck_assert(isfinite(erk_error(&e, 1e-6, 1e-6)));
+    ck_assert_int_eq(erk_bad_var(&e, &in_state), -1);
+    /* Stages past t = 0.5 are NaN in component 1; the RHS says fine. */
+    ck_assert_int_eq(erk_step(&e, 0.0, 1.0), 0);
+    ck_assert(isnan(erk_error(&e, 1e-6, 1e-6)));
+    ck_assert(!erk_finite(&e));
+    ck_assert_int_eq(erk_bad_var(&e, &in_state), 1);
+    ck_assert(!in_state);
+    erk_free(&e);
+
+    /* When the RHS returns > 0 the step stops at that stage. */
+    p[0] = 1;
+    ck_assert_int_eq(erk_init(&e, tab_find("rk4"), &prob, p, false), 0);
+    e.y[0] = 1.0;
+    e.y[1] = 2.0;
+    ck_assert_int_eq(erk_step(&e, 0.0, 2.0), 1);
+    ck_assert_int_eq(e.nfev, 2);
+    ck_assert_int_eq(erk_bad_var(&e, &in_state), 1);
+    erk_free(&e);
+}
+END_TEST
+
+static int nothing(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)t;
+    (void)y;
+    (void)p;
+    (void)f;
+    return 0;
+}
+
+/* y' = 1e308: the step overflows to Inf from finite stages. */
+static int huge_rate(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)t;
+    (void)y;
+    (void)p;
+    f[0] = 1e308;
+    return 0;
+}
+
+START_TEST(erk_error_flags_overflowed_state)
+{
+    struct ode_problem prob = problem(1, huge_rate);
+    struct erk e;
+
+    ck_assert_int_eq(erk_init(&e, tab_find("dopri5"), &prob, NULL, true), 0);
+    e.y[0] = 0.0;
+    ck_assert_int_eq(erk_step(&e, 0.0, 10.0), 0);
+    ck_assert(isinf(e.y1[0]));
+    /* The estimate itself stays finite (b and bemb sum to 1), and the scale
+       atol + rtol |y1| is infinite: only the explicit check sees it. */
+    ck_assert(isfinite(e.ev[0]));
+    ck_assert(isnan(erk_error(&e, 1e-6, 1e-6)));
+    erk_free(&e);
+}
+END_TEST
+
+START_TEST(erk_handles_zero_states)
+{
+    struct ode_problem prob = problem(0, nothing);
+    struct erk e;
+
+    ck_assert_int_eq(erk_init(&e, tab_find("dopri5"), &prob, NULL, true), 0);
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.1), 0);
+    ck_assert(erk_error(&e, 1e-6, 1e-6) == 0.0);
+    erk_free(&e);
+}
+END_TEST
+
+static Suite *erk_suite(void)
+{
+    Suite *s = suite_create("erk");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, erk_step_matches_stability_polynomials);
+    tcase_add_test(tc, erk_error_estimate_has_embedded_order);
+    tcase_add_test(tc, erk_fsal_reuses_last_stage);
+    tcase_add_test(tc, erk_without_fsal_evaluates_first_stage_once);
+    tcase_add_test(tc, erk_initial_step_follows_hairer_wanner);
+    tcase_add_test(tc, erk_reports_the_non_finite_component);
+    tcase_add_test(tc, erk_error_flags_overflowed_state);
+    tcase_add_test(tc, erk_handles_zero_states);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(erk_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,737 @@
+/* check_solve.c - solve_run on problems with known solutions: observed
+ * orders, tolerance proportionality, save points, failures. */
+#include "solve.h"
+
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tableau.h"
+
+/* 2 pi, the oscillator's period (M_PI is not in C11). */
+#define TWO_PI 6.283185307179586
+
+/* ---- problems ---- */
+
+/* y' = -y */
+static int decay(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)t;
+    (void)p;
+    f[0] = -y[0];
+    return 0;
+}
+
+/* x'' = -x as x' = v, v' = -x */
+static int oscillator(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)t;
+    (void)p;
+    f[0] = y[1];
+    f[1] = -y[0];
+    return 0;
+}
+
+/* y' = -2 t y^2, y = 1/(1 + t^2): nonlinear, and exercises the stage
+   times c. */
+static int rational(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)p;
+    f[0] = -2.0 * t * y[0] * y[0];
+    return 0;
+}
+
+/* y' = y^2, y = 1/(1-t): blows up at t = 1. */
+static int blowup(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)t;
+    (void)p;
+    f[0] = y[0] * y[0];
+    return 0;
+}
+
+/* y' = y with parameter-free growth. */
+static int growth(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)t;
+    (void)p;
+    f[0] = y[0];
+    return 0;
+}
+
+/* Component 1's derivative is NaN for t > 0.7; returns p[0] there. */
+static int nan_late(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    f[0] = -y[0];
+    f[1] = t > 0.7 ? NAN : -y[1];
+    return t > 0.7 ? (int)p[0] : 0;
+}
+
+static struct ode_problem problem(size_t n, ode_rhs_fn rhs)
+{
+    struct ode_problem prob;
+
+    memset(&prob, 0, sizeof prob);
+    prob.n_states = n;
+    prob.rhs = rhs;
+    return prob;
+}
+
+/* ---- a sink that records rows ---- */
+
+#define MAXROWS 200000
+struct rec {
+    size_t n;
+    long rows;
+    long stop_after;          /* return non-zero on this row (1-based); 0 never */
+    volatile int *flag;       /* set after flag_after rows */
+    long flag_after;
+    double *t;
+    double *y;                /* rows x n */
+};
+
+static int rec_row(void *ctx, double t, const double *y)
+{
+    struct rec *r = ctx;
+
+    if (r->rows >= MAXROWS)
+        return 1;
+    r->t[r->rows] = t;
+    memcpy(r->y + r->rows * r->n, y, r->n * sizeof *y);
+    r->rows++;
+    if (r->flag && r->rows == r->flag_after)
+        *r->flag = 1;
+    return r->stop_after && r->rows == r->stop_after;
+}
+
+static struct rec *rec_new(size_t n)
+{
+    struct rec *r = calloc(1, sizeof *r);
+    r->n = n;
+    r->t = malloc(MAXROWS * sizeof *r->t);
+    r->y = malloc(MAXROWS * (n ? n : 1) * sizeof *r->y);
+    return r;
+}
+
+static void rec_free(struct rec *r)
+{
+    free(r->t);
+    free(r->y);
+    free(r);
+}
+
+static const double *last_y(const struct rec *r)
+{
+    return r->y + (r->rows - 1) * r->n;
+}
+
+struct outcome {
+    int rc;
+    struct solve_stats st;
+    struct solve_failure fail;
+};
+
+static struct outcome run(const struct ode_problem *prob, const double *p, const double *y0,
+                          const struct solve_opts *o, struct rec *r, volatile const int *stop)
+{
+    struct outcome out;
+    struct solve_sink sink = { rec_row, r };
+
+    r->rows = 0;
+    out.rc = solve_run(prob, p, y0, o, &sink, stop, &out.st, &out.fail);
+    return out;
+}
+
+static struct solve_opts opts(const char *method, enum solve_controller c, double t0, double t1)
+{
+    struct solve_opts o;
+
+    solve_opts_default(&o);
+    o.method = method;
+    o.controller = c;
+    o.t0 = t0;
+    o.t1 = t1;
+    o.save_every = fabs(t1 - t0);
+    return o;
+}
+
+/* ---- observed order with a constant step ---- */
+
+struct order_case {
+    struct ode_problem prob;
+    double y0[2];
+    double t1;
+    double exact[2];          /* y(t1) */
+};
+
+/* Max-norm error at t1 with N constant steps. */
+static double fixed_error(const char *method, const struct order_case *oc, int nsteps)
+{
+    struct solve_opts o = opts(method, CTL_CONSTANT, 0.0, oc->t1);
+    struct rec *r = rec_new(oc->prob.n_states);
+    struct outcome out;
+    double err = 0.0;
+
+    o.dt = oc->t1 / nsteps;
+    out = run(&oc->prob, NULL, oc->y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, 0);
+    ck_assert_int_eq(out.st.steps, nsteps);
+    ck_assert(r->t[r->rows - 1] == oc->t1);
+    for (size_t i = 0; i < oc->prob.n_states; i++)
+        err = fmax(err, fabs(last_y(r)[i] - oc->exact[i]));
+    rec_free(r);
+    return err;
+}
+
+START_TEST(solve_fixed_step_orders_match_theory)
+{
+    /* The oscillator ends at t = 5, not at a period: at x = 1 the phase
+       error enters squared and 2nd-order methods look 3rd-order. */
+    const struct order_case cases[] = {
+        { problem(1, decay), { 1.0, 0 }, 1.0, { exp(-1.0), 0 } },
+        { problem(2, oscillator), { 1.0, 0.0 }, 5.0, { cos(5.0), -sin(5.0) } },
+        { problem(1, rational), { 1.0, 0 }, 1.0, { 0.5, 0 } },
+    };
+    for (size_t i = 0; i < tab_count(); i++) {
+        const struct rk_tableau *t = tab_at(i);
+        /* Coarsest step count: high orders reach round-off early. */
+        int n0 = t->order == 1 ? 200 : t->order == 2 ? 40 : t->order <= 4 ? 20 : 10;
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            double e1 = fixed_error(t->name, &cases[c], 2 * n0);
+            double e2 = fixed_error(t->name, &cases[c], 4 * n0);
+            double order = log2(e1 / e2);
+            ck_assert_msg(fabs(order - t->order) < 0.2, "%s on case %zu: order %g, want %d",
+                          t->name, c, order, t->order);
+        }
+    }
+}
+END_TEST
+
+/* ---- adaptive ---- */
+
+START_TEST(solve_dopri5_error_follows_tolerance)
+{
+    const double tols[] = { 1e-4, 1e-6, 1e-8 };
+    struct ode_problem osc = problem(2, oscillator), dec = problem(1, decay);
+    double prev_osc = INFINITY, prev_dec = INFINITY;
+
+    for (int i = 0; i < 3; i++) {
+        struct solve_opts o = opts("dopri5", CTL_DEFAULT, 0.0, 20.0);
+        struct rec *r = rec_new(2);
+        double y0[2] = { 1.0, 0.0 }, e;
+        struct outcome out;
+
+        o.rtol = tols[i];
+        o.atol = tols[i];
+        out = run(&osc, NULL, y0, &o, r, NULL);
+        ck_assert_int_eq(out.rc, 0);
+        e = fmax(fabs(last_y(r)[0] - cos(20.0)), fabs(last_y(r)[1] + sin(20.0)));
+        ck_assert_msg(e < 100 * tols[i] && e < prev_osc / 10, "oscillator rtol %g: err %g",
+                      tols[i], e);
+        prev_osc = e;
+
+        o = opts("dopri5", CTL_DEFAULT, 0.0, 5.0);
+        o.rtol = tols[i];
+        o.atol = 1e-3 * tols[i];
+        out = run(&dec, NULL, y0, &o, r, NULL);
+        ck_assert_int_eq(out.rc, 0);
+        e = fabs(last_y(r)[0] - exp(-5.0));
+        ck_assert_msg(e < 100 * o.rtol * exp(-5.0) && e < prev_dec / 10, "decay rtol %g: err %g",
+                      tols[i], e);
+        prev_dec = e;
+        rec_free(r);
+    }
+}
+END_TEST
+
+START_TEST(solve_hits_t1_exactly)
+{
+    struct ode_problem osc = problem(2, oscillator);
+    double y0[2] = { 1.0, 0.0 };
+    const double t1s[] = { 10.0 / 3.0, 1.0, TWO_PI, 0.7 };
+    const char *methods[] = { "dopri5", "bosh3", "rk4" };
+
+    for (size_t m = 0; m < 3; m++)
+        for (size_t i = 0; i < sizeof t1s / sizeof t1s[0]; i++)
+            for (int save = 0; save < 2; save++) {
+                struct solve_opts o = opts(methods[m], CTL_DEFAULT, 0.0, t1s[i]);
+                struct rec *r = rec_new(2);
+                struct outcome out;
+                o.save = save ? SAVE_STEPS : SAVE_GRID;
+                o.save_every = 0.1;
+                o.dt = m == 2 ? 0.03 : 0.0;
+                out = run(&osc, NULL, y0, &o, r, NULL);
+                ck_assert_int_eq(out.rc, 0);
+                ck_assert_msg(r->t[r->rows - 1] == t1s[i], "%s t1 %.17g: last %.17g",
+                              methods[m], t1s[i], r->t[r->rows - 1]);
+                ck_assert(r->t[0] == 0.0);
+                for (long k = 1; k < r->rows; k++)
+                    ck_assert_msg(r->t[k] > r->t[k - 1], "%s: t not increasing at row %ld",
+                                  methods[m], k);
+                if (save)
+                    ck_assert_int_eq(r->rows, out.st.steps + 1);
+                else
+                    ck_assert_int_eq(r->rows, (long)ceil(t1s[i] / 0.1 - 1e-6) + 1);
+                rec_free(r);
+            }
+}
+END_TEST
+
+START_TEST(solve_grid_is_exact_multiples_and_dense_accurate)
+{
+    struct ode_problem osc = problem(2, oscillator);
+    double y0[2] = { 1.0, 0.0 };
+    struct {
+        const char *method;
+        enum solve_controller ctl;
+        double dt, rtol, tol;
+    } cases[] = {
+        { "dopri5", CTL_DEFAULT, 0.0, 1e-9, 1e-7 },
+        { "bosh3", CTL_DEFAULT, 0.0, 1e-7, 1e-5 },
+        { "rk4", CTL_CONSTANT, 0.1, 0, 2e-5 },
+        { "dopri5", CTL_CONSTANT, 0.2, 0, 1e-5 },
+    };
+
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        struct solve_opts o = opts(cases[c].method, cases[c].ctl, 0.0, 10.0);
+        struct rec *r = rec_new(2);
+        struct outcome out;
+        double worst = 0.0;
+        o.save_every = 0.03;
+        o.dt = cases[c].dt;
+        if (cases[c].rtol > 0) {
+            o.rtol = cases[c].rtol;
+            o.atol = cases[c].rtol;
+        }
+        out = run(&osc, NULL, y0, &o, r, NULL);
+        ck_assert_int_eq(out.rc, 0);
+        ck_assert_int_eq(r->rows, 335);
+        for (long k = 0; k < r->rows - 1; k++) {
+            ck_assert(r->t[k] == 0.0 + (double)k * 0.03);
+            worst = fmax(worst, fabs(r->y[2 * k] - cos(r->t[k])));
+            worst = fmax(worst, fabs(r->y[2 * k + 1] + sin(r->t[k])));
+        }
+        ck_assert(r->t[r->rows - 1] == 10.0);
+        ck_assert_msg(worst < cases[c].tol, "%s: dense error %g", cases[c].method, worst);
+        rec_free(r);
+    }
+}
+END_TEST
+
+START_TEST(solve_counts_fsal_evaluations)
+{
+    struct ode_problem osc = problem(2, oscillator);
+    double y0[2] = { 1.0, 0.0 };
+    struct solve_opts o = opts("dopri5", CTL_DEFAULT, 0.0, 30.0);
+    struct rec *r = rec_new(2);
+    struct outcome out;
+
+    o.save_every = 0.1;
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, 0);
+    /* f(t0), the initial-step trial, then 6 per attempt. */
+    ck_assert_int_eq(out.st.nfev, 6 * (out.st.steps + out.st.rejected) + 2);
+    ck_assert(out.st.dt_last > 0);
+    /* rk4 with the dense output needs f(t+h, y1), reused as the next first
+       stage: still 4 per step plus the first. */
+    o = opts("rk4", CTL_DEFAULT, 0.0, 1.0);
+    o.dt = 0.1;
+    o.save_every = 0.03;
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, 0);
+    ck_assert_int_eq(out.st.steps, 10);
+    ck_assert_int_le(out.st.nfev, 4 * 10 + 1);
+    rec_free(r);
+}
+END_TEST
+
+START_TEST(solve_constant_step_ends_with_a_shorter_step)
+{
+    struct ode_problem dec = problem(1, decay);
+    double y0[1] = { 1.0 };
+    struct solve_opts o = opts("rk4", CTL_DEFAULT, 0.0, 1.0);
+    struct rec *r = rec_new(1);
+    struct outcome out;
+
+    o.dt = 0.3;
+    o.save = SAVE_STEPS;
+    out = run(&dec, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, 0);
+    ck_assert_int_eq(out.st.steps, 4);
+    ck_assert_int_eq(r->rows, 5);
+    ck_assert(r->t[1] == 0.3 && r->t[2] == 2 * 0.3 && r->t[3] == 3 * 0.3);
+    ck_assert(r->t[4] == 1.0);
+    ck_assert_double_eq_tol(out.st.dt_last, 1.0 - 3 * 0.3, 1e-15);
+    /* Without dt: (t1 - t0) / 1000. */
+    o.dt = 0.0;
+    out = run(&dec, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, 0);
+    ck_assert_int_eq(out.st.steps, 1000);
+    ck_assert_int_eq(out.st.rejected, 0);
+    rec_free(r);
+}
+END_TEST
+
+START_TEST(solve_integrates_backwards)
+{
+    struct ode_problem dec = problem(1, decay);
+    double y0[1] = { exp(-1.0) };
+    const char *methods[] = { "dopri5", "rk4" };
+
+    for (int m = 0; m < 2; m++) {
+        struct solve_opts o = opts(methods[m], CTL_DEFAULT, 1.0, 0.0);
+        struct rec *r = rec_new(1);
+        struct outcome out;
+        o.save_every = 0.25;
+        o.rtol = 1e-9;
+        o.atol = 1e-12;
+        out = run(&dec, NULL, y0, &o, r, NULL);
+        ck_assert_int_eq(out.rc, 0);
+        ck_assert_int_eq(r->rows, 5);
+        for (long k = 0; k < r->rows; k++) {
+            ck_assert(r->t[k] == 1.0 - 0.25 * (double)k);
+            ck_assert_double_eq_tol(r->y[k], exp(-r->t[k]), 1e-8);
+        }
+        ck_assert(out.st.dt_last < 0);
+        rec_free(r);
+    }
+}
+END_TEST
+
+START_TEST(solve_controllers_all_converge_and_gains_matter)
+{
+    struct ode_problem osc = problem(2, oscillator);
+    double y0[2] = { 1.0, 0.0 };
+    const enum solve_controller ctls[] = { CTL_I, CTL_PI, CTL_PID, CTL_DEFAULT };
+    long steps[4];
+
+    for (int c = 0; c < 4; c++) {
+        struct solve_opts o = opts("dopri5", ctls[c], 0.0, 20.0);
+        struct rec *r = rec_new(2);
+        struct outcome out = run(&osc, NULL, y0, &o, r, NULL);
+        ck_assert_int_eq(out.rc, 0);
+        ck_assert(fabs(last_y(r)[0] - cos(20.0)) < 1e-4);
+        steps[c] = out.st.steps;
+        rec_free(r);
+    }
+    ck_assert_int_eq(steps[2], steps[3]);
+
+    struct solve_opts o = opts("dopri5", CTL_PID, 0.0, 20.0);
+    struct rec *r = rec_new(2);
+    o.icoeff = 0.3;
+    o.pcoeff = 0.0;
+    o.dcoeff = 0.0;
+    struct outcome out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, 0);
+    ck_assert(fabs(last_y(r)[0] - cos(20.0)) < 1e-4);
+    ck_assert_int_ne(out.st.steps + out.st.rejected, steps[2]);
+    /* Gains are ignored by I and PI. */
+    o.controller = CTL_I;
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.st.steps, steps[0]);
+    /* bosh3 adapts too. */
+    o = opts("bosh3", CTL_DEFAULT, 0.0, 20.0);
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, 0);
+    ck_assert(fabs(last_y(r)[0] - cos(20.0)) < 1e-3);
+    rec_free(r);
+}
+END_TEST
+
+/* ---- failures ---- */
+
+START_TEST(solve_fails_below_dtmin)
+{
+    struct ode_problem bl = problem(1, blowup);
+    double y0[1] = { 1.0 };
+    struct solve_opts o = opts("dopri5", CTL_DEFAULT, 0.0, 2.0);
+    struct rec *r = rec_new(1);
+    struct outcome out;
+
+    o.dtmin = 1e-6;
+    o.save = SAVE_STEPS;
+    out = run(&bl, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, ODE_EDTMIN);
+    ck_assert_ptr_nonnull(strstr(out.fail.why, "fell below dtmin 1e-06"));
+    ck_assert(out.fail.t > 0.99 && out.fail.t < 1.0);
+    ck_assert(out.fail.t == r->t[r->rows - 1]);
+    ck_assert(out.fail.dt > 0 && out.fail.dt <= 1e-6);
+    ck_assert_int_eq(out.fail.var, -1);
+    ck_assert_int_eq(r->rows, out.st.steps + 1);
+    /* Without dtmin: step size underflow. */
+    /* Without dtmin: step size underflow, where the numerical solution
+       blows up (within the tolerance of t = 1). */
+    o.dtmin = 0;
+    out = run(&bl, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, ODE_EDTMIN);
+    ck_assert_ptr_nonnull(strstr(out.fail.why, "underflows"));
+    ck_assert(fabs(out.fail.t - 1.0) < 1e-5);
+    ck_assert(out.fail.dt < 1e-13);
+    rec_free(r);
+}
+END_TEST
+
+START_TEST(solve_fails_after_max_steps)
+{
+    struct ode_problem osc = problem(2, oscillator);
+    double y0[2] = { 1.0, 0.0 };
+    struct solve_opts o = opts("dopri5", CTL_DEFAULT, 0.0, 100.0);
+    struct rec *r = rec_new(2);
+    struct outcome out;
+
+    o.max_steps = 20;
+    o.save = SAVE_STEPS;
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, ODE_EMAXSTEPS);
+    ck_assert_int_eq(out.st.steps + out.st.rejected, 20);
+    ck_assert_int_eq(r->rows, out.st.steps + 1);
+    ck_assert(out.fail.t == r->t[r->rows - 1]);
+    ck_assert_ptr_nonnull(strstr(out.fail.why, "20"));
+    rec_free(r);
+}
+END_TEST
+
+START_TEST(solve_retries_nan_then_names_the_variable)
+{
+    struct ode_problem prob = problem(2, nan_late);
+    double y0[2] = { 1.0, 2.0 }, p[1] = { 0 };
+    struct rec *r = rec_new(2);
+
+    for (int code = 0; code < 2; code++) {
+        struct solve_opts o = opts("dopri5", CTL_DEFAULT, 0.0, 2.0);
+        struct outcome out;
+        p[0] = code;        /* 0: silent NaN; 1: the RHS also asks for a retry */
+        o.save = SAVE_STEPS;
+        out = run(&prob, p, y0, &o, r, NULL);
+        ck_assert_int_eq(out.rc, ODE_ENONFINITE);
+        ck_assert_int_eq(out.fail.var, 1);
+        ck_assert_ptr_nonnull(strstr(out.fail.why, "non-finite"));
+        ck_assert(out.st.rejected > 5);
+        ck_assert(out.fail.t <= 0.7 && out.fail.t > 0.69);
+        ck_assert(out.fail.t == r->t[r->rows - 1]);
+        for (long k = 0; k < r->rows; k++)
+            ck_assert(isfinite(r->y[2 * k + 1]));
+        /* The same with dtmin ends there, still as a non-finite value. */
+        o.dtmin = 1e-5;
+        out = run(&prob, p, y0, &o, r, NULL);
+        ck_assert_int_eq(out.rc, ODE_ENONFINITE);
+        ck_assert_int_eq(out.fail.var, 1);
+        /* A constant step cannot be retried. */
+        o = opts("rk4", CTL_DEFAULT, 0.0, 2.0);
+        o.dt = 0.1;
+        out = run(&prob, p, y0, &o, r, NULL);
+        ck_assert_int_eq(out.rc, ODE_ENONFINITE);
+        ck_assert_int_eq(out.fail.var, 1);
+        ck_assert_int_eq(out.st.rejected, 0);
+        ck_assert(out.fail.t < 0.7 && out.fail.t > 0.55);
+    }
+    rec_free(r);
+}
+END_TEST
+
+static int stops_at_half(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    (void)p;
+    f[0] = -y[0];
+    return t > 0.5 ? -1 : 0;
+}
+
+START_TEST(solve_rhs_can_stop_the_solve)
+{
+    struct ode_problem prob = problem(1, stops_at_half);
+    double y0[1] = { 1.0 };
+    struct solve_opts o = opts("dopri5", CTL_DEFAULT, 0.0, 2.0);
+    struct rec *r = rec_new(1);
+    struct outcome out = run(&prob, NULL, y0, &o, r, NULL);
+
+    ck_assert_int_eq(out.rc, ODE_ERHS);
+    ck_assert(out.fail.t <= 0.5);
+    rec_free(r);
+}
+END_TEST
+
+START_TEST(solve_fails_beyond_bound)
+{
+    struct ode_problem prob = problem(1, growth);
+    double y0[1] = { 1.0 };
+    struct solve_opts o = opts("dopri5", CTL_DEFAULT, 0.0, 10.0);
+    struct rec *r = rec_new(1);
+    struct outcome out;
+
+    o.bound = 1e3;
+    o.save = SAVE_STEPS;
+    out = run(&prob, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, ODE_ENONFINITE);
+    ck_assert_int_eq(out.fail.var, 0);
+    ck_assert_ptr_nonnull(strstr(out.fail.why, "exceeds bound 1000"));
+    ck_assert(out.fail.t < log(1e3) && out.fail.t > 5.0);
+    ck_assert(last_y(r)[0] <= 1e3);
+    rec_free(r);
+}
+END_TEST
+
+START_TEST(solve_sink_failure_keeps_earlier_rows)
+{
+    struct ode_problem osc = problem(2, oscillator);
+    double y0[2] = { 1.0, 0.0 };
+    struct solve_opts o = opts("dopri5", CTL_DEFAULT, 0.0, 10.0);
+    struct rec *r = rec_new(2);
+    struct outcome out;
+
+    o.save_every = 0.5;
+    o.rtol = 1e-8;
+    o.atol = 1e-8;
+    r->stop_after = 5;
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, ODE_EOUTPUT);
+    ck_assert_int_eq(r->rows, 5);
+    for (long k = 0; k < 5; k++) {
+        ck_assert(r->t[k] == 0.5 * (double)k);
+        ck_assert_double_eq_tol(r->y[2 * k], cos(r->t[k]), 1e-6);
+    }
+    ck_assert(out.fail.t == 2.0);
+    rec_free(r);
+}
+END_TEST
+
+START_TEST(solve_stop_flag_interrupts)
+{
+    struct ode_problem osc = problem(2, oscillator);
+    double y0[2] = { 1.0, 0.0 };
+    struct solve_opts o = opts("dopri5", CTL_DEFAULT, 0.0, 10.0);
+    struct rec *r = rec_new(2);
+    volatile int flag = 0;
+    struct outcome out;
+
+    o.save = SAVE_STEPS;
+    r->flag = &flag;
+    r->flag_after = 3;
+    out = run(&osc, NULL, y0, &o, r, &flag);
+    ck_assert_int_eq(out.rc, ODE_EINTR);
+    ck_assert_int_eq(r->rows, 3);
+    ck_assert(out.fail.t == r->t[2]);
+    rec_free(r);
+}
+END_TEST
+
+START_TEST(solve_rejects_bad_options)
+{
+    struct ode_problem osc = problem(2, oscillator);
+    double y0[2] = { 1.0, 0.0 };
+    struct rec *r = rec_new(2);
+    struct solve_opts o;
+    struct outcome out;
+
+    o = opts("rk4", CTL_PID, 0.0, 1.0);
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, ODE_EINVAL);
+    ck_assert_str_eq(out.fail.why, "rk4 has no error estimate; use --controller constant or "
+                                   "an adaptive solver such as dopri5");
+    ck_assert_int_eq(r->rows, 0);
+    o = opts("euler", CTL_I, 0.0, 1.0);
+    ck_assert_int_eq(run(&osc, NULL, y0, &o, r, NULL).rc, ODE_EINVAL);
+    o = opts("dopri", CTL_DEFAULT, 0.0, 1.0);
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, ODE_EINVAL);
+    ck_assert_ptr_nonnull(strstr(out.fail.why, "'dopri5'"));
+    o = opts("dopri5", CTL_DEFAULT, 0.0, 1.0);
+    o.save_every = 0.0;
+    ck_assert_int_eq(run(&osc, NULL, y0, &o, r, NULL).rc, ODE_EINVAL);
+    o = opts("dopri5", CTL_DEFAULT, 0.0, 1.0);
+    o.atol = 0.0;
+    ck_assert_int_eq(run(&osc, NULL, y0, &o, r, NULL).rc, ODE_EINVAL);
+    o = opts("dopri5", CTL_DEFAULT, 0.0, 1.0);
+    o.dtmin = 0.1;
+    o.dtmax = 0.01;
+    ck_assert_int_eq(run(&osc, NULL, y0, &o, r, NULL).rc, ODE_EINVAL);
+    o = opts("dopri5", CTL_DEFAULT, 0.0, INFINITY);
+    ck_assert_int_eq(run(&osc, NULL, y0, &o, r, NULL).rc, ODE_EINVAL);
+    o = opts("dopri5", CTL_PID, 0.0, 1.0);
+    o.dcoeff = INFINITY;
+    ck_assert_int_eq(run(&osc, NULL, y0, &o, r, NULL).rc, ODE_EINVAL);
+    o = opts("rk4", CTL_CONSTANT, 0.0, 1.0);
+    o.dt = -0.1;
+    ck_assert_int_eq(run(&osc, NULL, y0, &o, r, NULL).rc, ODE_EINVAL);
+    ck_assert_int_eq(r->rows, 0);
+    rec_free(r);
+}
+END_TEST
+
+START_TEST(solve_edge_cases)
+{
+    struct ode_problem osc = problem(2, oscillator);
+    double y0[2] = { 1.0, 0.0 }, bad[2] = { 1.0, NAN };
+    struct rec *r = rec_new(2);
+    struct solve_opts o = opts("dopri5", CTL_DEFAULT, 3.0, 3.0);
+    struct outcome out;
+
+    o.save_every = 0.1;
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, 0);
+    ck_assert_int_eq(r->rows, 1);
+    ck_assert(r->t[0] == 3.0);
+
+    o = opts("dopri5", CTL_DEFAULT, 0.0, 1.0);
+    out = run(&osc, NULL, bad, &o, r, NULL);
+    ck_assert_int_eq(out.rc, ODE_ENONFINITE);
+    ck_assert_int_eq(out.fail.var, 1);
+    ck_assert_int_eq(r->rows, 0);
+
+    /* dtmax caps every step. */
+    o = opts("dopri5", CTL_DEFAULT, 0.0, 1.0);
+    o.dtmax = 0.01;
+    o.save = SAVE_STEPS;
+    out = run(&osc, NULL, y0, &o, r, NULL);
+    ck_assert_int_eq(out.rc, 0);
+    ck_assert_int_ge(out.st.steps, 100);
+    for (long k = 1; k < r->rows; k++)
+        ck_assert(r->t[k] - r->t[k - 1] <= 0.01 * (1 + 1e-12));
+    rec_free(r);
+}
+END_TEST
+
+static Suite *solve_suite(void)
+{
+    Suite *s = suite_create("solve");
+    TCase *tc = tcase_create("core");
+
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, solve_fixed_step_orders_match_theory);
+    tcase_add_test(tc, solve_dopri5_error_follows_tolerance);
+    tcase_add_test(tc, solve_hits_t1_exactly);
+    tcase_add_test(tc, solve_grid_is_exact_multiples_and_dense_accurate);
+    tcase_add_test(tc, solve_counts_fsal_evaluations);
+    tcase_add_test(tc, solve_constant_step_ends_with_a_shorter_step);
+    tcase_add_test(tc, solve_integrates_backwards);
+    tcase_add_test(tc, solve_controllers_all_converge_and_gains_matter);
+    tcase_add_test(tc, solve_fails_below_dtmin);
+    tcase_add_test(tc, solve_fails_after_max_steps);
+    tcase_add_test(tc, solve_retries_nan_then_names_the_variable);
+    tcase_add_test(tc, solve_rhs_can_stop_the_solve);
+    tcase_add_test(tc, solve_fails_beyond_bound);
+    tcase_add_test(tc, solve_sink_failure_keeps_earlier_rows);
+    tcase_add_test(tc, solve_stop_flag_interrupts);
+    tcase_add_test(tc, solve_rejects_bad_options);
+    tcase_add_test(tc, solve_edge_cases);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(solve_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
