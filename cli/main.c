@@ -148,14 +148,12 @@ static const struct rk_tableau *pick_solver(const struct model *m,
     return tab_find("dopri5");
 }
 
-static int pick_controller(const char *name, const struct rk_tableau *tb,
-                           enum solve_controller *kind)
+static int pick_controller(const char *name, enum solve_controller *kind)
 {
     static const struct { const char *name; enum solve_controller c; } kinds[] = {
         { "constant", CTL_CONSTANT }, { "i", CTL_I }, { "pi", CTL_PI },
         { "pid", CTL_PID },
     };
-    (void)tb;
     if (!name) {
         *kind = CTL_DEFAULT;
         return 0;
@@ -181,7 +179,7 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     const struct model_settings *s = &m->settings;
     solve_opts_default(so);
     so->method = tb->name;
-    if (pick_controller(o->controller, tb, &so->controller))
+    if (pick_controller(o->controller, &so->controller))
         return ODE_EINVAL;
     double file_t0 = (s->set & SET_T0) ? s->t0 : NAN;
     double file_total = (s->set & SET_TOTAL) ? s->total : NAN;
@@ -202,7 +200,9 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     so->bound = first_set(o->bound, (s->set & SET_BOUND) ? s->bound : NAN, 0.0);
     so->max_steps = o->max_steps > 0 ? o->max_steps : DEFAULT_MAX_STEPS;
     double file_dt = (s->set & SET_DT) ? fabs(s->dt) : NAN;
-    if (so->controller == CTL_CONSTANT)
+    bool fixed = so->controller == CTL_CONSTANT ||
+                 (so->controller == CTL_DEFAULT && !tab_adaptive(tb));
+    if (fixed)
         so->dt = first_set(o->dt, file_dt, (so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
     else
         so->dt = first_set(o->dt, NAN, 0.0);
@@ -252,8 +252,8 @@ static void report_failure(const struct model *m, const struct ode_problem *prob
             fprintf(stderr, "%s:%d: error: ", m->file, line);
         else
             fputs("odesolve: error: ", stderr);
-        fprintf(stderr, "solve failed at t = %.17g: %s in '%s'\n",
-                f->t, f->why, prob->state_names[f->var]);
+        fprintf(stderr, "solve failed at t = %.17g in '%s': %s\n",
+                f->t, prob->state_names[f->var], f->why);
     } else {
         say("solve failed at t = %.17g (dt = %g): %s", f->t, f->dt, f->why);
     }

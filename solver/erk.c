@@ -246,6 +246,22 @@ double erk_error(const struct erk *e, double rtol, double atol)
     return n ? sqrt(sum / (double)n) + inf : inf;
 }
 
+long erk_worst_var(const struct erk *e, double rtol, double atol)
+{
+    long worst = -1;
+    double qmax = -1.0;
+
+    for (size_t i = 0; i < e->n; i++) {
+        double a0 = fabs(e->y[i]), a1 = fabs(e->y1[i]);
+        double q = fabs(e->ev[i]) / (atol + rtol * (a1 > a0 ? a1 : a0));
+        if (q > qmax || (worst < 0 && isnan(q))) {
+            qmax = q;
+            worst = (long)i;
+        }
+    }
+    return worst;
+}
+
 bool erk_finite(const struct erk *e)
 {
     double inf = 0.0;

@@ -88,6 +88,11 @@ int erk_step(struct erk *e, double t, double h);
    estimate or y1 is not finite.  Needs `estimate` at erk_init. */
 double erk_error(const struct erk *e, double rtol, double atol);
 
+/* For a failure report: the component with the largest scaled error in
+   the last attempt (the variable that forces the step down), or -1 when
+   n == 0. */
+long erk_worst_var(const struct erk *e, double rtol, double atol);
+
 /* True when every component of e->y1 is finite. */
 bool erk_finite(const struct erk *e);
 

@@ -328,7 +328,8 @@ static int integrate(struct run *r)
                     if (h <= o->dtmin) {
                         if (last_nonfinite)
                             return nonfinite(r, t, hstep, last_rc);
-                        return failed(r, ODE_EDTMIN, t, hstep, -1,
+                        return failed(r, ODE_EDTMIN, t, hstep,
+                                      erk_worst_var(e, o->rtol, o->atol),
                                       "step size %.3g fell below dtmin %g", hnew, o->dtmin);
                     }
                     hnew = o->dtmin;
@@ -336,7 +337,8 @@ static int integrate(struct run *r)
                 if (hnew <= SOLVE_ULPS * DBL_EPSILON * fabs(t) || hnew < DBL_MIN) {
                     if (last_nonfinite)
                         return nonfinite(r, t, hstep, last_rc);
-                    return failed(r, ODE_EDTMIN, t, hstep, -1,
+                    return failed(r, ODE_EDTMIN, t, hstep,
+                                  erk_worst_var(e, o->rtol, o->atol),
                                   "step size %.3g underflows at this t", hnew);
                 }
                 h = hnew;
