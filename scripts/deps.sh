@@ -1,11 +1,23 @@
 #!/bin/sh
-# deps.sh - install the Debian packages odesolve needs to build and test.
-# Does nothing when all of them are present.  Runs apt-get through sudo
-# when not root.
+# deps.sh - install the Debian packages odesolve needs.  Does nothing when
+# all of them are present.  Runs apt-get through sudo when not root.
+#   scripts/deps.sh            build and test (make, make check)
+#   scripts/deps.sh --bench    also the peers of `make bench`
+#   scripts/deps.sh --fuzz     also the fuzzer of `make fuzz`
 set -eu
 
 PACKAGES="gcc make pkg-config flex bison libtcc-dev check libsubunit-dev
 libhdf5-dev hdf5-tools valgrind"
+BENCH_PACKAGES="hyperfine gnuplot-nox libsundials-dev libgsl-dev"
+FUZZ_PACKAGES="clang libclang-rt-14-dev"
+
+for arg in "$@"; do
+    case "$arg" in
+        --bench) PACKAGES="$PACKAGES $BENCH_PACKAGES" ;;
+        --fuzz) PACKAGES="$PACKAGES $FUZZ_PACKAGES" ;;
+        *) echo "usage: scripts/deps.sh [--bench] [--fuzz]" >&2; exit 2 ;;
+    esac
+done
 
 missing=""
 for pkg in $PACKAGES; do

@@ -17,6 +17,14 @@ enum solve_controller { CTL_DEFAULT, CTL_CONSTANT, CTL_I, CTL_PI, CTL_PID };
 enum solve_save {
     SAVE_GRID,    /* t0, t0+save_every, ..., and t1, by dense output */
     SAVE_STEPS,   /* t0 and every accepted step */
+    SAVE_AT,      /* exactly the times save_at[0 .. n_save_at-1], by dense output */
+    SAVE_FINAL,   /* t1 only */
+};
+
+/* How the scaled error vector is reduced to one number. */
+enum solve_norm {
+    NORM_RMS,     /* sqrt(mean(q_i^2)), the default */
+    NORM_MAX,     /* max |q_i| */
 };
 
 struct solve_opts {
@@ -34,6 +42,16 @@ struct solve_opts {
                                     why "exceeds bound ..."); 0 = none */
     enum solve_save save;
     double save_every;           /* spacing of the save grid (SAVE_GRID) */
+    const double *save_at;       /* SAVE_AT: times, in the direction of integration */
+    size_t n_save_at;
+    enum solve_norm norm;
+    /* Per-state absolute tolerances (n_states values), or NULL to use atol
+       for every state.  Borrowed for the solve. */
+    const double *atol_vec;
+    /* Times the solver must step onto exactly (discontinuities of the
+       forcing), in the direction of integration; borrowed. */
+    const double *tstops;
+    size_t n_tstops;
 };
 
 /* Fills `o` with the defaults: dopri5, CTL_DEFAULT (PID for dopri5),
@@ -48,11 +66,17 @@ void solve_opts_default(struct solve_opts *o);
 struct solve_sink {
     int (*row)(void *ctx, double t, const double *y);
     void *ctx;
+    /* Optional: called now and then (at most every few hundred steps) with
+       the current time, accepted steps and step size, for a progress
+       line.  NULL when not wanted. */
+    void (*progress)(void *ctx, double t, long steps, double dt);
 };
 
 struct solve_stats {
     long steps;          /* accepted steps */
-    long rejected;       /* rejected steps */
+    long rejected;       /* rejected steps, all causes */
+    long rejected_error;     /* ... because the error estimate was too large */
+    long rejected_nonfinite; /* ... because a value was NaN or Inf */
     long nfev;           /* right-hand side evaluations */
     double dt_last;      /* last accepted step size (negative backwards) */
 };

