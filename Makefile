@@ -1,7 +1,9 @@
 # odesolve - build, test and install.
 #   make                 build build/odesolve
-#   make check           unit tests (Check) and end-to-end tests
+#   make check           unit tests (Check) and end-to-end tests, both again
+#                        under ASan and UBSan, a few runs under valgrind
 #   make bench           benchmarks against peers (not part of check)
+#   make fuzz            libFuzzer campaign, FUZZ_SECONDS per harness (clang)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   WITH_TCC=0           build without libtcc (interpreter only)
 #   WITH_HDF5=0          build without HDF5 (CSV only)
@@ -11,7 +13,7 @@ MANDIR ?= $(PREFIX)/share/man
 O      ?= build
 CFLAGS ?= -O2 -g
 WITH_TCC  ?= 1
-WITH_HDF5 ?= 0
+WITH_HDF5 ?= 1
 
 # No FMA contraction: the JIT, the interpreter and the C compiler must
 # evaluate the same operations in the same order to agree bit for bit.
@@ -79,9 +81,81 @@ $(LIB_SRCS:%.c=$(O)/%.o) $(MAIN_OBJ): | $(O)/lang/parser.h $(O)/lang/lexer.h
 $(O)/tests/%: $(O)/tests/unit/%.o $(O)/libodesolve.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
+# A sanitizer report stops the test that made it, and leaks are reported.
+SAN_ENV  = ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+RUN_UNIT = set -e; for t in $(UNIT_BINS); do echo "== $$t"; CK_FORK=yes $(SAN_ENV) ./$$t; done
+RUN_E2E  = O=$(O) $(SAN_ENV) ./tests/e2e/run.sh
+
+# One after the other, even under -j: some unit tests measure time.
 check: $(O)/odesolve $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; CK_FORK=yes ./$$t; done
-	@O=$(O) ./tests/e2e/run.sh
+	@$(RUN_UNIT)
+	@$(RUN_E2E)
+	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-valgrind
+
+check-unit: $(UNIT_BINS)
+	@$(RUN_UNIT)
+
+check-e2e: $(O)/odesolve
+	@$(RUN_E2E)
+
+check-tests: $(O)/odesolve $(UNIT_BINS)
+	@$(RUN_UNIT)
+	@$(RUN_E2E)
+
+# The unit and end-to-end tests again, built under $(SAN_O) with
+# AddressSanitizer and UndefinedBehaviorSanitizer, when $(CC) can build and
+# run such a program.
+SAN_O     = $(O)/asan
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+check-asan:
+	@mkdir -p $(SAN_O)
+	@if echo 'int main(void) { return 0; }' | \
+	    $(CC) $(SAN_FLAGS) -x c -o $(SAN_O)/probe - 2>/dev/null && $(SAN_O)/probe; then \
+	    $(MAKE) --no-print-directory O=$(SAN_O) CFLAGS="-O1 -g $(SAN_FLAGS)" \
+	        LDFLAGS="$(SAN_FLAGS)" check-tests; \
+	else \
+	    echo "== $(CC) cannot build with $(SAN_FLAGS): check-asan skipped"; \
+	fi
+
+# A few whole runs under valgrind: no invalid access, no leak.
+check-valgrind: $(O)/odesolve
+	@if command -v valgrind >/dev/null; then \
+	    O=$(O) ./tests/valgrind.sh; \
+	else \
+	    echo "== no valgrind: check-valgrind skipped"; \
+	fi
+
+# Fuzzing with clang's libFuzzer: the library is built again with clang and
+# the sanitizers under $(FUZZ_O); each harness tests/fuzz/fuzz_NAME.c named in
+# FUZZ_TARGETS runs for FUZZ_SECONDS, keeps the inputs it finds in
+# $(FUZZ_O)/corpus/NAME (tests/fuzz/corpus is its read-only seed) and writes
+# crashes, leaks and timeouts to $(FUZZ_O)/crashes/NAME-*.  Replay one with
+# `$(FUZZ_O)/fuzz_NAME FILE`.  One process each, so other work keeps a core.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= check backend
+FUZZ_ARGS    ?= -timeout=2 -max_len=16384 -rss_limit_mb=2048
+FUZZ_O        = $(O)/fuzz
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+
+$(FUZZ_O)/libodesolve.a: FORCE
+	@$(MAKE) --no-print-directory O=$(FUZZ_O) CC=$(FUZZ_CC) WITH_HDF5=0 \
+	    CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" $@
+
+$(FUZZ_O)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_O)/libodesolve.a
+	$(FUZZ_CC) $(WARN) $(NUMERIC) $(INC) $(DEFS) -O1 -g $(FUZZ_SAN) \
+	    -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_O)/fuzz_%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_O)/corpus/$$t $(FUZZ_O)/crashes; \
+	    echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_O)/fuzz_$$t $(FUZZ_ARGS) -max_total_time=$(FUZZ_SECONDS) \
+	        -dict=tests/fuzz/ode.dict -artifact_prefix=$(FUZZ_O)/crashes/$$t- \
+	        $(FUZZ_O)/corpus/$$t tests/fuzz/corpus; \
+	done
 
 bench: $(O)/odesolve
 	@O=$(O) ./bench/run.sh
@@ -101,5 +175,6 @@ clean:
 
 -include $(OBJS:.o=.d)
 
-.PHONY: all check bench install uninstall clean
+.PHONY: all check check-unit check-e2e check-tests check-asan check-valgrind bench fuzz install uninstall clean FORCE
+FORCE:
 .SECONDARY:

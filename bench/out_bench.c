@@ -4,14 +4,14 @@
  *
  *   out_bench DIR [REPS]
  *
- * Two workloads, each timed REPS times (default 5), median reported:
+ * Workloads, each timed REPS times (default 5), median reported:
  *   lorenz : 10^6 rows of t and the three Lorenz states (a trajectory
  *            integrated with RK4, dt = 0.01: varied magnitudes and signs)
  *   wide   : 1000 rows of t and 2000 states (a 2000-state model; values
  *            from a chaotic logistic-map lattice scaled over 1e-6 .. 1e4)
- * and, to separate formatting from I/O, the formatting alone into memory
- * (fmt_double against snprintf %.17g) on the lorenz numbers.
- * Times include opening, writing and closing (renaming) the file. */
+ *   format : the lorenz states formatted into memory only (fmt_double
+ *            against snprintf %.17g), to separate formatting from I/O.
+ * File times include opening, writing and closing (renaming) the file. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
 #include <stdio.h>
@@ -89,31 +89,29 @@ static int make_lorenz(struct data *d, size_t rows)
    own power of ten so the file holds numbers of many magnitudes. */
 static int make_wide(struct data *d, size_t rows, size_t cols)
 {
-    double *x = malloc(cols * sizeof *x), *nx = malloc(cols * sizeof *nx);
+    double *x = malloc(cols * sizeof *x), *f = malloc(cols * sizeof *f);
     int rc = -1;
 
     d->rows = rows;
     d->cols = cols;
     d->t = malloc(rows * sizeof *d->t);
     d->v = malloc(rows * cols * sizeof *d->v);
-    if (!x || !nx || !d->t || !d->v)
+    if (!x || !f || !d->t || !d->v)
         goto done;
     for (size_t j = 0; j < cols; j++)
         x[j] = 0.1 + 0.8 * (double)j / (double)cols;
     for (size_t i = 0; i < rows; i++) {
         d->t[i] = 0.05 * (double)i;
+        for (size_t j = 0; j < cols; j++)
+            f[j] = 3.9 * x[j] * (1.0 - x[j]);
         for (size_t j = 0; j < cols; j++) {
-            double f = 3.9 * x[j] * (1.0 - x[j]);
-            double l = 3.9 * x[(j + cols - 1) % cols] * (1.0 - x[(j + cols - 1) % cols]);
-            double r = 3.9 * x[(j + 1) % cols] * (1.0 - x[(j + 1) % cols]);
-            nx[j] = 0.8 * f + 0.1 * (l + r);
-            d->v[i * cols + j] = (nx[j] - 0.5) * pow(10.0, (double)(j % 11) - 6.0);
+            x[j] = 0.8 * f[j] + 0.1 * (f[(j + cols - 1) % cols] + f[(j + 1) % cols]);
+            d->v[i * cols + j] = (x[j] - 0.5) * pow(10.0, (double)(j % 11) - 6.0);
         }
-        memcpy(x, nx, cols * sizeof *x);
     }
     rc = 0;
 done:
-    free(nx);
+    free(f);
     free(x);
     return rc;
 }
@@ -191,24 +189,59 @@ static long file_size(const char *path)
     return n;
 }
 
-static int run(const char *label, const char *how, const struct data *d,
-               int (*fn)(const struct data *, const char *),
-               const char *path, int reps)
+/* Median seconds of `reps` runs of fn, or -1.  The file of the previous
+   run is removed first, outside the timing: replacing it would add the
+   kernel's cost of freeing its pages to whichever writer ran second. */
+static double run(const struct data *d,
+                  int (*fn)(const struct data *, const char *),
+                  const char *path, int reps)
 {
     double t[64];
-    size_t values = d->rows * (d->cols + (path ? 1 : 0));
 
     for (int r = 0; r < reps; r++) {
+        if (path)
+            remove(path);
         double t0 = now();
         if (fn(d, path))
             return -1;
         t[r] = now() - t0;
     }
-    double m = median(t, reps);
-    printf("%-8s %-22s %8.3f s %8.1f ns/value", label, how, m, 1e9 * m / (double)values);
+    return median(t, reps);
+}
+
+static void report(const char *label, const char *how, const struct data *d,
+                   const char *path, double sec, double base)
+{
+    size_t values = d->rows * (d->cols + (path ? 1 : 0));
+
+    printf("%-8s %-22s %8.3f s %8.1f", label, how, sec, 1e9 * sec / (double)values);
     if (path)
-        printf(" %9.1f MB", (double)file_size(path) / 1e6);
+        printf(" %8.1f", (double)file_size(path) / 1e6);
+    else
+        printf(" %8s", "-");
+    if (base > 0)
+        printf(" %8.1fx", base / sec);
     printf("\n");
+}
+
+/* One workload: cli/out.c against fprintf into files p1 and p2, or
+   fmt_double against snprintf when p1 is NULL.  Returns -1 on failure. */
+static int compare(const char *label, const struct data *d, const char *p1,
+                   const char *p2, int reps)
+{
+    double fast, slow;
+
+    if (p1) {
+        fast = run(d, write_out, p1, reps);
+        slow = run(d, write_printf, p2, reps);
+    } else {
+        fast = run(d, format_fmt, NULL, reps);
+        slow = run(d, format_snprintf, NULL, reps);
+    }
+    if (fast < 0 || slow < 0)
+        return -1;
+    report(label, p1 ? "fprintf %.17g" : "snprintf %.17g", d, p2, slow, 0);
+    report(label, p1 ? "out_row (fmt_double)" : "fmt_double", d, p1, fast, slow);
     return 0;
 }
 
@@ -229,14 +262,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "out_bench: out of memory\n");
         goto done;
     }
-    printf("%-8s %-22s %10s %18s %12s\n", "workload", "writer", "median",
-           "", "file");
-    if (run("lorenz", "out (fmt_double)", &lor, write_out, p1, reps) ||
-        run("lorenz", "fprintf %.17g", &lor, write_printf, p2, reps) ||
-        run("wide", "out (fmt_double)", &wide, write_out, p1, reps) ||
-        run("wide", "fprintf %.17g", &wide, write_printf, p2, reps) ||
-        run("format", "fmt_double only", &lor, format_fmt, NULL, reps) ||
-        run("format", "snprintf %.17g only", &lor, format_snprintf, NULL, reps))
+    printf("%-8s %-22s %10s %8s %8s %9s\n", "workload", "writer", "median",
+           "ns/value", "file MB", "speedup");
+    if (compare("lorenz", &lor, p1, p2, reps) ||
+        compare("wide", &wide, p1, p2, reps) ||
+        compare("format", &lor, NULL, NULL, reps))
         goto done;
     rc = 0;
 done:

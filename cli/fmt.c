@@ -107,7 +107,8 @@ static void pow_init(void)
         e = &pow_tab[m - POW_MMIN];
         big_top128(big, &e->hi, &e->lo, &shift);
         e->e2 = shift + m;
-        e->exact = shift <= 0;      /* 5^m is odd: dropping bits loses its last 1 */
+        /* 5^m is odd, so dropping any bits loses its last 1. */
+        e->exact = shift <= 0;
         uint64_t carry = 0;
         for (int i = 0; i < BIG_LIMBS; i++) {
             uint64_t v = (uint64_t)big[i] * 5 + carry;
@@ -303,8 +304,10 @@ static void shortest_slow(double ax, uint64_t *d, int *e10)
 }
 
 static const char digit_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "0001020304050607080910111213141516171819"
+    "2021222324252627282930313233343536373839"
+    "4041424344454647484950515253545556575859"
+    "6061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
 static const uint64_t pow10_u64[18] = {

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "codegen.h"
@@ -23,6 +23,7 @@
 #include "options.h"
 #include "out.h"
 #include "problem.h"
+#include "progress.h"
 #include "solve.h"
 #include "tableau.h"
 
@@ -80,6 +81,23 @@ static void list_solvers(void)
     }
 }
 
+/* The index of the state an assignment names, or -1 after saying why,
+   with the model's states, for option `opt`. */
+static long find_state(const struct model *m, const char *opt, const struct cli_assign *a)
+{
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)a->name_len, a->name);
+    long i = model_find_state(m, name);
+    if (i < 0) {
+        fprintf(stderr, "odesolve: %s %s: '%s' is not a state of %s; states are: ",
+                opt, a->arg, name, m->file);
+        for (size_t j = 0; j < m->n_states; j++)
+            fprintf(stderr, "%s%s", j ? ", " : "", m->states[j].name);
+        fputc('\n', stderr);
+    }
+    return i;
+}
+
 /* Applies -p and -i.  Returns 0 or prints why and returns ODE_EINVAL. */
 static int apply_overrides(const struct model *m, const struct cli_options *o,
                            double *p, double *y0)
@@ -102,20 +120,37 @@ static int apply_overrides(const struct model *m, const struct cli_options *o,
         p[i] = a->value;
     }
     for (size_t k = 0; k < o->n_inits; k++) {
-        const struct cli_assign *a = &o->inits[k];
-        char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)a->name_len, a->name);
-        long i = model_find_state(m, name);
+        long i = find_state(m, "-i", &o->inits[k]);
+        if (i < 0)
+            return ODE_EINVAL;
+        y0[i] = o->inits[k].value;
+    }
+    return 0;
+}
+
+/* The per-state absolute tolerances of --atol NAME=X into *vec (n values,
+   the others `atol`), or NULL when none was named.  Returns 0, or
+   ODE_EINVAL after saying why, or ODE_ENOMEM. */
+static int state_atols(const struct model *m, const struct cli_options *o, size_t n,
+                       double atol, double **vec)
+{
+    *vec = NULL;
+    if (o->n_atols == 0)
+        return 0;
+    double *v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return ODE_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        v[i] = atol;
+    for (size_t k = 0; k < o->n_atols; k++) {
+        long i = find_state(m, "--atol", &o->atols[k]);
         if (i < 0) {
-            fprintf(stderr, "odesolve: -i %s: '%s' is not a state of %s; "
-                    "states are: ", a->arg, name, m->file);
-            for (size_t j = 0; j < m->n_states; j++)
-                fprintf(stderr, "%s%s", j ? ", " : "", m->states[j].name);
-            fputc('\n', stderr);
+            free(v);
             return ODE_EINVAL;
         }
-        y0[i] = a->value;
+        v[i] = o->atols[k].value;
     }
+    *vec = v;
     return 0;
 }
 
@@ -148,25 +183,6 @@ static const struct rk_tableau *pick_solver(const struct model *m,
     return tab_find("dopri5");
 }
 
-static int pick_controller(const char *name, enum solve_controller *kind)
-{
-    static const struct { const char *name; enum solve_controller c; } kinds[] = {
-        { "constant", CTL_CONSTANT }, { "i", CTL_I }, { "pi", CTL_PI },
-        { "pid", CTL_PID },
-    };
-    if (!name) {
-        *kind = CTL_DEFAULT;
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strcasecmp(kinds[i].name, name) == 0) {
-            *kind = kinds[i].c;
-            return 0;
-        }
-    say("--controller: unknown controller '%s' (constant, i, pi or pid)", name);
-    return ODE_EINVAL;
-}
-
 static double first_set(double a, double b, double fallback)
 {
     return !isnan(a) ? a : !isnan(b) ? b : fallback;
@@ -179,8 +195,8 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     const struct model_settings *s = &m->settings;
     solve_opts_default(so);
     so->method = tb->name;
-    if (pick_controller(o->controller, &so->controller))
-        return ODE_EINVAL;
+    so->controller = o->controller;
+    so->norm = o->norm;
     double file_t0 = (s->set & SET_T0) ? s->t0 : NAN;
     double file_total = (s->set & SET_TOTAL) ? s->total : NAN;
     so->t0 = first_set(o->t0, file_t0, 0.0);
@@ -209,8 +225,16 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     if (!isnan(o->pcoeff)) so->pcoeff = o->pcoeff;
     if (!isnan(o->icoeff)) so->icoeff = o->icoeff;
     if (!isnan(o->dcoeff)) so->dcoeff = o->dcoeff;
+    so->tstops = o->tstops;
+    so->n_tstops = o->n_tstops;
     if (o->save_steps) {
         so->save = SAVE_STEPS;
+    } else if (o->save_final) {
+        so->save = SAVE_FINAL;
+    } else if (o->save_at) {
+        so->save = SAVE_AT;
+        so->save_at = o->save_at;
+        so->n_save_at = o->n_save_at;
     } else {
         so->save = SAVE_GRID;
         double nout = (s->set & SET_NOUT) && s->nout > 0 ? (double)s->nout : 1.0;
@@ -226,6 +250,7 @@ struct row_sink {
     const struct ode_problem *prob;
     const double *p;
     double *row;             /* states then aux */
+    progress *pg;            /* NULL: no progress line */
 };
 
 static int write_row(void *ctx, double t, const double *y)
@@ -237,6 +262,32 @@ static int write_row(void *ctx, double t, const double *y)
         rs->prob->aux(rs->prob->ctx, t, y, rs->p, rs->row + n) < 0)
         return -1;
     return out_row(rs->writer, t, rs->row, n + rs->prob->n_aux);
+}
+
+static void show_progress(void *ctx, double t, long steps, double dt)
+{
+    struct row_sink *rs = ctx;
+    progress_update(rs->pg, t, steps, dt);
+}
+
+/* A progress line goes to standard error when it is a terminal that the
+   rows themselves do not scroll: they go elsewhere, or there is only the
+   last one, written after the line is wiped. */
+static bool want_progress(const struct cli_options *o)
+{
+    if (o->quiet || !isatty(STDERR_FILENO))
+        return false;
+    return o->output || o->save_final || !isatty(STDOUT_FILENO);
+}
+
+/* Why the model could not be turned into code or bytecode. */
+static void say_prepare_failed(const struct model *m, int rc)
+{
+    if (rc == ODE_ENOMEM)
+        say("out of memory");
+    else
+        say("%s: the model cannot be evaluated: an expression is nested more than %d "
+            "deep or a call is malformed", m->file, (int)CODEGEN_MAX_DEPTH);
 }
 
 static void report_failure(const struct model *m, const struct ode_problem *prob,
@@ -264,7 +315,7 @@ static int emit_c(const struct model *m)
     char *text = NULL;
     int rc = codegen_c(m, &text);
     if (rc) {
-        say("code generation failed");
+        say_prepare_failed(m, rc);
         return EXIT_USAGE;
     }
     fputs(text, stdout);
@@ -281,13 +332,15 @@ static void print_stats(const struct solve_stats *st, long rows,
             "backend: %s\n"
             "steps: %ld\n"
             "rejected: %ld\n"
+            "rejected_error: %ld\n"
+            "rejected_nonfinite: %ld\n"
             "nfev: %ld\n"
             "dt_last: %g\n"
             "rows: %ld\n"
             "compile_time_s: %.6f\n"
             "solve_time_s: %.6f\n",
-            solver, backend, st->steps, st->rejected, st->nfev, st->dt_last,
-            rows, compile_s, solve_s);
+            solver, backend, st->steps, st->rejected, st->rejected_error,
+            st->rejected_nonfinite, st->nfev, st->dt_last, rows, compile_s, solve_s);
 }
 
 static void install_signals(void)
@@ -308,7 +361,8 @@ static int run(const struct cli_options *o)
     jit *jt = NULL;
     interp *ip = NULL;
     struct out *writer = NULL;
-    double *p = NULL, *y0 = NULL, *row = NULL;
+    progress *pg = NULL;
+    double *p = NULL, *y0 = NULL, *row = NULL, *atol_vec = NULL;
     struct ode_problem prob;
     char err[512];
     int status = EXIT_USAGE;
@@ -331,8 +385,9 @@ static int run(const struct cli_options *o)
     double t_compile = now_seconds();
     const char *backend = o->no_jit ? "interpreter" : "tcc";
     if (o->no_jit) {
-        if (interp_new(m, &ip, &prob)) {
-            say("out of memory");
+        int irc = interp_new(m, &ip, &prob);
+        if (irc) {
+            say_prepare_failed(m, irc);
             goto done;
         }
     } else if (jit_compile(m, &jt, &prob, err, sizeof err)) {
@@ -359,6 +414,18 @@ static int run(const struct cli_options *o)
         say("the derived parameters could not be computed");
         goto done;
     }
+    int arc = state_atols(m, o, prob.n_states, so.atol, &atol_vec);
+    if (arc) {
+        if (arc == ODE_ENOMEM)
+            say("out of memory");
+        goto done;
+    }
+    so.atol_vec = atol_vec;
+    struct solve_failure fail = { .var = -1 };
+    if (solve_check(&prob, &so, &fail)) {
+        say("%s", fail.why);
+        goto done;
+    }
 
     if (out_open(o->output, &writer, err, sizeof err)) {
         say("%s", err);
@@ -377,15 +444,19 @@ static int run(const struct cli_options *o)
     int wrc = out_header(writer, names, ncol);
     free(names);
 
-    struct row_sink rs = { .writer = writer, .prob = &prob, .p = p, .row = row };
-    struct solve_sink sink = { .row = write_row, .ctx = &rs };
+    if (want_progress(o))
+        pg = progress_new(stderr, so.t0, so.t1, NULL);
+    struct row_sink rs = { .writer = writer, .prob = &prob, .p = p, .row = row, .pg = pg };
+    struct solve_sink sink = { .row = write_row, .ctx = &rs,
+                               .progress = pg ? show_progress : NULL };
     struct solve_stats st = { 0 };
-    struct solve_failure fail = { .var = -1 };
     install_signals();
     double t_solve = now_seconds();
     int rc = wrc ? ODE_EOUTPUT
                  : solve_run(&prob, p, y0, &so, &sink, &stop_flag, &st, &fail);
     t_solve = now_seconds() - t_solve;
+    progress_free(pg);
+    pg = NULL;
 
     if (rc == ODE_EINVAL) {
         say("%s", fail.why);
@@ -422,8 +493,10 @@ static int run(const struct cli_options *o)
         status = EXIT_DONE;
     }
 done:
+    progress_free(pg);
     if (writer)
         out_close(writer, false, err, sizeof err);
+    free(atol_vec);
     free(row);
     free(y0);
     free(p);

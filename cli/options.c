@@ -7,16 +7,18 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "control.h"
 #include "problem.h"
 
 /* Long-only options get codes above the range of characters. */
 enum {
-    OPT_SOLVER = 256, OPT_CONTROLLER, OPT_RTOL, OPT_ATOL, OPT_DT, OPT_DTMIN,
+    OPT_SOLVER = 256, OPT_CONTROLLER, OPT_RTOL, OPT_ATOL, OPT_NORM, OPT_DT, OPT_DTMIN,
     OPT_DTMAX, OPT_MAX_STEPS, OPT_PCOEFF, OPT_ICOEFF, OPT_DCOEFF, OPT_BOUND,
-    OPT_T0, OPT_T1, OPT_TOTAL, OPT_SAVE_EVERY, OPT_SAVE_STEPS, OPT_STATS,
-    OPT_CHECK, OPT_EMIT_C, OPT_NO_JIT, OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS,
+    OPT_TSTOPS, OPT_T0, OPT_T1, OPT_TOTAL, OPT_SAVE_EVERY, OPT_SAVE_STEPS,
+    OPT_SAVE_AT, OPT_SAVE_FINAL, OPT_STATS, OPT_CHECK, OPT_EMIT_C, OPT_NO_JIT,
+    OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS,
 };
 
 static const struct option long_options[] = {
@@ -24,6 +26,7 @@ static const struct option long_options[] = {
     { "controller", required_argument, NULL, OPT_CONTROLLER },
     { "rtol", required_argument, NULL, OPT_RTOL },
     { "atol", required_argument, NULL, OPT_ATOL },
+    { "norm", required_argument, NULL, OPT_NORM },
     { "dt", required_argument, NULL, OPT_DT },
     { "dtmin", required_argument, NULL, OPT_DTMIN },
     { "dtmax", required_argument, NULL, OPT_DTMAX },
@@ -32,15 +35,19 @@ static const struct option long_options[] = {
     { "icoeff", required_argument, NULL, OPT_ICOEFF },
     { "dcoeff", required_argument, NULL, OPT_DCOEFF },
     { "bound", required_argument, NULL, OPT_BOUND },
+    { "tstops", required_argument, NULL, OPT_TSTOPS },
     { "t0", required_argument, NULL, OPT_T0 },
     { "t1", required_argument, NULL, OPT_T1 },
     { "total", required_argument, NULL, OPT_TOTAL },
     { "save-every", required_argument, NULL, OPT_SAVE_EVERY },
     { "save-steps", no_argument, NULL, OPT_SAVE_STEPS },
+    { "save-at", required_argument, NULL, OPT_SAVE_AT },
+    { "save-final", no_argument, NULL, OPT_SAVE_FINAL },
     { "param", required_argument, NULL, 'p' },
     { "init", required_argument, NULL, 'i' },
     { "output", required_argument, NULL, 'o' },
     { "stats", no_argument, NULL, OPT_STATS },
+    { "quiet", no_argument, NULL, 'q' },
     { "check", no_argument, NULL, OPT_CHECK },
     { "emit-c", no_argument, NULL, OPT_EMIT_C },
     { "no-jit", no_argument, NULL, OPT_NO_JIT },
@@ -51,29 +58,59 @@ static const struct option long_options[] = {
     { NULL, 0, NULL, 0 },
 };
 
+/* Width of the help text, and the column its descriptions start in. */
+#define HELP_WIDTH 79
+#define HELP_INDENT 23
+
+/* Prints the names of the controllers, comma-separated, in lines of the
+   help's description column. */
+static void list_controllers(FILE *out)
+{
+    int col = HELP_INDENT;
+    fprintf(out, "%*s", HELP_INDENT, "");
+    for (size_t i = 0; i < ctl_count(); i++) {
+        const char *name = ctl_at(i)->name;
+        int len = (int)strlen(name) + (i + 1 < ctl_count() ? 1 : 0);
+        if (i > 0 && col + 1 + len > HELP_WIDTH) {
+            fprintf(out, "\n%*s", HELP_INDENT, "");
+            col = HELP_INDENT;
+        } else if (i > 0) {
+            fputc(' ', out);
+            col++;
+        }
+        col += fprintf(out, "%s%s", name, i + 1 < ctl_count() ? "," : "");
+    }
+    fputc('\n', out);
+}
+
 void cli_usage(FILE *out)
 {
     double ki, kp, kd;
-    ctl_gains(CTL_PID, &ki, &kp, &kd);
-    fprintf(out,
+    ctl_gains(&ctl_preset(CTL_PID)->f, &ki, &kp, &kd);
+    fputs(
 "Usage: odesolve MODEL [options]\n"
 "Integrate the ordinary differential equations of MODEL (an XPPAUT-style\n"
 ".ode file) and write the trajectory as CSV to standard output.\n"
 "\n"
 "Solver:\n"
 "  --solver NAME        solver (default: the file's @ meth, else dopri5)\n"
-"  --controller KIND    constant, i, pi or pid (default: pid for adaptive\n"
-"                       solvers, constant for fixed-step ones)\n"
+"  --controller NAME    step-size controller (default: pid for adaptive\n"
+"                       solvers, constant for fixed-step ones), one of\n", out);
+    list_controllers(out);
+    fprintf(out,
 "  --rtol X             relative tolerance (default: @ tol, else 1e-6)\n"
-"  --atol X             absolute tolerance (default: @ atol, else 1e-9)\n"
+"  --atol X             absolute tolerance (default: @ atol, else 1e-9);\n"
+"  --atol NAME=X,...    or per state, the others keeping the one above\n"
+"  --norm rms|max       norm of the scaled error vector (default rms)\n"
 "  --dt X               initial step, or the step of a constant controller\n"
 "  --dtmin X            smallest step; a smaller one fails the run\n"
 "  --dtmax X            largest step\n"
 "  --max-steps N        give up after N steps (default 10000000)\n"
-"  --pcoeff X           PID proportional gain (default %g)\n"
-"  --icoeff X           PID integral gain (default %g)\n"
-"  --dcoeff X           PID derivative gain (default %g)\n"
+"  --pcoeff X           proportional gain (default for pid: %g)\n"
+"  --icoeff X           integral gain (default for pid: %g)\n"
+"  --dcoeff X           derivative gain (default for pid: %g)\n"
 "  --bound X            fail when a state's magnitude exceeds X\n"
+"  --tstops T1,T2,...   times to step onto exactly: where a forcing jumps\n"
 "\n"
 "Time and output:\n"
 "  --t0 X               start time (default: @ t0, else 0)\n"
@@ -82,12 +119,16 @@ void cli_usage(FILE *out)
 "  --save-every DT      save a row every DT by dense interpolation\n"
 "                       (default: @ dt * @ nout, else (t1-t0)/1000)\n"
 "  --save-steps         save a row at every accepted step instead\n"
+"  --save-at LIST|FILE  save rows at these times only: T1,T2,... or a file\n"
+"                       with one time per line\n"
+"  --save-final         save the row at t1 only\n"
 "  -o, --output FILE    write to FILE (.csv or .tsv) instead of stdout\n"
 "  -p, --param NAME=X   set a parameter (repeatable)\n"
 "  -i, --init NAME=X    set an initial value (repeatable)\n"
 "\n"
 "Other:\n"
 "  --stats              print solver statistics to stderr\n"
+"  -q, --quiet          no progress line on a terminal\n"
 "  --check              parse and check the model, then stop\n"
 "  --emit-c             print the generated C code, then stop\n"
 "  --no-jit             use the interpreter instead of the compiler\n"
@@ -109,6 +150,21 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     return ODE_EINVAL;
+}
+
+/* A whole string that is a finite double, surrounded by blanks at most. */
+static bool read_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s)
+        return false;
+    end += strspn(end, " \t\r\n");
+    if (*end != '\0' || errno == ERANGE || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
 }
 
 /* A whole argument that is a finite double. */
@@ -135,6 +191,20 @@ static int parse_positive(const char *opt, const char *s, double *out,
     return rc;
 }
 
+/* Appends one NAME=VALUE, from argument arg, to *list. */
+static int add_assign(const char *name, size_t name_len, double v, const char *arg,
+                      struct cli_assign **list, size_t *n)
+{
+    struct cli_assign *grown = realloc(*list, (*n + 1) * sizeof **list);
+    if (!grown)
+        return ODE_ENOMEM;
+    *list = grown;
+    grown[*n] = (struct cli_assign){ .name = name, .name_len = name_len,
+                                     .value = v, .arg = arg };
+    (*n)++;
+    return 0;
+}
+
 static int parse_assign(char opt, const char *s, struct cli_assign **list,
                         size_t *n, char *err, size_t errlen)
 {
@@ -146,13 +216,168 @@ static int parse_assign(char opt, const char *s, struct cli_assign **list,
     int rc = parse_double(optname, eq + 1, &v, err, errlen);
     if (rc)
         return rc;
-    struct cli_assign *grown = realloc(*list, (*n + 1) * sizeof **list);
-    if (!grown)
-        return ODE_ENOMEM;
-    *list = grown;
-    grown[*n] = (struct cli_assign){ .name = s, .name_len = (size_t)(eq - s),
-                                     .value = v, .arg = s };
-    (*n)++;
+    return add_assign(s, (size_t)(eq - s), v, s, list, n);
+}
+
+/* --atol: comma-separated items, each a tolerance for every state or
+   NAME=X for one state.  An item is at most this long. */
+#define ITEM_MAX 256
+
+static int parse_atol(const char *s, struct cli_options *o, char *err, size_t errlen)
+{
+    const char *p = s;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        const char *eq = memchr(p, '=', len);
+        char item[ITEM_MAX];
+        double v;
+        if (len == 0 || len >= sizeof item)
+            return fail(err, errlen, "--atol: expected X or NAME=X items separated by "
+                        "commas, got '%s'", s);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        const char *num = eq ? item + (eq - p) + 1 : item;
+        if (!read_double(num, &v))
+            return fail(err, errlen, "--atol: '%s' is not a number", num);
+        if (!(v > 0))
+            return fail(err, errlen, "--atol: must be positive, got '%s'", item);
+        if (!eq) {
+            o->atol = v;
+        } else {
+            if (eq == p)
+                return fail(err, errlen, "--atol: expected NAME=X, got '%s'", item);
+            int rc = add_assign(p, (size_t)(eq - p), v, s, &o->atols, &o->n_atols);
+            if (rc)
+                return rc;
+        }
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
+}
+
+/* Appends v to the growing array *list of *n values (capacity *cap). */
+static int push_time(double v, double **list, size_t *n, size_t *cap)
+{
+    if (*n == *cap) {
+        size_t grow = *cap ? 2 * *cap : 16;
+        double *bigger = realloc(*list, grow * sizeof *bigger);
+        if (!bigger)
+            return ODE_ENOMEM;
+        *list = bigger;
+        *cap = grow;
+    }
+    (*list)[(*n)++] = v;
+    return 0;
+}
+
+/* Times of a file, one a line; '#' starts a comment, blank lines are
+   skipped. */
+static int read_times_file(const char *opt, const char *path, FILE *f, double **list,
+                           size_t *n, char *err, size_t errlen)
+{
+    char *line = NULL;
+    size_t linecap = 0, cap = 0;
+    long lineno = 0;
+    int rc = 0;
+
+    errno = 0;
+    while (rc == 0 && getline(&line, &linecap, f) != -1) {
+        double v;
+        char *text = line + strspn(line, " \t"), *end = text + strcspn(text, "#\r\n");
+        lineno++;
+        while (end > text && (end[-1] == ' ' || end[-1] == '\t'))
+            end--;
+        *end = '\0';
+        if (*text == '\0')
+            continue;
+        if (!read_double(text, &v))
+            rc = fail(err, errlen, "%s: %s:%ld: '%s' is not a time", opt, path, lineno, text);
+        else
+            rc = push_time(v, list, n, &cap);
+    }
+    if (rc == 0 && ferror(f))
+        rc = fail(err, errlen, "%s: %s: %s", opt, path, strerror(errno));
+    if (rc == 0 && *n == 0)
+        rc = fail(err, errlen, "%s: %s holds no times", opt, path);
+    free(line);
+    return rc;
+}
+
+/* A comma-separated list of times or, with allow_file, the name of a file
+   of times.  Replaces *list (an earlier use of the option). */
+static int parse_times(const char *opt, const char *s, bool allow_file, double **list,
+                       size_t *n, char *err, size_t errlen)
+{
+    size_t cap = 0;
+    free(*list);
+    *list = NULL;
+    *n = 0;
+    if (allow_file) {
+        FILE *f = fopen(s, "r");
+        if (f) {
+            int rc = read_times_file(opt, s, f, list, n, err, errlen);
+            fclose(f);
+            return rc;
+        }
+        if (errno != ENOENT)
+            return fail(err, errlen, "%s: %s: %s", opt, s, strerror(errno));
+    }
+    for (const char *p = s;;) {
+        size_t len = strcspn(p, ",");
+        char item[ITEM_MAX];
+        double v;
+        if (len >= sizeof item)
+            return fail(err, errlen, "%s: an item of '%.40s...' is too long", opt, s);
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (!read_double(item, &v)) {
+            if (allow_file && !strchr(s, ','))
+                return fail(err, errlen, "%s: '%s' is neither a file nor a time", opt, s);
+            return fail(err, errlen, "%s: '%s' is not a time (expected T1,T2,...)", opt, item);
+        }
+        int rc = push_time(v, list, n, &cap);
+        if (rc)
+            return rc;
+        p += strcspn(p, ",");
+        if (*p == '\0')
+            return 0;
+        p++;
+    }
+}
+
+static int parse_controller(const char *s, struct cli_options *o, char *err, size_t errlen)
+{
+    const struct ctl_preset *p = ctl_find(s);
+    char names[512];
+    size_t used = 0;
+
+    if (p) {
+        o->controller = p->kind;
+        return 0;
+    }
+    names[0] = '\0';
+    for (size_t i = 0; i < ctl_count() && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                                 ctl_at(i)->name);
+    return fail(err, errlen, "--controller: unknown controller '%s' (one of %s)", s, names);
+}
+
+/* At most one of the options choosing the saved rows. */
+static int check_save_options(const struct cli_options *o, char *err, size_t errlen)
+{
+    const char *given[4];
+    int n = 0;
+    if (!isnan(o->save_every))
+        given[n++] = "--save-every";
+    if (o->save_steps)
+        given[n++] = "--save-steps";
+    if (o->save_at)
+        given[n++] = "--save-at";
+    if (o->save_final)
+        given[n++] = "--save-final";
+    if (n > 1)
+        return fail(err, errlen, "%s and %s exclude each other", given[0], given[1]);
     return 0;
 }
 
@@ -160,7 +385,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
               char *err, size_t errlen)
 {
     *o = (struct cli_options){
-        .action = CLI_RUN,
+        .action = CLI_RUN, .controller = CTL_DEFAULT, .norm = NORM_RMS,
         .rtol = NAN, .atol = NAN, .dt = NAN, .dtmin = NAN, .dtmax = NAN,
         .bound = NAN, .pcoeff = NAN, .icoeff = NAN, .dcoeff = NAN,
         .t0 = NAN, .t1 = NAN, .total = NAN, .save_every = NAN,
@@ -170,13 +395,21 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
     optind = 1;
     int c, rc = 0;
     while (rc == 0 &&
-           (c = getopt_long(argc, argv, ":p:i:o:h", long_options, NULL)) != -1) {
+           (c = getopt_long(argc, argv, ":p:i:o:hq", long_options, NULL)) != -1) {
         const char *name = optind > 1 ? argv[optind - 1] : "";
         switch (c) {
         case OPT_SOLVER: o->solver = optarg; break;
-        case OPT_CONTROLLER: o->controller = optarg; break;
+        case OPT_CONTROLLER: rc = parse_controller(optarg, o, err, errlen); break;
         case OPT_RTOL: rc = parse_positive("--rtol", optarg, &o->rtol, err, errlen); break;
-        case OPT_ATOL: rc = parse_positive("--atol", optarg, &o->atol, err, errlen); break;
+        case OPT_ATOL: rc = parse_atol(optarg, o, err, errlen); break;
+        case OPT_NORM:
+            if (strcasecmp(optarg, "rms") == 0)
+                o->norm = NORM_RMS;
+            else if (strcasecmp(optarg, "max") == 0)
+                o->norm = NORM_MAX;
+            else
+                rc = fail(err, errlen, "--norm: unknown norm '%s' (rms or max)", optarg);
+            break;
         case OPT_DT: rc = parse_positive("--dt", optarg, &o->dt, err, errlen); break;
         case OPT_DTMIN: rc = parse_positive("--dtmin", optarg, &o->dtmin, err, errlen); break;
         case OPT_DTMAX: rc = parse_positive("--dtmax", optarg, &o->dtmax, err, errlen); break;
@@ -184,6 +417,9 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         case OPT_PCOEFF: rc = parse_double("--pcoeff", optarg, &o->pcoeff, err, errlen); break;
         case OPT_ICOEFF: rc = parse_double("--icoeff", optarg, &o->icoeff, err, errlen); break;
         case OPT_DCOEFF: rc = parse_double("--dcoeff", optarg, &o->dcoeff, err, errlen); break;
+        case OPT_TSTOPS:
+            rc = parse_times("--tstops", optarg, false, &o->tstops, &o->n_tstops, err, errlen);
+            break;
         case OPT_T0: rc = parse_double("--t0", optarg, &o->t0, err, errlen); break;
         case OPT_T1: rc = parse_double("--t1", optarg, &o->t1, err, errlen); break;
         case OPT_TOTAL: rc = parse_positive("--total", optarg, &o->total, err, errlen); break;
@@ -200,10 +436,15 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
             break;
         }
         case OPT_SAVE_STEPS: o->save_steps = true; break;
+        case OPT_SAVE_AT:
+            rc = parse_times("--save-at", optarg, true, &o->save_at, &o->n_save_at, err, errlen);
+            break;
+        case OPT_SAVE_FINAL: o->save_final = true; break;
         case 'p': rc = parse_assign('p', optarg, &o->params, &o->n_params, err, errlen); break;
         case 'i': rc = parse_assign('i', optarg, &o->inits, &o->n_inits, err, errlen); break;
         case 'o': o->output = optarg; break;
         case OPT_STATS: o->stats = true; break;
+        case 'q': o->quiet = true; break;
         case OPT_CHECK: o->check_only = true; break;
         case OPT_EMIT_C: o->emit_c = true; break;
         case OPT_NO_JIT: o->no_jit = true; break;
@@ -235,14 +476,16 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
                     argv[optind]);
     if (!isnan(o->t1) && !isnan(o->total))
         return fail(err, errlen, "--t1 and --total both set the end time; give one");
-    if (o->save_steps && !isnan(o->save_every))
-        return fail(err, errlen, "--save-steps and --save-every exclude each other");
-    return 0;
+    return check_save_options(o, err, errlen);
 }
 
 void cli_options_free(struct cli_options *o)
 {
     free(o->params);
     free(o->inits);
-    o->params = o->inits = NULL;
+    free(o->atols);
+    free(o->save_at);
+    free(o->tstops);
+    o->params = o->inits = o->atols = NULL;
+    o->save_at = o->tstops = NULL;
 }

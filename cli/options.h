@@ -1,7 +1,9 @@
 /* options.h - the command line, parsed with getopt_long.
  *
  * Parsing only records what the user said; main.c merges it with the
- * model's `@` settings (the command line wins) and the defaults. */
+ * model's `@` settings (the command line wins) and the defaults.  Names
+ * of the model (parameters, states) are checked by main.c, which has the
+ * model; everything else is checked here. */
 #ifndef ODESOLVE_OPTIONS_H
 #define ODESOLVE_OPTIONS_H
 
@@ -9,7 +11,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* `-p NAME=VALUE` or `-i NAME=VALUE`; name points into argv. */
+#include "solve.h"
+
+/* `-p NAME=VALUE`, `-i NAME=VALUE` or an item NAME=VALUE of --atol; name
+   points into argv. */
 struct cli_assign {
     const char *name;
     size_t name_len;
@@ -24,21 +29,26 @@ struct cli_options {
     enum cli_action action;
     const char *model_path;
     const char *solver;
-    const char *controller;  /* name as given; validated by main */
-    double rtol, atol, dt, dtmin, dtmax, bound;
+    enum solve_controller controller;   /* CTL_DEFAULT when not given */
+    enum solve_norm norm;               /* NORM_RMS unless --norm max */
+    double rtol, atol, dt, dtmin, dtmax, bound;   /* atol: the one for every state */
     double pcoeff, icoeff, dcoeff;
     double t0, t1, total, save_every;
     long max_steps;
-    bool save_steps, stats, check_only, emit_c, no_jit;
+    bool save_steps, save_final, stats, check_only, emit_c, no_jit, quiet;
     const char *jit;         /* "tcc" */
     const char *output;      /* -o FILE; NULL for stdout */
     struct cli_assign *params;  size_t n_params;
     struct cli_assign *inits;   size_t n_inits;
+    struct cli_assign *atols;   size_t n_atols;   /* --atol NAME=X, per state */
+    double *save_at;  size_t n_save_at;   /* --save-at times, as given */
+    double *tstops;   size_t n_tstops;    /* --tstops times, as given */
 };
 
-/* Parses argv into o.  Returns 0, or ODE_EINVAL with a one-line message
-   in err (without the program name), or ODE_ENOMEM.  Release with
-   cli_options_free() in every case. */
+/* Parses argv into o; reads the file named by --save-at, if it is one.
+   Returns 0, or ODE_EINVAL with a one-line message in err (without the
+   program name), or ODE_ENOMEM.  Release with cli_options_free() in every
+   case. */
 int cli_parse(int argc, char **argv, struct cli_options *o,
               char *err, size_t errlen);
 

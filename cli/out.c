@@ -1,9 +1,12 @@
-/* out.c - CSV/TSV trajectory writer with its own buffer and write(2).
+/* out.c - CSV/TSV trajectory writer with its own buffer and write(2), and
+ * the front of the HDF5 writer (cli/out_hdf5.c).
  *
  * stdio would format through printf and copy through a FILE buffer; a row
  * is instead formatted straight into one large buffer by fmt_double() and
  * the buffer goes out with write(2) when full.  Files are written under a
- * temporary name and renamed at the end (see out.h). */
+ * temporary name and renamed at the end (see out.h).  For HDF5 this file
+ * keeps the temporary name, the rename and the error state, and hands the
+ * rows to the back end. */
 #include "out.h"
 
 #include <errno.h>
@@ -19,6 +22,9 @@
 
 #include "fmt.h"
 #include "problem.h"
+#if WITH_HDF5
+#include "out_hdf5.h"
+#endif
 
 /* 256 KiB: large enough that write(2) costs little per row, small enough
    to stay in L2 while rows are formatted into it. */
@@ -41,15 +47,27 @@ struct out {
     size_t ncols;             /* values per row after t, or OUT_NO_HEADER */
     char *name;               /* PATH, or "standard output": for messages */
     char *tmp;                /* temporary file name, NULL when in place */
+#if WITH_HDF5
+    out_hdf5 *h5;             /* the HDF5 back end, or NULL for text */
+#endif
     char errmsg[320];
     size_t len;               /* bytes used in buf */
-    char buf[];               /* OUT_BUF_SIZE bytes */
+    char buf[];               /* OUT_BUF_SIZE bytes; none for HDF5 */
 };
 
 static void set_err(char *err, size_t errlen, const char *msg)
 {
     if (errlen > 0)
         snprintf(err, errlen, "%s", msg);
+}
+
+/* Records the first failure, told by `text`. */
+static void out_fail_text(out *o, const char *text)
+{
+    if (o->failed)
+        return;
+    o->failed = true;
+    snprintf(o->errmsg, sizeof o->errmsg, "%s: %s", o->name, text);
 }
 
 /* Records the first failure; `errnum` is the errno of the failed call. */
@@ -126,14 +144,19 @@ int out_open(const char *path, out **res, char *err, size_t errlen)
     out *o;
 
     *res = NULL;
+    if (path && !*path) {
+        set_err(err, errlen, "empty output file name");
+        return ODE_EINVAL;
+    }
+#if !WITH_HDF5
     if (fmt == OUT_HDF5) {
-        /* The HDF5 writer (cli/out_hdf5.c, WITH_HDF5=1) plugs in here. */
         if (errlen > 0)
             snprintf(err, errlen, "%s: HDF5 output needs a build with HDF5",
                      name);
         return ODE_EINVAL;
     }
-    o = malloc(sizeof *o + OUT_BUF_SIZE);
+#endif
+    o = malloc(sizeof *o + (fmt == OUT_HDF5 ? 0 : OUT_BUF_SIZE));
     if (!o) {
         set_err(err, errlen, "out of memory");
         return ODE_ENOMEM;
@@ -150,6 +173,11 @@ int out_open(const char *path, out **res, char *err, size_t errlen)
     exists = !to_stdout && stat(path, &st) == 0;
     if (to_stdout) {
         o->fd = STDOUT_FILENO;
+    } else if (exists && !S_ISREG(st.st_mode) && fmt == OUT_HDF5) {
+        /* HDF5 seeks back to write its metadata: no FIFO or device. */
+        out_fail_text(o, "HDF5 output needs a regular file");
+        rc = ODE_EOUTPUT;
+        goto fail;
     } else if (exists && !S_ISREG(st.st_mode)) {
         /* A device, FIFO or /dev/fd/N: renaming onto it would replace the
            special file itself, so write into it. */
@@ -165,6 +193,21 @@ int out_open(const char *path, out **res, char *err, size_t errlen)
         if (rc)
             goto fail;
     }
+#if WITH_HDF5
+    if (fmt == OUT_HDF5) {
+        /* The library opens the file by name; the descriptor only made
+           the name ours and gave the file its mode. */
+        char msg[256];
+        close(o->fd);
+        o->fd = -1;
+        o->own_fd = false;
+        rc = out_hdf5_open(o->tmp, &o->h5, msg, sizeof msg);
+        if (rc) {
+            out_fail_text(o, msg);
+            goto fail;
+        }
+    }
+#endif
     *res = o;
     return 0;
 fail:
@@ -182,12 +225,27 @@ fail:
     return rc;
 }
 
+#if WITH_HDF5
+/* Turns a failure of the HDF5 back end into the writer's error: ODE_EINVAL
+   (a caller's mistake) leaves the writer usable, anything else fails it. */
+static int h5_result(out *o, int rc)
+{
+    if (rc && rc != ODE_EINVAL)
+        out_fail_text(o, out_hdf5_error(o->h5));
+    return rc == ODE_EINVAL ? rc : rc ? ODE_EOUTPUT : 0;
+}
+#endif
+
 int out_flush(out *o)
 {
     size_t off = 0;
 
     if (o->failed)
         return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return h5_result(o, out_hdf5_flush(o->h5));
+#endif
     while (off < o->len) {
         ssize_t w = write(o->fd, o->buf + off, o->len - off);
         if (w < 0 && errno == EINTR)
@@ -245,8 +303,26 @@ static int put_name(out *o, const char *name)
 
 int out_header(out *o, const char *const *names, size_t n)
 {
+    return out_header_aux(o, names, n, 0);
+}
+
+int out_header_aux(out *o, const char *const *names, size_t n_states,
+                   size_t n_aux)
+{
+    size_t n = n_states + n_aux;
+
     if (o->failed)
         return ODE_EOUTPUT;
+    if (o->ncols != OUT_NO_HEADER)
+        return ODE_EINVAL;
+#if WITH_HDF5
+    if (o->h5) {
+        int rc = h5_result(o, out_hdf5_header(o->h5, names, n_states, n_aux));
+        if (rc == 0)
+            o->ncols = n;
+        return rc;
+    }
+#endif
     if (put_bytes(o, "t", 1))
         return ODE_EOUTPUT;
     for (size_t i = 0; i < n; i++)
@@ -266,6 +342,14 @@ int out_row(out *o, double t, const double *vals, size_t n)
         return ODE_EOUTPUT;
     if (o->ncols != OUT_NO_HEADER && n != o->ncols)
         return ODE_EINVAL;
+#if WITH_HDF5
+    if (o->h5) {
+        int rc = h5_result(o, out_hdf5_row(o->h5, t, vals, n));
+        if (rc == 0)
+            o->rows++;
+        return rc;
+    }
+#endif
     p = o->buf + o->len;
     limit = o->buf + OUT_BUF_SIZE - OUT_SLACK;
     for (size_t i = 0; i <= n; i++) {
@@ -298,12 +382,65 @@ long out_rows(const out *o)
     return o->rows;
 }
 
+int out_attr_double(out *o, const char *name, double v)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return h5_result(o, out_hdf5_attr_double(o->h5, name, v));
+#else
+    (void)name;
+    (void)v;
+#endif
+    return 0;
+}
+
+int out_attr_long(out *o, const char *name, long v)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return h5_result(o, out_hdf5_attr_long(o->h5, name, v));
+#else
+    (void)name;
+    (void)v;
+#endif
+    return 0;
+}
+
+int out_attr_string(out *o, const char *name, const char *v)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return h5_result(o, out_hdf5_attr_string(o->h5, name, v));
+#else
+    (void)name;
+    (void)v;
+#endif
+    return 0;
+}
+
 int out_close(out *o, bool keep, char *err, size_t errlen)
 {
     int rc = 0;
 
     if (!o)
         return 0;
+#if WITH_HDF5
+    if (o->h5) {
+        /* Rows are appended only to a file that will be kept; the file
+           is closed in any case, to release the library's handles. */
+        char msg[256];
+        bool wanted = keep && !o->aborted && !o->failed;
+        if (out_hdf5_close(o->h5, wanted, msg, sizeof msg) && wanted)
+            out_fail_text(o, msg);
+        o->h5 = NULL;
+    }
+#endif
     /* A file under a temporary name that will be removed needs no flush;
        a stream must end on a whole line. */
     if (!o->tmp || (keep && !o->aborted))

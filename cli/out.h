@@ -1,19 +1,25 @@
 /* out.h - the trajectory writer: CSV or TSV text, on stdout or into a file
- * that appears under its name only when complete.
+ * that appears under its name only when complete, or an HDF5 file.
  *
  * A file PATH is written as "PATH.tmp.XXXXXX" in the same directory and
  * renamed onto PATH by out_close(), so an interrupted or failed run never
  * leaves a half-written file under the final name.  Numbers are written
  * with fmt_double(): the shortest text that reads back to the same double.
+ * HDF5 files (".h5", ".hdf5"; builds with WITH_HDF5=1) hold the same
+ * doubles bit for bit in datasets /t (n), /y (n x states) and /aux
+ * (n x aux outputs, absent without any), each with an attribute "names",
+ * and the run's settings and statistics as attributes of the root group
+ * (out_attr_*); see cli/out_hdf5.h for the layout.
  *
  * Typical use in main:
  *
  *     if (out_open(path, &o, err, sizeof err)) -> print err, exit 2
- *     out_header(o, names, n);
- *     ... out_row(o, t, vals, n) from the solver's sink ...
- *     rc = out_flush(o);
- *     if (rc && out_broken_pipe(o)) -> reader went away: quiet exit
- *     rc = out_close(o, keep, err, sizeof err) -> print "odesolve: %s\n", err
+ *     out_header_aux(o, names, n_states, n_aux);
+ *     ... out_row(o, t, vals, n_states + n_aux) from the solver's sink ...
+ *     out_attr_string(o, "solver", "dopri5"); ... (statistics after the solve)
+ *     if (out_flush(o) && out_broken_pipe(o)) -> the reader went away:
+ *         out_close(o, false, err, sizeof err) and exit without a message
+ *     if (out_close(o, keep, err, sizeof err)) -> print "odesolve: %s\n", err
  *
  * Error texts name the output, e.g. "run.csv: No space left on device" or
  * "standard output: Broken pipe"; they carry no "odesolve: " prefix. */
@@ -26,7 +32,7 @@
 enum out_format {
     OUT_CSV,     /* comma-separated, header quoted per RFC 4180 */
     OUT_TSV,     /* tab-separated, same quoting */
-    OUT_HDF5,    /* not built yet: out_open() refuses it (see out.c) */
+    OUT_HDF5,    /* HDF5; out_open() refuses it in a build without HDF5 */
 };
 
 typedef struct out out;
@@ -38,16 +44,25 @@ enum out_format out_format_of(const char *path);
 /* Opens the output PATH (NULL or "-": standard output) and hands the
    caller a writer in *o, to be released with out_close().  An existing
    PATH that is not a regular file (/dev/null, a FIFO, /dev/fd/N) is written
-   in place.  Returns 0, ODE_EINVAL (HDF5 asked for in a build without it),
-   ODE_EOUTPUT (the file cannot be created) or ODE_ENOMEM, with err filled
-   (when errlen > 0) on failure. */
+   in place, except by HDF5, which needs a regular file.  Returns 0,
+   ODE_EINVAL (HDF5 asked for in a build without it), ODE_EOUTPUT (the file
+   cannot be created) or ODE_ENOMEM, with err filled (when errlen > 0) on
+   failure. */
 int out_open(const char *path, out **o, char *err, size_t errlen);
 
 /* Writes the header line: "t" then the n column names, e.g. "t,x,y,aux1".
    A name holding the separator, a double quote, CR or LF is quoted per
-   RFC 4180.  Later rows must have n values.  Returns 0, or ODE_EOUTPUT
-   after a write error (see out_error()). */
+   RFC 4180.  Later rows must have n values.  Once only, before the rows.
+   Returns 0, ODE_EINVAL (a header was already written), or ODE_EOUTPUT
+   after a write error (see out_error()).  For HDF5 all n columns are
+   states (/y); out_header_aux() tells states from aux outputs. */
 int out_header(out *o, const char *const *names, size_t n);
+
+/* The same as out_header(o, names, n_states + n_aux), and tells HDF5 that
+   the first n_states columns are states (/y) and the last n_aux aux
+   outputs (/aux).  CSV and TSV get the same header line either way. */
+int out_header_aux(out *o, const char *const *names, size_t n_states,
+                   size_t n_aux);
 
 /* Writes one row: t then vals[0 .. n-1], separated, ending with "\n".
    Returns 0, ODE_EINVAL when n differs from the header's, or ODE_EOUTPUT
@@ -69,6 +84,26 @@ const char *out_error(const out *o);
 /* Rows written by out_row() so far (for --stats). */
 long out_rows(const out *o);
 
+/* Attributes of the run, for HDF5 the root group's, replacing one of the
+   same name: a 64-bit float, a 64-bit integer or a UTF-8 string.  CSV and
+   TSV have no place for them: there these do nothing and return 0.  They
+   may come before, between or after the rows, up to out_close().  Returns
+   0, or ODE_EOUTPUT after a write error (the writer then fails like after
+   a failed row).  The names main writes:
+     model             string  the model file as given on the command line
+     odesolve_version  string  ODESOLVE_VERSION
+     solver            string  tableau name, e.g. "dopri5"
+     controller        string  "constant", "i", "pi" or "pid"
+     backend           string  "tcc", "cc" or "interpreter"
+     rtol, atol        double
+     t0, t1            double  the requested span
+     steps, rejected, nfev   long  solver statistics
+     status            string  "done", "failed" or "interrupted"
+     message           string  why the solve failed (only then) */
+int out_attr_double(out *o, const char *name, double v);
+int out_attr_long(out *o, const char *name, long v);
+int out_attr_string(out *o, const char *name, const char *v);
+
 /* Finishes and frees o (NULL is accepted).  Buffered rows are written
    first.  For a file: keep=true renames the temporary onto PATH (also after
    a failed solve, so the rows computed so far are kept); keep=false removes
@@ -76,13 +111,16 @@ long out_rows(const out *o);
    truncated file never takes the final name.  Standard output and files
    written in place cannot be taken back: keep is ignored for them and the
    buffered rows are written, so the stream ends on a whole line.
-   Returns 0 or ODE_EOUTPUT with err filled (the first error: a write that
-   failed earlier, or the flush, close or rename here). */
+   An HDF5 file kept after a failed solve is a whole, valid file with the
+   rows written so far.  Returns 0 or ODE_EOUTPUT with err filled (the first
+   error: a write that failed earlier, or the flush, close or rename here). */
 int out_close(out *o, bool keep, char *err, size_t errlen);
 
 /* Removes the temporary file, if any, with async-signal-safe calls only:
    for a signal handler about to end the process.  Should the process go on,
-   out_close() then renames nothing. */
+   out_close() then renames nothing.  The handler must no longer reach o once
+   out_close() has begun (block the signal or clear the handler's pointer
+   first): out_close() frees it. */
 void out_abort_signal_safe(out *o);
 
 #endif

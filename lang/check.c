@@ -494,6 +494,44 @@ done:
     return order;
 }
 
+/* Compiled code calls a user function through the C stack, one frame per
+   level: a file with a million functions each calling the one before
+   overflows the stack while solving.  Chains of calls are bounded here, in
+   the dependency order `order` of the mixed graph g.  depth[v] is the
+   longest chain of calls starting in function v, capped one past the limit
+   so that only the function that crosses the limit is reported. */
+static void check_call_depth(struct checker *ck, const struct graph *g,
+                             const size_t *order)
+{
+    int *depth = calloc(g->n + 1, sizeof *depth);
+    if (!depth) {
+        ck->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < g->n; i++) {
+        size_t v = order[i];
+        if (v < g->base_func)
+            continue;
+        size_t deepest = SIZE_MAX;
+        int d = 0;
+        for (size_t e = g->first[v]; e < g->first[v + 1]; e++)
+            if (g->to[e] >= g->base_func && depth[g->to[e]] > d) {
+                d = depth[g->to[e]];
+                deepest = e;
+            }
+        depth[v] = d > CHECK_MAX_CALL_DEPTH ? d : d + 1;
+        if (d == CHECK_MAX_CALL_DEPTH && deepest != SIZE_MAX) {
+            const struct sym *s = g->nodes[v];
+            diag_error(ck->d, s->decl, "function '%s' starts a chain of "
+                       "more than %d user functions calling each other",
+                       s->name, CHECK_MAX_CALL_DEPTH);
+            diag_note(ck->d, g->at[deepest], "'%s' calls '%s' here",
+                      s->name, g->nodes[g->to[deepest]]->name);
+        }
+    }
+    free(depth);
+}
+
 /* Puts intermediates (or derived parameters and functions) in dependency
    order and gives each symbol its final index. */
 static void order_kinds(struct checker *ck, unsigned kinds)
@@ -506,6 +544,8 @@ static void order_kinds(struct checker *ck, unsigned kinds)
     size_t *order = toposort(ck, &g);
     if (!order)
         goto done;
+    if (kinds & SYM_BIT(SYM_FUNC))
+        check_call_depth(ck, &g, order);
     int next[SYM_NKINDS] = { 0 };
     for (size_t i = 0; i < g.n; i++) {
         struct sym *s = g.nodes[order[i]];

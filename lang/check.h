@@ -16,6 +16,7 @@ enum {
     CHECK_MAX_FILE = 64 << 20,       /* bytes in a model file */
     CHECK_MAX_LINE = 1 << 20,        /* bytes in one line */
     CHECK_MAX_STATES = 1000000,      /* differential equations */
+    CHECK_MAX_CALL_DEPTH = 1000,     /* user functions calling each other */
 };
 
 /* Reads, parses and checks the model file at `path`. On success stores a new model in *out

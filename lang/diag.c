@@ -141,10 +141,14 @@ static void print_diag(FILE *f, const char *file, const char *src,
             shown--;
         cut = true;
     }
-    fprintf(f, "%5d | ", line);
+    /* The gutter widens past line 99999 so that both bars stay aligned. */
+    int gutter = 5;
+    for (int l = line / 100000; l > 0; l /= 10)
+        gutter++;
+    fprintf(f, "%*d | ", gutter, line);
     echo_line(f, src, lbegin, shown);
     fputs(cut ? " ...\n" : "\n", f);
-    fprintf(f, "%5s | %*s^", "", (int)col, "");
+    fprintf(f, "%*s | %*s^", gutter, "", (int)col, "");
     for (unsigned i = 1; i < tilde; i++)
         fputc('~', f);
     fputc('\n', f);
@@ -295,6 +299,10 @@ static int cmp_err(const void *a, const void *b)
    at or after the last one kept can never be printed. */
 static void trim(struct diag *d)
 {
+    /* qsort must not be given the NULL array of a collector without
+       errors, even for zero elements (C11 7.22.5). */
+    if (d->n_errs == 0)
+        return;
     qsort(d->errs, d->n_errs, sizeof *d->errs, cmp_err);
     if (d->n_errs <= DIAG_MAX_ERRORS)
         return;

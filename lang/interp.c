@@ -445,10 +445,10 @@ static int run(struct interp *ip, int pc, double *out)
         case OP_EQ: r[in->d] = r[in->a] == r[in->b] ? 1.0 : 0.0; break;
         case OP_NE: r[in->d] = r[in->a] != r[in->b] ? 1.0 : 0.0; break;
         case OP_AND:
-            r[in->d] = (r[in->a] != 0.0) & (r[in->b] != 0.0) ? 1.0 : 0.0;
+            r[in->d] = ((r[in->a] != 0.0) & (r[in->b] != 0.0)) ? 1.0 : 0.0;
             break;
         case OP_OR:
-            r[in->d] = (r[in->a] != 0.0) | (r[in->b] != 0.0) ? 1.0 : 0.0;
+            r[in->d] = ((r[in->a] != 0.0) | (r[in->b] != 0.0)) ? 1.0 : 0.0;
             break;
         case OP_CALL1: r[in->d] = ip->f1[in->b](r[in->a]); break;
         case OP_CALL2: r[in->d] = ip->f2[in->c](r[in->a], r[in->b]); break;

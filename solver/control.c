@@ -1,7 +1,8 @@
-/* control.c - the PID step-size filter and its named gain sets. */
+/* control.c - the step-size filter and its named presets. */
 #include "control.h"
 
 #include <math.h>
+#include <strings.h>
 
 #include "problem.h"
 
@@ -26,67 +27,150 @@
 /* Retry factor after non-finite stage values: there is no error norm. */
 #define CTL_NONFINITE_SHRINK 0.25
 
-/* Elementary (integral) controller: b = (1, 0, 0). */
-#define CTL_I_KI 1.0
-#define CTL_I_KP 0.0
-#define CTL_I_KD 0.0
-/* PI: the PI controller of DOPRI5 (Hairer, Norsett & Wanner, "Solving ODEs
-   I", II.4, and their code: exponents 0.2 - 0.75 beta and beta, beta =
-   0.04, for k = 5), i.e. b1/k = 0.17, b2/k = -0.04. */
-#define CTL_PI_KI 0.65
-#define CTL_PI_KP 0.2
-#define CTL_PI_KD 0.0
-/* PID: DOPRI5's PI with a derivative term, b = (0.9, -0.45, 0.1).
-   Soderlind's H312PID, b = (1/18, 1/9, 1/18) (Soderlind 2003, Table III),
-   was measured and rejected as a default: where stability limits the step
-   (bruss2d, hires at loose tolerances) it rejects 500-1900 steps where
-   this filter rejects 1-3, and on lorenz, arenstorf, pleiades and bruss1d
-   it needs 2% more f-evaluations. */
-#define CTL_PID_KI 0.55
-#define CTL_PID_KP 0.25
-#define CTL_PID_KD 0.1
+/* A filter given by PID gains (see control.h). */
+#define GAINS(ki, kp, kd) \
+    { .b = { (ki) + (kp) + (kd), -((kp) + 2.0 * (kd)), (kd) }, .a = { 0, 0 } }
 
-void ctl_gains(enum solve_controller kind, double *ki, double *kp, double *kd)
+/* The default gains.  I: the elementary controller, b = (1, 0, 0).
+   PI: the PI controller of DOPRI5 (Hairer, Norsett & Wanner, "Solving ODEs
+   I", II.4, and their code: exponents 0.2 - 0.75 beta and beta, beta =
+   0.04, for k = 5), i.e. b1/k = 0.17, b2/k = -0.04.
+   PID: DOPRI5's PI with a derivative term, b = (0.9, -0.45, 0.1).
+   Soderlind's H312PID was measured and rejected as a default: where
+   stability limits the step (bruss2d, hires at loose tolerances) it
+   rejects 500-1900 steps where this filter rejects 1-3, and on lorenz,
+   arenstorf, pleiades and bruss1d it needs 2% more f-evaluations. */
+#define CTL_I_GAINS GAINS(1.0, 0.0, 0.0)
+#define CTL_PI_GAINS GAINS(0.65, 0.2, 0.0)
+#define CTL_PID_GAINS GAINS(0.55, 0.25, 0.1)
+
+/* Soderlind's filters, named H<p_D><p_A><p_F> after the order of dynamics,
+   adaptivity and filter; "b" filters take a parameter b, fixed here at the
+   values Soderlind recommends (4 for H211b, 8 for H312b); a "0" in front
+   marks the deadbeat member of a family.  Coefficients k beta and alpha
+   are the exact fractions tabulated in G. Soderlind, "Digital filters in
+   adaptive time-stepping", ACM TOMS 29 (2003) 1-26, and G. Soderlind and
+   L. Wang, "Adaptive time-stepping and computational stability", J. Comput.
+   Appl. Math. 185 (2006) 225-243 (the same values as the filter list of
+   PETSc's TSADAPTDSP). */
+#define H211B_B 4.0
+#define H312B_B 8.0
+
+static const struct ctl_preset presets[] = {
+    { "constant", CTL_CONSTANT, { { 0, 0, 0 }, { 0, 0 } },
+      "fixed step dt; the error estimate is ignored" },
+    { "i", CTL_I, CTL_I_GAINS, "elementary integral controller" },
+    { "pi", CTL_PI, CTL_PI_GAINS, "PI controller of Hairer's DOPRI5" },
+    { "pid", CTL_PID, CTL_PID_GAINS, "DOPRI5's PI with a derivative term (the default)" },
+    { "h0211", CTL_H0211, { { 1.0 / 2, 1.0 / 2, 0 }, { 1.0 / 2, 0 } },
+      "Soderlind H0211, deadbeat first-order filter" },
+    { "h211b", CTL_H211B, { { 1 / H211B_B, 1 / H211B_B, 0 }, { 1 / H211B_B, 0 } },
+      "Soderlind H211b, b = 4: smooth steps, first-order adaptivity" },
+    { "h211pi", CTL_H211PI, { { 1.0 / 6, 1.0 / 6, 0 }, { 0, 0 } },
+      "Soderlind H211PI, PI low-pass filter" },
+    { "h0312", CTL_H0312, { { 1.0 / 4, 2.0 / 4, 1.0 / 4 }, { 3.0 / 4, 1.0 / 4 } },
+      "Soderlind H0312, deadbeat second-order filter" },
+    { "h312b", CTL_H312B,
+      { { 1 / H312B_B, 2 / H312B_B, 1 / H312B_B }, { 3 / H312B_B, 1 / H312B_B } },
+      "Soderlind H312b, b = 8: smoothest steps" },
+    { "h312pid", CTL_H312PID, { { 1.0 / 18, 2.0 / 18, 1.0 / 18 }, { 0, 0 } },
+      "Soderlind H312PID, PID low-pass filter" },
+    { "h0321", CTL_H0321, { { 5.0 / 4, 2.0 / 4, -3.0 / 4 }, { -1.0 / 4, -3.0 / 4 } },
+      "Soderlind H0321, deadbeat second-order adaptivity" },
+    { "h321", CTL_H321, { { 6.0 / 18, 1.0 / 18, -5.0 / 18 }, { -15.0 / 18, -3.0 / 18 } },
+      "Soderlind H321, second-order adaptivity" },
+};
+
+#define N_PRESETS (sizeof presets / sizeof presets[0])
+
+size_t ctl_count(void)
 {
-    switch (kind) {
-    case CTL_I:
-        *ki = CTL_I_KI;
-        *kp = CTL_I_KP;
-        *kd = CTL_I_KD;
-        break;
-    case CTL_PI:
-        *ki = CTL_PI_KI;
-        *kp = CTL_PI_KP;
-        *kd = CTL_PI_KD;
-        break;
-    default:
-        *ki = CTL_PID_KI;
-        *kp = CTL_PID_KP;
-        *kd = CTL_PID_KD;
-        break;
-    }
+    return N_PRESETS;
 }
 
-int ctl_init(struct ctl *c, double ki, double kp, double kd, int k)
+const struct ctl_preset *ctl_at(size_t i)
 {
-    if (!isfinite(ki) || !isfinite(kp) || !isfinite(kd) || k < 1)
+    return i < N_PRESETS ? &presets[i] : NULL;
+}
+
+const struct ctl_preset *ctl_find(const char *name)
+{
+    size_t i;
+
+    if (!name)
+        return NULL;
+    for (i = 0; i < N_PRESETS; i++)
+        if (strcasecmp(name, presets[i].name) == 0)
+            return &presets[i];
+    return NULL;
+}
+
+const struct ctl_preset *ctl_preset(enum solve_controller kind)
+{
+    size_t i;
+
+    for (i = 0; i < N_PRESETS; i++)
+        if (presets[i].kind == kind)
+            return &presets[i];
+    return NULL;
+}
+
+void ctl_gains(const struct ctl_filter *f, double *ki, double *kp, double *kd)
+{
+    *kd = f->b[2];
+    *kp = -f->b[1] - 2.0 * f->b[2];
+    *ki = f->b[0] + f->b[1] + f->b[2];
+}
+
+void ctl_set_gains(struct ctl_filter *f, double ki, double kp, double kd)
+{
+    double gi, gp, gd;
+
+    if (isnan(ki) && isnan(kp) && isnan(kd))
+        return;
+    ctl_gains(f, &gi, &gp, &gd);
+    if (!isnan(ki))
+        gi = ki;
+    if (!isnan(kp))
+        gp = kp;
+    if (!isnan(kd))
+        gd = kd;
+    f->b[0] = gi + gp + gd;
+    f->b[1] = -(gp + 2.0 * gd);
+    f->b[2] = gd;
+}
+
+int ctl_init(struct ctl *c, const struct ctl_filter *f, int k)
+{
+    int i;
+
+    for (i = 0; i < 3; i++)
+        if (!isfinite(f->b[i]))
+            return ODE_EINVAL;
+    if (!isfinite(f->a[0]) || !isfinite(f->a[1]) || k < 1)
         return ODE_EINVAL;
     c->inv_k = 1.0 / k;
-    c->w1 = (ki + kp + kd) * c->inv_k;
-    c->w2 = -(kp + 2.0 * kd) * c->inv_k;
-    c->w3 = kd * c->inv_k;
+    c->w1 = f->b[0] * c->inv_k;
+    c->w2 = f->b[1] * c->inv_k;
+    c->w3 = f->b[2] * c->inv_k;
+    c->a2 = f->a[0];
+    c->a3 = f->a[1];
     c->log_target = log(CTL_TARGET);
-    /* No history yet: as if the previous steps had hit the target, so the
-       first steps are steered by e_n alone. */
+    c->log_max = log(CTL_FAC_MAX);
+    c->log_min = log(CTL_FAC_MIN);
+    /* No history yet: as if the previous steps had hit the target with a
+       constant step, so the first steps are steered by e_n alone. */
     c->lerr1 = c->log_target;
     c->lerr2 = c->log_target;
+    c->lrho1 = 0.0;
+    c->lrho2 = 0.0;
     c->rejected = false;
     return 0;
 }
 
 double ctl_factor(struct ctl *c, double err)
 {
-    double lerr, fac;
+    double lerr, lrho, fac;
 
     if (!isfinite(err)) {
         c->rejected = true;
@@ -100,17 +184,26 @@ double ctl_factor(struct ctl *c, double err)
         c->rejected = true;
         return fac > CTL_FAC_MIN ? fac : CTL_FAC_MIN;
     }
-    fac = exp(c->w1 * (c->log_target - lerr) + c->w2 * (c->log_target - c->lerr1) +
-              c->w3 * (c->log_target - c->lerr2));
+    lrho = c->w1 * (c->log_target - lerr) + c->w2 * (c->log_target - c->lerr1) +
+           c->w3 * (c->log_target - c->lerr2) - c->a2 * c->lrho1 - c->a3 * c->lrho2;
+    fac = exp(lrho);
     c->lerr2 = c->lerr1;
     c->lerr1 = lerr;
-    if (fac > CTL_FAC_MAX)
+    if (fac > CTL_FAC_MAX) {
         fac = CTL_FAC_MAX;
-    if (fac < CTL_FAC_MIN)
+        lrho = c->log_max;
+    }
+    if (fac < CTL_FAC_MIN) {
         fac = CTL_FAC_MIN;
+        lrho = c->log_min;
+    }
     /* No growth right after a rejection (HNW II.4, as in DOPRI5). */
-    if (c->rejected && fac > 1.0)
+    if (c->rejected && fac > 1.0) {
         fac = 1.0;
+        lrho = 0.0;
+    }
+    c->lrho2 = c->lrho1;
+    c->lrho1 = lrho;
     c->rejected = false;
     return fac;
 }

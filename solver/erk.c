@@ -7,24 +7,53 @@
  * error estimate), each holding only the tableau's nonzero coefficients and
  * saying which right-hand side call follows.  The step runs that program
  * through a single inlined combination routine with one fused loop per
- * term count.  Terms are summed left to right in increasing stage order,
- * exactly as a hand-written step writes them. */
+ * term count; it must keep one call site, or the compiler stops inlining
+ * it (measured: 50% slower on Lorenz), so the dense output's rarer
+ * combinations go through comb_any.  Terms are summed left to right in
+ * increasing stage order, exactly as a hand-written step writes them. */
 #include "erk.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* o = base + h sum_j r->a[j] k[r->idx[j]] (base NULL: 0) for rows of any
+   length, one term per pass, then h and the base; summed left to right.
+   For long rows and for what runs once per saved step (extra stages, the
+   dense output), where the fused loops of comb do not pay. */
+static void comb_any(size_t n, double *restrict o, const double *restrict base,
+                     double h, const struct erk_row *r, double *const *k)
+{
+    size_t i;
+    int j;
+
+    if (r->m == 0) {
+        for (i = 0; i < n; i++)
+            o[i] = base ? base[i] : 0.0;
+        return;
+    }
+    for (i = 0; i < n; i++)
+        o[i] = r->a[0] * k[r->idx[0]][i];
+    for (j = 1; j < r->m; j++) {
+        const double aj = r->a[j];
+        const double *kj = k[r->idx[j]];
+        for (i = 0; i < n; i++)
+            o[i] = o[i] + aj * kj[i];
+    }
+    for (i = 0; i < n; i++)
+        o[i] = base ? base[i] + h * o[i] : h * o[i];
+}
+
 /* o = base + h sum_j r->a[j] k[r->idx[j]], or with base NULL o = h sum ...;
-   terms summed left to right.  Called from one place (erk_step), so it is
-   inlined there and the per-combination overhead is a jump. */
+   terms summed left to right, as comb_any does.  Called from one place
+   (erk_step), so it is inlined there and the per-combination overhead is a
+   jump. */
 static inline void comb(size_t n, double *restrict o, const double *restrict base,
                         double h, const struct erk_row *r, double *const *k)
 {
     const int *x = r->idx;
     const double *a = r->a;
     size_t i;
-    int j;
 
 /* One fused loop per term count, loading only the stage vectors it
    reads; base is tested outside the loop. */
@@ -87,19 +116,20 @@ static inline void comb(size_t n, double *restrict o, const double *restrict bas
                   a5 * k5[i] + a6 * k6[i] + a7 * k7[i]);
         break;
     }
+    case 9: {
+        K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7); K(8);
+        COMB_LOOP(a0 * k0[i] + a1 * k1[i] + a2 * k2[i] + a3 * k3[i] + a4 * k4[i] +
+                  a5 * k5[i] + a6 * k6[i] + a7 * k7[i] + a8 * k8[i]);
+        break;
+    }
+    case 10: {
+        K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7); K(8); K(9);
+        COMB_LOOP(a0 * k0[i] + a1 * k1[i] + a2 * k2[i] + a3 * k3[i] + a4 * k4[i] +
+                  a5 * k5[i] + a6 * k6[i] + a7 * k7[i] + a8 * k8[i] + a9 * k9[i]);
+        break;
+    }
     default:
-        /* Long rows (none registered yet): one term per pass, then h and
-           the base; still summed left to right. */
-        for (i = 0; i < n; i++)
-            o[i] = a[0] * k[x[0]][i];
-        for (j = 1; j < r->m; j++) {
-            const double aj = a[j];
-            const double *kj = k[x[j]];
-            for (i = 0; i < n; i++)
-                o[i] = o[i] + aj * kj[i];
-        }
-        for (i = 0; i < n; i++)
-            o[i] = base ? base[i] + h * o[i] : h * o[i];
+        comb_any(n, o, base, h, r, k);
         break;
     }
 #undef K
@@ -119,14 +149,28 @@ static void row_from(struct erk_row *r, const double *coef, int count)
         }
 }
 
+/* Compiles "out = (base ? y : 0) + h row . K" followed, when stage >= 0,
+   by k[stage] = f(t + c h, out). */
+static void op_set(struct erk_op *op, const double *coef, int count, int out,
+                   bool base, int stage, double c)
+{
+    row_from(&op->row, coef, count);
+    op->out = out;
+    op->base = base;
+    op->stage = stage;
+    op->c = c;
+}
+
 int erk_init(struct erk *e, const struct rk_tableau *tab,
              const struct ode_problem *prob, const double *p, bool estimate)
 {
     size_t n = prob->n_states;
-    int s = tab->stages, last = tab->fsal ? s - 1 : s, j;
+    int s = tab->stages, last = tab->fsal ? s - 1 : s, j, m;
+    int nkv = tab_dense_stages(tab), nvec;
+    bool two = estimate && tab->order_emb > 0 && tab->order_emb2 > 0;
     double diff[TAB_MAX_STAGES];
-    struct erk_op *op;
-    double *w;
+    double w[TAB_MAX_DEG][TAB_MAX_STAGES];
+    double *v;
 
     memset(e, 0, sizeof *e);
     e->tab = tab;
@@ -136,44 +180,46 @@ int erk_init(struct erk *e, const struct rk_tableau *tab,
     e->n = n;
     e->stages = s;
     e->fsal = tab->fsal;
-    /* s + 1 derivative vectors and y, y1, yt, ev; +1 keeps malloc(0) away
-       when n == 0. */
-    e->mem = malloc(((size_t)(s + 5) * n + 1) * sizeof *e->mem);
+    if (nkv < s + 1)
+        nkv = s + 1;
+    /* The stage vectors and y, y1, yt, ev (and ev2); +1 keeps malloc(0)
+       away when n == 0. */
+    nvec = nkv + 4 + two;
+    e->mem = malloc(((size_t)nvec * n + 1) * sizeof *e->mem);
     if (!e->mem)
         return ODE_ENOMEM;
-    w = e->mem;
-    for (j = 0; j <= s; j++, w += n)
-        e->k[j] = w;
-    e->y = w;
-    e->y1 = w + n;
-    e->yt = w + 2 * n;
-    e->ev = w + 3 * n;
+    v = e->mem;
+    for (j = 0; j < nkv; j++, v += n)
+        e->k[j] = v;
+    e->y = v;
+    e->y1 = v + n;
+    e->yt = v + 2 * n;
+    e->ev = v + 3 * n;
+    if (two)
+        e->ev2 = v + 4 * n;
 
     /* Stage arguments, each followed by its stage. */
-    for (j = 1; j < last; j++) {
-        op = &e->op[e->nop++];
-        row_from(&op->row, tab->a[j], j);
-        op->out = ERK_YT;
-        op->base = true;
-        op->stage = j;
-        op->c = tab->c[j];
-    }
+    for (j = 1; j < last; j++)
+        op_set(&e->op[e->nop++], tab->a[j], j, ERK_YT, true, j, tab->c[j]);
     /* The solution; with FSAL followed by the last stage, f(t + h, y1). */
-    op = &e->op[e->nop++];
-    row_from(&op->row, tab->b, s);
-    op->out = ERK_Y1;
-    op->base = true;
-    op->stage = tab->fsal ? s - 1 : -1;
-    op->c = 1.0;
+    op_set(&e->op[e->nop++], tab->b, s, ERK_Y1, true, tab->fsal ? s - 1 : -1, 1.0);
     if (estimate && tab->order_emb > 0) {
-        op = &e->op[e->nop++];
         for (j = 0; j < s; j++)
             diff[j] = tab->b[j] - tab->bemb[j];
-        row_from(&op->row, diff, s);
-        op->out = ERK_EV;
-        op->base = false;
-        op->stage = -1;
+        op_set(&e->op[e->nop++], diff, s, ERK_EV, false, -1, 0.0);
     }
+    if (two) {
+        for (j = 0; j < s; j++)
+            diff[j] = tab->b[j] - tab->bemb2[j];
+        op_set(&e->op[e->nop++], diff, s, ERK_EV2, false, -1, 0.0);
+    }
+    /* Extra stages of the continuous extension; without FSAL the first
+       is f(t + h, y1), which erk_f1 computes from y1 itself. */
+    for (j = tab->fsal ? s : s + 1; j < s + tab->extra; j++)
+        op_set(&e->xop[e->nxop++], tab->a[j], j, ERK_YT, true, j, tab->c[j]);
+    e->deg = tab_dense_poly(tab, w);
+    for (m = 0; m < e->deg; m++)
+        row_from(&e->drow[m], w[m], tab_dense_stages(tab));
     return 0;
 }
 
@@ -199,10 +245,11 @@ int erk_step(struct erk *e, double t, double h)
 {
     const size_t n = e->n;
     double *const *k = e->k;
-    double *buf[3];
+    double *buf[4];
     int i, rc;
 
     e->f1_ok = false;
+    e->xk_ok = false;
     e->nk = 0;
     rc = erk_f0(e, t);
     if (rc)
@@ -210,6 +257,7 @@ int erk_step(struct erk *e, double t, double h)
     buf[ERK_YT] = e->yt;
     buf[ERK_Y1] = e->y1;
     buf[ERK_EV] = e->ev;
+    buf[ERK_EV2] = e->ev2;
     for (i = 0; i < e->nop; i++) {
         const struct erk_op *op = &e->op[i];
         double *out = buf[op->out];
@@ -228,32 +276,75 @@ int erk_step(struct erk *e, double t, double h)
     return 0;
 }
 
-double erk_error(const struct erk *e, double rtol, double atol)
+/* Norm of the estimate v, scaled as erk_error says; NaN when v or y1 is
+   not finite. */
+static double est_norm(const struct erk *e, const double *v, double rtol, double atol,
+                       const double *atol_vec, enum solve_norm norm)
 {
     const size_t n = e->n;
-    const double *y = e->y, *y1 = e->y1, *ev = e->ev;
-    double sum = 0.0, inf = 0.0;
+    const double *y = e->y, *y1 = e->y1;
+    double sum = 0.0, big = 0.0, inf = 0.0;
     size_t i;
 
+    /* The scalar-atol RMS case is the hot one (every step of every
+       default solve); the others share one general loop. */
+    if (!atol_vec && norm == NORM_RMS) {
+        for (i = 0; i < n; i++) {
+            double a0 = fabs(y[i]), a1 = fabs(y1[i]);
+            double q = v[i] / (atol + rtol * (a1 > a0 ? a1 : a0));
+            sum += q * q;
+            /* x*0 is NaN when x is Inf or NaN: flags a non-finite y1 even
+               where the scale, grown infinite, would hide it. */
+            inf += y1[i] * 0.0;
+        }
+        return n ? sqrt(sum / (double)n) + inf : inf;
+    }
     for (i = 0; i < n; i++) {
         double a0 = fabs(y[i]), a1 = fabs(y1[i]);
-        double q = ev[i] / (atol + rtol * (a1 > a0 ? a1 : a0));
+        double sc = (atol_vec ? atol_vec[i] : atol) + rtol * (a1 > a0 ? a1 : a0);
+        double q = v[i] / sc;
         sum += q * q;
-        /* x*0 is NaN when x is Inf or NaN: flags a non-finite y1 even where
-           the scale, grown infinite, would hide it. */
-        inf += y1[i] * 0.0;
+        if (fabs(q) > big)
+            big = fabs(q);
+        /* The comparison drops a NaN q; q*0 carries it (and an infinite
+           q) to the result. */
+        inf += y1[i] * 0.0 + q * 0.0;
     }
+    if (norm == NORM_MAX)
+        return big + inf;
     return n ? sqrt(sum / (double)n) + inf : inf;
 }
 
-long erk_worst_var(const struct erk *e, double rtol, double atol)
+double erk_error(const struct erk *e, double rtol, double atol,
+                 const double *atol_vec, enum solve_norm norm)
+{
+    double e1 = est_norm(e, e->ev, rtol, atol, atol_vec, norm), e2, deno;
+
+    if (!e->ev2)
+        return e1;
+    /* DOP853: the 5th-order estimate e1 corrected by the 3rd-order e2,
+       err = e1^2 / sqrt(e1^2 + 0.01 e2^2), which behaves like h^8 (HNW
+       II.10).  Written with the norms, it is DOP853's
+       |h| err5 / sqrt(n (err5 + 0.01 err3)) for the sums of squares. */
+    e2 = est_norm(e, e->ev2, rtol, atol, atol_vec, norm);
+    if (isinf(e1))
+        return e1 + e2 * 0.0;
+    deno = e1 * e1 + 0.01 * e2 * e2;
+    if (deno == 0.0)
+        return 0.0;
+    return e1 * e1 / sqrt(deno);
+}
+
+long erk_worst_var(const struct erk *e, double rtol, double atol,
+                   const double *atol_vec)
 {
     long worst = -1;
     double qmax = -1.0;
 
     for (size_t i = 0; i < e->n; i++) {
         double a0 = fabs(e->y[i]), a1 = fabs(e->y1[i]);
-        double q = fabs(e->ev[i]) / (atol + rtol * (a1 > a0 ? a1 : a0));
+        double sc = (atol_vec ? atol_vec[i] : atol) + rtol * (a1 > a0 ? a1 : a0);
+        double q = fabs(e->ev[i]) / sc;
         if (q > qmax || (worst < 0 && isnan(q))) {
             qmax = q;
             worst = (long)i;
@@ -297,12 +388,40 @@ void erk_accept(struct erk *e)
     e->y = e->y1;
     e->y1 = tmp;
     e->f0_ok = e->f1_ok;
+    e->xk_ok = false;
     if (e->f1_ok) {
         tmp = e->k[0];
         e->k[0] = e->k[last];
         e->k[last] = tmp;
     }
     e->f1_ok = false;
+}
+
+int erk_dense(struct erk *e, double t, double h, double *r)
+{
+    const size_t n = e->n;
+    double *const *k = e->k;
+    int i, m, rc;
+
+    if (!e->fsal) {
+        rc = erk_f1(e, t + h);
+        if (rc)
+            return rc;
+    }
+    if (!e->xk_ok) {
+        for (i = 0; i < e->nxop; i++) {
+            const struct erk_op *op = &e->xop[i];
+            comb_any(n, e->yt, e->y, h, &op->row, k);
+            rc = e->rhs(e->ctx, t + op->c * h, e->yt, e->p, k[op->stage]);
+            e->nfev++;
+            if (rc)
+                return rc;
+        }
+        e->xk_ok = true;
+    }
+    for (m = 0; m < e->deg; m++)
+        comb_any(n, r + (size_t)m * n, NULL, h, &e->drow[m], k);
+    return 0;
 }
 
 static long first_bad(const double *v, size_t n)
@@ -355,7 +474,7 @@ int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
     const double *y = e->y, *f0 = e->k[0];
     double *sc = e->ev, *y1 = e->yt, *f1 = e->k[1];
     double d0, d1, d2, dm, h0, h1;
-    int k = e->tab->order_emb + 1, rc;
+    int k = tab_err_order(e->tab), rc;
     size_t i;
 
     for (i = 0; i < n; i++)

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "problem.h"
+#include "solve.h"
 #include "tableau.h"
 
 /* The nonzero coefficients of one linear combination sum_j a_j k_{idx_j},
@@ -26,8 +27,8 @@ struct erk_row {
 };
 
 /* Where an operation writes: the stage argument, the candidate y1 or the
-   error estimate. */
-enum { ERK_YT, ERK_Y1, ERK_EV };
+   error estimates. */
+enum { ERK_YT, ERK_Y1, ERK_EV, ERK_EV2 };
 
 /* One operation of a step: out = (base ? y : 0) + h * row, then, when
    stage >= 0, k[stage] = f(t + c h, out). */
@@ -48,18 +49,25 @@ struct erk {
     int stages;
     bool fsal;
     /* k[0 .. stages-1]: stage derivatives.  k[stages]: f(t+h, y1) for
-       tableaux without FSAL, when the dense output asks for it. */
+       tableaux without FSAL, when the dense output asks for it.  Then the
+       extra stages of the continuous extension (tableau.h numbering). */
     double *k[TAB_MAX_STAGES + 1];
     double *y;              /* current state (the caller writes y0 here) */
     double *y1;             /* candidate of the last attempt */
     double *yt;             /* stage argument */
     double *ev;             /* error estimate of the last attempt */
+    double *ev2;            /* second error estimate (bemb2), or NULL */
     bool f0_ok;             /* k[0] = f(t, y) is up to date */
     bool f1_ok;             /* f(t+h, y1) of the last attempt is known */
+    bool xk_ok;             /* the extra stages of the last attempt are known */
     int nk;                 /* stage vectors filled by the last attempt */
     long nfev;              /* right-hand side calls so far */
     int nop;
-    struct erk_op op[TAB_MAX_STAGES + 1];   /* the step, compiled */
+    struct erk_op op[TAB_MAX_STAGES + 2];   /* the step, compiled */
+    int nxop;
+    struct erk_op xop[TAB_MAX_STAGES];      /* the extra stages, compiled */
+    int deg;                                /* degree of the continuous extension */
+    struct erk_row drow[TAB_MAX_DEG];       /* its theta^m weights (tab_dense_poly) */
     double *mem;
 };
 
@@ -83,15 +91,21 @@ int erk_f0(struct erk *e, double t);
    side code (the attempt is then void). */
 int erk_step(struct erk *e, double t, double h);
 
-/* RMS norm of the error estimate of the last (successful) attempt, each
-   component scaled by atol + rtol max(|y_i|, |y1_i|).  NaN when the
+/* Norm (`norm`: RMS or max) of the error estimate of the last
+   (successful) attempt, each component scaled by
+   atol_i + rtol max(|y_i|, |y1_i|), atol_i = atol_vec[i] or, with atol_vec
+   NULL, atol.  With two estimates (DOP853) the norms e and e2 of both
+   combine as e^2 / sqrt(e^2 + 0.01 e2^2) (Hairer, Norsett & Wanner,
+   "Solving ODEs I", 2nd ed., II.10 and their code DOP853).  NaN when an
    estimate or y1 is not finite.  Needs `estimate` at erk_init. */
-double erk_error(const struct erk *e, double rtol, double atol);
+double erk_error(const struct erk *e, double rtol, double atol,
+                 const double *atol_vec, enum solve_norm norm);
 
 /* For a failure report: the component with the largest scaled error in
    the last attempt (the variable that forces the step down), or -1 when
-   n == 0. */
-long erk_worst_var(const struct erk *e, double rtol, double atol);
+   n == 0.  Tolerances as in erk_error. */
+long erk_worst_var(const struct erk *e, double rtol, double atol,
+                   const double *atol_vec);
 
 /* True when every component of e->y1 is finite. */
 bool erk_finite(const struct erk *e);
@@ -110,9 +124,19 @@ void erk_accept(struct erk *e);
    (*in_state = true).  Returns its index, or -1 when all are finite. */
 long erk_bad_var(const struct erk *e, bool *in_state);
 
+/* Computes what the continuous extension of the last attempt (from
+   (t, y) with step h) needs beyond the step: f(t+h, y1) without FSAL and
+   the tableau's extra stages, each at most once per attempt (right-hand
+   side calls counted in nfev).  Then writes the extension's coefficient
+   vectors r_m = h sum_j w_m,j K_j (m = 1 .. e->deg, tab_dense_poly), n
+   each, to r, so that y(t + theta h) = y + sum_m theta^m r_m.  Call after
+   a successful erk_step and before erk_accept.  Returns 0 or the first
+   non-zero right-hand side code (r is then not written). */
+int erk_dense(struct erk *e, double t, double h, double *r);
+
 /* Initial step size for an adaptive method, by Hairer, Norsett & Wanner,
    "Solving ODEs I", 2nd ed., II.4, p. 169, with 1/k as the exponent (k =
-   embedded order + 1, the error estimate's order, as DOPRI5 uses).  Needs
+   tab_err_order, the error estimate's order, as DOPRI5 and DOP853 use).  Needs
    k[0] = f(t0, y) (erk_f0).  dir is +1 or -1, hmax > 0 the largest allowed
    |h|.  Writes |h| to *h and returns the right-hand side code of its one
    trial evaluation; on a non-zero code *h is still a usable (cautious)

@@ -1,5 +1,5 @@
-/* solve.c - the integration loop: options, step-size selection, hitting t1,
- * save points, failures. */
+/* solve.c - the integration loop: options, step-size selection, landing on
+ * stops and t1, save points, failures. */
 #include "solve.h"
 
 #include <float.h>
@@ -14,8 +14,9 @@
 #include "erk.h"
 #include "tableau.h"
 
-/* The last step is stretched to t1 when at most this many proposed steps
-   remain, instead of leaving a sliver of a step (HNW's DOPRI5 uses 1.01). */
+/* A step is stretched onto the next stop (or t1) when at most this many
+   proposed steps remain, instead of leaving a sliver of a step (HNW's
+   DOPRI5 uses 1.01 for t1). */
 #define SOLVE_STRETCH 1.01
 /* A step needed below this many ulps of t cannot move t: give up. */
 #define SOLVE_ULPS 16.0
@@ -26,6 +27,9 @@
 #define SOLVE_GRID_FUZZ 1e-6
 /* More steps or save points than this is a mistake in the settings. */
 #define SOLVE_MAX_COUNT 1e15
+/* The progress callback runs when the accepted step count is a multiple
+   of this (a power of two, tested with a mask). */
+#define SOLVE_PROGRESS_EVERY 256
 
 struct run {
     const struct solve_opts *o;
@@ -40,9 +44,11 @@ struct run {
     double *yout;
     bool adaptive;
     double dir;               /* +1 forwards, -1 backwards */
-    double save_step;         /* signed grid spacing */
-    long save_k;              /* next grid index; save_n means t1 */
-    long save_n;              /* grid points strictly before t1 */
+    double save_step;         /* signed grid spacing (SAVE_GRID) */
+    long grid_n;              /* SAVE_GRID: grid points strictly before t1 */
+    long save_k;              /* next save point, index for save_time() */
+    long save_n;              /* save points in all; 0 with SAVE_STEPS */
+    size_t stop_k;            /* next of o->tstops to land on */
 };
 
 void solve_opts_default(struct solve_opts *o)
@@ -91,13 +97,53 @@ static int emit(struct run *r, double t, const double *y)
     return 0;
 }
 
-/* Checks the options and resolves the method and controller. */
+/* Checks that the n times v lie within [t0, t1] and strictly advance in
+   the direction of integration.  `what` names them in the message. */
+static int check_times(struct run *r, const char *what, const double *v, size_t n)
+{
+    const struct solve_opts *o = r->o;
+    size_t i;
+
+    if (n > 0 && !v)
+        return failed(r, ODE_EINVAL, o->t0, 0, -1, "%s: missing times", what);
+    for (i = 0; i < n; i++) {
+        if (!(r->dir * (v[i] - o->t0) >= 0 && r->dir * (o->t1 - v[i]) >= 0))
+            return failed(r, ODE_EINVAL, o->t0, 0, -1,
+                          "%s time %.15g lies outside the span from %.15g to %.15g", what,
+                          v[i], o->t0, o->t1);
+        if (i > 0 && !(r->dir * (v[i] - v[i - 1]) > 0))
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "%s times must %s: %.15g follows %.15g",
+                          what, r->dir > 0 ? "increase" : "decrease", v[i], v[i - 1]);
+    }
+    return 0;
+}
+
+/* Checks the per-state absolute tolerances. */
+static int check_atol_vec(struct run *r, const struct ode_problem *prob)
+{
+    const double *a = r->o->atol_vec;
+    size_t i;
+
+    for (i = 0; a && i < prob->n_states; i++)
+        if (!(a[i] > 0) || !isfinite(a[i])) {
+            if (prob->state_names)
+                return failed(r, ODE_EINVAL, r->o->t0, 0, (long)i,
+                              "atol of '%s' must be > 0", prob->state_names[i]);
+            return failed(r, ODE_EINVAL, r->o->t0, 0, (long)i,
+                          "atol of state %zu must be > 0", i);
+        }
+    return 0;
+}
+
+/* Checks the options and resolves the method, controller and save
+   points. */
 static int setup(struct run *r, const struct ode_problem *prob)
 {
     const struct solve_opts *o = r->o;
     enum solve_controller kind = o->controller;
     double span = fabs(o->t1 - o->t0);
-    double ki, kp, kd;
+    struct ctl_filter filter;
+    int rc;
 
     r->tab = tab_find(o->method ? o->method : "dopri5");
     if (!r->tab)
@@ -107,7 +153,8 @@ static int setup(struct run *r, const struct ode_problem *prob)
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "the problem has no right-hand side");
     if (!isfinite(o->t0) || !isfinite(o->t1))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "t0 and t1 must be finite");
-    if ((int)kind < CTL_DEFAULT || kind > CTL_PID)
+    r->dir = o->t1 >= o->t0 ? 1.0 : -1.0;
+    if (kind != CTL_DEFAULT && !ctl_preset(kind))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "unknown controller");
     if (kind == CTL_DEFAULT)
         kind = tab_adaptive(r->tab) ? CTL_PID : CTL_CONSTANT;
@@ -127,15 +174,39 @@ static int setup(struct run *r, const struct ode_problem *prob)
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "max_steps must be >= 0");
     if (!(o->bound >= 0))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "bound must be >= 0");
-    if (o->save != SAVE_GRID && o->save != SAVE_STEPS)
-        return failed(r, ODE_EINVAL, o->t0, 0, -1, "unknown save mode");
-    if (o->save == SAVE_GRID) {
+    switch (o->save) {
+    case SAVE_GRID:
         if (!(o->save_every > 0) || !isfinite(o->save_every))
             return failed(r, ODE_EINVAL, o->t0, 0, -1, "save_every must be > 0");
         if (!(span / o->save_every < SOLVE_MAX_COUNT))
             return failed(r, ODE_EINVAL, o->t0, 0, -1, "save_every %g gives too many save points",
                           o->save_every);
+        r->save_step = r->dir * o->save_every;
+        r->grid_n = span > 0 ? (long)ceil(span / o->save_every - SOLVE_GRID_FUZZ) : 0;
+        if (span > 0 && r->grid_n < 1)
+            r->grid_n = 1;
+        r->save_n = r->grid_n + 1;
+        break;
+    case SAVE_STEPS:
+        r->save_n = 0;
+        break;
+    case SAVE_AT:
+        if (o->n_save_at == 0)
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "save-at needs at least one time");
+        rc = check_times(r, "save-at", o->save_at, o->n_save_at);
+        if (rc)
+            return rc;
+        r->save_n = (long)o->n_save_at;
+        break;
+    case SAVE_FINAL:
+        r->save_n = 1;
+        break;
+    default:
+        return failed(r, ODE_EINVAL, o->t0, 0, -1, "unknown save mode");
     }
+    rc = check_times(r, "tstops", o->tstops, o->n_tstops);
+    if (rc)
+        return rc;
     if (!r->adaptive) {
         if (o->dt > 0 && !(span / o->dt < SOLVE_MAX_COUNT))
             return failed(r, ODE_EINVAL, o->t0, 0, -1, "dt %g gives too many steps", o->dt);
@@ -146,34 +217,34 @@ static int setup(struct run *r, const struct ode_problem *prob)
     if (!(o->atol > 0) || !isfinite(o->atol))
         return failed(r, ODE_EINVAL, o->t0, 0, -1,
                       "atol must be > 0 (a purely relative tolerance breaks down where a value is 0)");
-    ctl_gains(kind, &ki, &kp, &kd);
-    if (kind == CTL_PID) {
-        if (!isnan(o->icoeff))
-            ki = o->icoeff;
-        if (!isnan(o->pcoeff))
-            kp = o->pcoeff;
-        if (!isnan(o->dcoeff))
-            kd = o->dcoeff;
-    }
-    if (ctl_init(&r->ctl, ki, kp, kd, r->tab->order_emb + 1))
+    rc = check_atol_vec(r, prob);
+    if (rc)
+        return rc;
+    if (o->norm != NORM_RMS && o->norm != NORM_MAX)
+        return failed(r, ODE_EINVAL, o->t0, 0, -1, "unknown error norm");
+    filter = ctl_preset(kind)->f;
+    ctl_set_gains(&filter, o->icoeff, o->pcoeff, o->dcoeff);
+    if (ctl_init(&r->ctl, &filter, tab_err_order(r->tab)))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "controller gains must be finite");
     return 0;
 }
 
-/* The next save point on the grid (t1 once the grid is used up). */
-static double grid_time(const struct run *r)
+/* Save point k (0 <= k < save_n): the grid t0 + k*save_every then t1,
+   the listed times, or t1 alone. */
+static double save_time(const struct run *r, long k)
 {
-    if (r->save_k < r->save_n)
-        return r->o->t0 + (double)r->save_k * r->save_step;
+    if (r->o->save == SAVE_AT)
+        return r->o->save_at[k];
+    if (k < r->grid_n)
+        return r->o->t0 + (double)k * r->save_step;
     return r->o->t1;
 }
 
-/* True when a grid point lies strictly inside the step t -> tnew, so the
+/* True when a save point lies strictly inside the step t -> tnew, so the
    step needs its continuous extension. */
-static bool grid_inside(const struct run *r, double tnew)
+static bool save_inside(const struct run *r, double tnew)
 {
-    return r->o->save == SAVE_GRID && r->save_k <= r->save_n &&
-           r->dir * (grid_time(r) - tnew) < 0;
+    return r->save_k < r->save_n && r->dir * (save_time(r, r->save_k) - tnew) < 0;
 }
 
 /* Emits the save points of the accepted step t -> tnew (of size h) before
@@ -186,17 +257,18 @@ static int save_step(struct run *r, double t, double h, double tnew)
 
     if (r->o->save == SAVE_STEPS)
         return emit(r, tnew, e->y1);
-    while (r->save_k <= r->save_n) {
-        double ts = grid_time(r);
+    while (r->save_k < r->save_n) {
+        double ts = save_time(r, r->save_k);
         if (r->dir * (ts - tnew) > 0)
             break;
         if (ts == tnew) {
             rc = emit(r, ts, e->y1);
         } else {
             if (!built) {
-                dense_build(&r->d, h, e->y, e->y1, e->k[0], erk_f1_vec(e), e->stages,
-                            r->tab->dense_order ? r->tab->dense : NULL,
-                            (const double *const *)e->k);
+                rc = dense_build_erk(&r->d, e, t, h);
+                if (rc)
+                    return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, t, h, -1,
+                                  "the right-hand side failed in the dense output");
                 built = true;
             }
             dense_eval(&r->d, (ts - t) / h, r->yout);
@@ -223,12 +295,14 @@ static int nonfinite(struct run *r, double t, double h, int rhs_rc)
                              : "non-finite value");
 }
 
-/* Evaluates f(t, y) at an accepted point.  It does not depend on the step
-   size, so a failure here cannot be cured by a smaller step. */
-static int first_stage(struct run *r, double t, double h)
+/* Evaluates f(t, y) at an accepted point; at a stop (`after_stop`) f's
+   limit from the side the next step goes into, one ulp of t further.  It
+   does not depend on the step size, so a failure here cannot be cured by
+   a smaller step. */
+static int first_stage(struct run *r, double t, double h, bool after_stop)
 {
     struct erk *e = &r->e;
-    int rc = erk_f0(e, t);
+    int rc = erk_f0(e, after_stop ? nextafter(t, r->dir * INFINITY) : t);
     long var;
 
     if (rc < 0)
@@ -241,6 +315,23 @@ static int first_stage(struct run *r, double t, double h)
     return 0;
 }
 
+/* The step from t towards the stop ts that ends one ulp short of it, so
+   its stages see f on t's side of ts; the state it reaches is taken as
+   the state at ts (an error of one ulp of t times f).  The engine puts its
+   last stage at t + 1.0*h, so h shrinks until that sum stays short of
+   ts.  Measured on y' = -y + heav(t - 1.234) over [0, 3] with dopri5:
+   landing on ts itself, where heav is already 1, costs 10 rejected steps
+   and a 6x larger error than this one-sided landing, which rejects
+   none. */
+static double step_before(double t, double ts)
+{
+    double end = nextafter(ts, t), h = end - t;
+
+    while (h != 0 && (h > 0 ? t + h > end : t + h < end))
+        h = nextafter(h, 0.0);
+    return h != 0 ? h : ts - t;
+}
+
 static int integrate(struct run *r)
 {
     const struct solve_opts *o = r->o;
@@ -251,9 +342,14 @@ static int integrate(struct run *r)
     double t = t0, h = 0.0, hmax = span, fac = 1.0;
     long nconst = 0, kconst = 0;
     int rc, last_rc = 0;
-    bool last_nonfinite = false;
+    bool last_nonfinite = false, after_stop = false;
 
-    rc = first_stage(r, t, 0.0);
+    /* A stop at t0 only says that f starts from its right there. */
+    if (o->n_tstops > 0 && o->tstops[0] == t0) {
+        r->stop_k = 1;
+        after_stop = true;
+    }
+    rc = first_stage(r, t, 0.0, after_stop);
     if (rc)
         return rc;
     if (r->adaptive) {
@@ -278,31 +374,50 @@ static int integrate(struct run *r)
     }
 
     for (;;) {
-        double hstep, tnew, err = 0.0;
-        bool last;
+        double hstep, tnew, stop = t1, err = 0.0;
+        bool land = true, at_tstop = false, grid = false, last;
 
         if (r->stop && *r->stop)
             return failed(r, ODE_EINTR, t, h, -1, "interrupted");
         if (o->max_steps > 0 && st->steps + st->rejected >= o->max_steps)
             return failed(r, ODE_EMAXSTEPS, t, h, -1, "reached the limit of %ld steps",
                           o->max_steps);
-        if (r->adaptive) {
-            last = fabs(t1 - t) <= SOLVE_STRETCH * h;
-            hstep = last ? t1 - t : r->dir * h;
-        } else {
-            last = kconst + 1 >= nconst;
-            hstep = (last ? t1 : t0 + (double)(kconst + 1) * r->dir * h) - t;
+        if (r->stop_k < o->n_tstops && o->tstops[r->stop_k] != t1) {
+            stop = o->tstops[r->stop_k];
+            at_tstop = true;
         }
-        tnew = last ? t1 : t + hstep;
+        if (r->adaptive) {
+            /* Land on the stop when it is at most a stretched step away;
+               when it is less than two steps away, halve the distance
+               instead of leaving a sliver of a step before it. */
+            double dist = fabs(stop - t);
+            land = dist <= SOLVE_STRETCH * h;
+            at_tstop = at_tstop && land;
+            hstep = r->dir * (dist < 2.0 * h ? 0.5 * dist : h);
+        } else {
+            double tg = kconst + 1 >= nconst ? t1 : t0 + (double)(kconst + 1) * r->dir * h;
+            if (!at_tstop || r->dir * (stop - tg) >= 0) {
+                at_tstop = at_tstop && stop == tg;
+                stop = tg;
+                grid = true;
+            }
+        }
+        if (land) {
+            tnew = stop;
+            hstep = at_tstop ? step_before(t, stop) : stop - t;
+        } else {
+            tnew = t + hstep;
+        }
+        last = land && !at_tstop && stop == t1;
 
         if (!e->f0_ok) {
-            rc = first_stage(r, t, hstep);
+            rc = first_stage(r, t, hstep, after_stop);
             if (rc)
                 return rc;
         }
         rc = erk_step(e, t, hstep);
-        if (rc == 0 && !e->fsal && grid_inside(r, tnew)) {
-            rc = erk_f1(e, tnew);
+        if (rc == 0 && !e->fsal && save_inside(r, tnew)) {
+            rc = erk_f1(e, t + hstep);
             if (rc == 0 && first_bad(erk_f1_vec(e), n) >= 0)
                 rc = 1;
         }
@@ -310,7 +425,7 @@ static int integrate(struct run *r)
             return failed(r, ODE_ERHS, t, hstep, -1, "the right-hand side asked to stop");
 
         if (r->adaptive) {
-            err = rc ? NAN : erk_error(e, o->rtol, o->atol);
+            err = rc ? NAN : erk_error(e, o->rtol, o->atol, o->atol_vec, o->norm);
             fac = ctl_factor(&r->ctl, err);
             if (!(err <= 1.0)) {
                 double hnew = fabs(hstep) * fac;
@@ -324,12 +439,16 @@ static int integrate(struct run *r)
                 } else {
                     last_nonfinite = false;
                 }
+                if (last_nonfinite)
+                    st->rejected_nonfinite++;
+                else
+                    st->rejected_error++;
                 if (o->dtmin > 0 && hnew < o->dtmin) {
                     if (h <= o->dtmin) {
                         if (last_nonfinite)
                             return nonfinite(r, t, hstep, last_rc);
                         return failed(r, ODE_EDTMIN, t, hstep,
-                                      erk_worst_var(e, o->rtol, o->atol),
+                                      erk_worst_var(e, o->rtol, o->atol, o->atol_vec),
                                       "step size %.3g fell below dtmin %g", hnew, o->dtmin);
                     }
                     hnew = o->dtmin;
@@ -338,7 +457,7 @@ static int integrate(struct run *r)
                     if (last_nonfinite)
                         return nonfinite(r, t, hstep, last_rc);
                     return failed(r, ODE_EDTMIN, t, hstep,
-                                  erk_worst_var(e, o->rtol, o->atol),
+                                  erk_worst_var(e, o->rtol, o->atol, o->atol_vec),
                                   "step size %.3g underflows at this t", hnew);
                 }
                 h = hnew;
@@ -366,16 +485,51 @@ static int integrate(struct run *r)
         t = tnew;
         if (last)
             return 0;
+        /* f jumps at a stop: the last stage, f's limit from behind, cannot
+           serve as the next first stage. */
+        after_stop = at_tstop;
+        if (at_tstop) {
+            r->stop_k++;
+            e->f0_ok = false;
+        }
+        if (r->sink->progress && (st->steps & (SOLVE_PROGRESS_EVERY - 1)) == 0)
+            r->sink->progress(r->sink->ctx, t, st->steps, hstep);
         if (r->adaptive) {
             h = fabs(hstep) * fac;
             if (h > hmax)
                 h = hmax;
             if (h < o->dtmin)
                 h = o->dtmin;
-        } else {
+        } else if (grid) {
             kconst++;
         }
     }
+}
+
+/* Fills r for a solve with o, checking o against prob. */
+static int prepare(struct run *r, const struct ode_problem *prob, const struct solve_opts *o,
+                   struct solve_failure *fail)
+{
+    memset(fail, 0, sizeof *fail);
+    fail->var = -1;
+    memset(r, 0, sizeof *r);
+    r->o = o;
+    r->fail = fail;
+    if (!prob || !o) {
+        snprintf(fail->why, sizeof fail->why, "missing problem or options");
+        return ODE_EINVAL;
+    }
+    fail->t = o->t0;
+    return setup(r, prob);
+}
+
+int solve_check(const struct ode_problem *prob, const struct solve_opts *o,
+                struct solve_failure *fail)
+{
+    struct solve_failure fail_local;
+    struct run r;
+
+    return prepare(&r, prob, o, fail ? fail : &fail_local);
 }
 
 int solve_run(const struct ode_problem *prob, const double *p,
@@ -395,31 +549,17 @@ int solve_run(const struct ode_problem *prob, const double *p,
     if (!fail)
         fail = &fail_local;
     memset(st, 0, sizeof *st);
-    memset(fail, 0, sizeof *fail);
-    fail->var = -1;
-    memset(&r, 0, sizeof r);
-    r.o = o;
+    rc = prepare(&r, prob, o, fail);
+    if (rc)
+        return rc;
+    if (!sink || !sink->row || (!y0 && prob->n_states > 0)) {
+        snprintf(fail->why, sizeof fail->why, "missing state or sink");
+        return ODE_EINVAL;
+    }
     r.sink = sink;
     r.stop = stop;
     r.st = st;
-    r.fail = fail;
-    if (!prob || !o || !sink || !sink->row || (!y0 && prob->n_states > 0)) {
-        snprintf(fail->why, sizeof fail->why, "missing problem, options, state or sink");
-        return ODE_EINVAL;
-    }
-    fail->t = o->t0;
-    rc = setup(&r, prob);
-    if (rc)
-        return rc;
     n = prob->n_states;
-    r.dir = o->t1 >= o->t0 ? 1.0 : -1.0;
-    r.save_step = r.dir * o->save_every;
-    if (o->save == SAVE_GRID) {
-        double ratio = fabs(o->t1 - o->t0) / o->save_every;
-        r.save_n = (long)ceil(ratio - SOLVE_GRID_FUZZ);
-        if (r.save_n < 1)
-            r.save_n = 1;
-    }
 
     rc = erk_init(&r.e, r.tab, prob, p, r.adaptive);
     if (rc)
@@ -439,10 +579,14 @@ int solve_run(const struct ode_problem *prob, const double *p,
         rc = failed(&r, ODE_ENONFINITE, o->t0, 0, bad, "non-finite initial value");
         goto done;
     }
-    rc = emit(&r, o->t0, r.e.y);
+    if (o->save == SAVE_STEPS)
+        rc = emit(&r, o->t0, r.e.y);
+    while (rc == 0 && r.save_k < r.save_n && save_time(&r, r.save_k) == o->t0) {
+        rc = emit(&r, o->t0, r.e.y);
+        r.save_k++;
+    }
     if (rc)
         goto done;
-    r.save_k = 1;
     if (o->t1 != o->t0)
         rc = integrate(&r);
 done:

@@ -10,9 +10,15 @@
 #include "problem.h"
 
 /* CTL_DEFAULT: the user chose none; PID for methods with an error
-   estimate, CTL_CONSTANT for fixed-step methods.  Asking for I, PI or PID
-   with a fixed-step method is an error (ODE_EINVAL). */
-enum solve_controller { CTL_DEFAULT, CTL_CONSTANT, CTL_I, CTL_PI, CTL_PID };
+   estimate, CTL_CONSTANT for fixed-step methods.  The others are the
+   presets of control.h: CTL_I, CTL_PI, CTL_PID (the default gains) and
+   Soderlind's digital filters.  Asking for any but CTL_CONSTANT with a
+   fixed-step method is an error (ODE_EINVAL). */
+enum solve_controller {
+    CTL_DEFAULT, CTL_CONSTANT, CTL_I, CTL_PI, CTL_PID,
+    CTL_H0211, CTL_H211B, CTL_H211PI, CTL_H0312, CTL_H312B, CTL_H312PID,
+    CTL_H0321, CTL_H321,
+};
 
 enum solve_save {
     SAVE_GRID,    /* t0, t0+save_every, ..., and t1, by dense output */
@@ -35,29 +41,38 @@ struct solve_opts {
     double dt;                   /* initial step (adaptive), the step (constant); 0 = choose */
     double dtmin, dtmax;         /* 0 = no bound */
     long max_steps;              /* accepted + rejected steps; 0 = no limit */
-    /* PID gains kP, kI, kD of the PID controller (CTL_PID, or CTL_DEFAULT
-       on an adaptive method); NaN = default.  control.h gives the filter. */
+    /* PID gains kP, kI, kD replacing those of the adaptive controller's
+       preset (its alpha terms stay); NaN = the preset's own.  control.h
+       gives the filter. */
     double pcoeff, icoeff, dcoeff;
     double bound;                /* |y_i| above this fails the solve (ODE_ENONFINITE,
                                     why "exceeds bound ..."); 0 = none */
     enum solve_save save;
     double save_every;           /* spacing of the save grid (SAVE_GRID) */
-    const double *save_at;       /* SAVE_AT: times, in the direction of integration */
+    /* SAVE_AT: the times, strictly monotonic in the direction of
+       integration and within [t0, t1]; borrowed for the solve. */
+    const double *save_at;
     size_t n_save_at;
     enum solve_norm norm;
     /* Per-state absolute tolerances (n_states values), or NULL to use atol
        for every state.  Borrowed for the solve. */
     const double *atol_vec;
     /* Times the solver must step onto exactly (discontinuities of the
-       forcing), in the direction of integration; borrowed. */
+       forcing), strictly monotonic in the direction of integration and
+       within [t0, t1]; borrowed.  A step that would cross one is shortened
+       to end on it; the step ending there evaluates f on the side it
+       comes from and the next one starts with f from the other side (one
+       ulp of t either way), so a switch such as heav(t - ts) is seen on
+       the right side of ts whatever its value at ts itself. */
     const double *tstops;
     size_t n_tstops;
 };
 
 /* Fills `o` with the defaults: dopri5, CTL_DEFAULT (PID for dopri5),
-   t0 0, t1 20 (XPPAUT's total), rtol 1e-6, atol 1e-9, dt chosen
-   automatically, no dtmin, dtmax, step limit or bound, default gains (NaN),
-   SAVE_GRID with save_every = 0 (caller must set it). */
+   t0 0, t1 20 (XPPAUT's total), rtol 1e-6, atol 1e-9 for every state,
+   NORM_RMS, dt chosen automatically, no dtmin, dtmax, step limit, bound
+   or stops, default gains (NaN), SAVE_GRID with save_every = 0 (caller
+   must set it). */
 void solve_opts_default(struct solve_opts *o);
 
 /* Receives each saved point in the direction of integration (increasing t,
@@ -66,9 +81,9 @@ void solve_opts_default(struct solve_opts *o);
 struct solve_sink {
     int (*row)(void *ctx, double t, const double *y);
     void *ctx;
-    /* Optional: called now and then (at most every few hundred steps) with
-       the current time, accepted steps and step size, for a progress
-       line.  NULL when not wanted. */
+    /* Optional: called every 256 accepted steps with the current time,
+       accepted steps and last step size, for a progress line.  NULL when
+       not wanted. */
     void (*progress)(void *ctx, double t, long steps, double dt);
 };
 
@@ -102,5 +117,12 @@ int solve_run(const struct ode_problem *prob, const double *p,
               const double *y0, const struct solve_opts *o,
               const struct solve_sink *sink, volatile const int *stop,
               struct solve_stats *st, struct solve_failure *fail);
+
+/* Checks o against prob as solve_run does before it starts, without
+   integrating: returns 0, or ODE_EINVAL with `fail->why` saying what is
+   wrong, so a caller can refuse bad settings before writing any output.
+   `fail` may be NULL. */
+int solve_check(const struct ode_problem *prob, const struct solve_opts *o,
+                struct solve_failure *fail);
 
 #endif

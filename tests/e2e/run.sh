@@ -5,7 +5,8 @@
 #                              on stdout and exactly NAME.err on stderr
 #   NAME.ode + NAME.out        the run's CSV must match NAME.out within the
 #                              tolerance named in NAME.out's first line
-#                              (`# tol REL ARGS...` passes ARGS to odesolve)
+#                              (`# tol REL ARGS...` passes ARGS to odesolve),
+#                              and --no-jit must give the same bytes
 #   NAME.sh                    a scripted case; exit 0 passes (it gets
 #                              $ODESOLVE and $TMPDIR)
 #   samples/*.ode              each sample runs, JIT and interpreter agree
@@ -75,7 +76,14 @@ for ode in "$E2E"/*.ode; do
         flunk "$ode: failed: $(head -c 300 "$TMPDIR/err")"; continue
     fi
     tail -n +2 "$name.out" >"$TMPDIR/want"
-    if numbers_match "$TMPDIR/want" "$TMPDIR/out" "$tol"; then pass; else flunk "$ode: output differs from $name.out"; fi
+    if ! numbers_match "$TMPDIR/want" "$TMPDIR/out" "$tol"; then
+        flunk "$ode: output differs from $name.out"; continue
+    fi
+    # The interpreter must give the very same bytes.
+    if ! "$ODESOLVE" --no-jit "$ode" "$@" >"$TMPDIR/int" 2>"$TMPDIR/err"; then
+        flunk "$ode --no-jit: failed: $(head -c 300 "$TMPDIR/err")"; continue
+    fi
+    if cmp -s "$TMPDIR/out" "$TMPDIR/int"; then pass; else flunk "$ode: JIT and interpreter differ"; fi
 done
 
 # --- scripted cases ---------------------------------------------------------

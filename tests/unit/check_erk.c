@@ -1,6 +1,7 @@
 /* check_erk.c - the generic explicit Runge-Kutta step against closed
- * forms: stability polynomials, error-estimate order, FSAL reuse, the
- * initial step formula, failure reporting. */
+ * forms: stability polynomials, error-estimate order, error norms, FSAL
+ * reuse, lazy dense-output stages, the initial step formula, failure
+ * reporting. */
 #include "erk.h"
 
 #include <check.h>
@@ -102,7 +103,7 @@ START_TEST(erk_error_estimate_has_embedded_order)
             e.y[0] = 0.7;
             ck_assert_int_eq(erk_step(&e, 0.3, h), 0);
             /* atol 1, rtol 0: the norm is |ev| itself. */
-            est[m] = erk_error(&e, 0.0, 1.0);
+            est[m] = erk_error(&e, 0.0, 1.0, NULL, NORM_RMS);
             erk_free(&e);
         }
         double order = log2(est[0] / est[1]);
@@ -194,11 +195,11 @@ START_TEST(erk_reports_the_non_finite_component)
     e.y[0] = 1.0;
     e.y[1] = 2.0;
     ck_assert_int_eq(erk_step(&e, 0.0, 0.2), 0);
-    ck_assert(isfinite(erk_error(&e, 1e-6, 1e-6)));
+    ck_assert(isfinite(erk_error(&e, 1e-6, 1e-6, NULL, NORM_RMS)));
     ck_assert_int_eq(erk_bad_var(&e, &in_state), -1);
     /* Stages past t = 0.5 are NaN in component 1; the RHS says fine. */
     ck_assert_int_eq(erk_step(&e, 0.0, 1.0), 0);
-    ck_assert(isnan(erk_error(&e, 1e-6, 1e-6)));
+    ck_assert(isnan(erk_error(&e, 1e-6, 1e-6, NULL, NORM_RMS)));
     ck_assert(!erk_finite(&e));
     ck_assert_int_eq(erk_bad_var(&e, &in_state), 1);
     ck_assert(!in_state);
@@ -249,7 +250,7 @@ START_TEST(erk_error_flags_overflowed_state)
     /* The estimate itself stays finite (b and bemb sum to 1), and the scale
        atol + rtol |y1| is infinite: only the explicit check sees it. */
     ck_assert(isfinite(e.ev[0]));
-    ck_assert(isnan(erk_error(&e, 1e-6, 1e-6)));
+    ck_assert(isnan(erk_error(&e, 1e-6, 1e-6, NULL, NORM_RMS)));
     erk_free(&e);
 }
 END_TEST
@@ -261,8 +262,224 @@ START_TEST(erk_handles_zero_states)
 
     ck_assert_int_eq(erk_init(&e, tab_find("dopri5"), &prob, NULL, true), 0);
     ck_assert_int_eq(erk_step(&e, 0.0, 0.1), 0);
-    ck_assert(erk_error(&e, 1e-6, 1e-6) == 0.0);
+    ck_assert(erk_error(&e, 1e-6, 1e-6, NULL, NORM_RMS) == 0.0);
     erk_free(&e);
+}
+END_TEST
+
+/* R(z) = 1 + sum_k z^k b^T A^(k-1) 1 of any explicit tableau: A is
+   nilpotent, so the series ends after `stages` terms. */
+static double stability(const struct rk_tableau *t, double z)
+{
+    double v[TAB_MAX_STAGES], w[TAB_MAX_STAGES], r = 1.0, zk = 1.0;
+    int s = t->stages;
+
+    for (int i = 0; i < s; i++)
+        v[i] = 1.0;
+    for (int k = 1; k <= s; k++) {
+        double bv = 0.0;
+        zk *= z;
+        for (int i = 0; i < s; i++)
+            bv += t->b[i] * v[i];
+        r += zk * bv;
+        for (int i = 0; i < s; i++) {
+            w[i] = 0.0;
+            for (int j = 0; j < i; j++)
+                w[i] += t->a[i][j] * v[j];
+        }
+        memcpy(v, w, sizeof v);
+    }
+    return r;
+}
+
+START_TEST(erk_step_matches_every_tableau_stability_function)
+{
+    const double lambda = -1.3, h = 0.4;
+    struct ode_problem prob = problem(1, linear);
+    double p[1] = { lambda };
+
+    for (size_t i = 0; i < tab_count(); i++) {
+        const struct rk_tableau *t = tab_at(i);
+        struct erk e;
+        double want = stability(t, lambda * h);
+        ck_assert_int_eq(erk_init(&e, t, &prob, p, true), 0);
+        e.y[0] = 1.0;
+        ck_assert_int_eq(erk_step(&e, 0.0, h), 0);
+        ck_assert_msg(fabs(e.y1[0] - want) < 1e-14, "%s: %.17g vs %.17g", t->name, e.y1[0],
+                      want);
+        ck_assert_int_eq(e.nfev, t->stages);
+        erk_free(&e);
+    }
+}
+END_TEST
+
+/* The error of every adaptive method behaves like h^tab_err_order: for
+   DOP853 the combination of its 5th- and 3rd-order estimates like h^8. */
+START_TEST(erk_every_error_estimate_has_its_order)
+{
+    struct ode_problem prob = problem(1, nonlin);
+
+    for (size_t i = 0; i < tab_count(); i++) {
+        const struct rk_tableau *tab = tab_at(i);
+        int k = tab_err_order(tab);
+        /* DOP853 reaches its h^8 regime (e3 >> e5) only below h ~ 0.05. */
+        double est[2], h0 = k >= 8 ? 0.03 : k >= 7 ? 0.1 : k >= 5 ? 0.04 : 0.02;
+        if (!tab_adaptive(tab))
+            continue;
+        for (int m = 0; m < 2; m++) {
+            struct erk e;
+            ck_assert_int_eq(erk_init(&e, tab, &prob, NULL, true), 0);
+            e.y[0] = 0.7;
+            ck_assert_int_eq(erk_step(&e, 0.3, h0 / (1 << m)), 0);
+            est[m] = erk_error(&e, 0.0, 1.0, NULL, NORM_RMS);
+            erk_free(&e);
+        }
+        double order = log2(est[0] / est[1]);
+        ck_assert_msg(fabs(order - k) < 0.3, "%s: estimate order %g, want %d", tab->name,
+                      order, k);
+    }
+}
+END_TEST
+
+/* Four states, y = y1 = 0, an estimate set by hand: scaled errors
+   (1.5, 0, 0, 0) have RMS 0.75 (accept) and max 1.5 (reject). */
+START_TEST(erk_max_norm_rejects_where_rms_accepts)
+{
+    struct ode_problem prob = problem(4, nothing);
+    const double atol_vec[4] = { 1e-5, 1e-6, 1e-6, 1e-6 };
+    struct erk e;
+
+    ck_assert_int_eq(erk_init(&e, tab_find("dopri5"), &prob, NULL, true), 0);
+    memset(e.y, 0, 4 * sizeof *e.y);
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.1), 0);
+    memset(e.y1, 0, 4 * sizeof *e.y1);
+    memset(e.ev, 0, 4 * sizeof *e.ev);
+    e.ev[0] = 1.5e-6;
+    ck_assert_double_eq_tol(erk_error(&e, 1e-3, 1e-6, NULL, NORM_RMS), 0.75, 1e-15);
+    ck_assert_double_eq_tol(erk_error(&e, 1e-3, 1e-6, NULL, NORM_MAX), 1.5, 1e-15);
+    /* Per-state atol: the first state tolerates ten times more. */
+    ck_assert_double_eq_tol(erk_error(&e, 1e-3, 1e-6, atol_vec, NORM_MAX), 0.15, 1e-15);
+    ck_assert_double_eq_tol(erk_error(&e, 1e-3, 1e-6, atol_vec, NORM_RMS), 0.075, 1e-15);
+    ck_assert_int_eq(erk_worst_var(&e, 1e-3, 1e-6, NULL), 0);
+    e.ev[2] = 2e-6;
+    ck_assert_int_eq(erk_worst_var(&e, 1e-3, 1e-6, atol_vec), 2);
+    /* The relative part scales by max(|y|, |y1|). */
+    e.y[0] = 1.0;
+    e.ev[2] = 0.0;
+    ck_assert_double_eq_tol(erk_error(&e, 1e-6, 5e-7, NULL, NORM_MAX), 1.0, 1e-15);
+    /* A NaN estimate is not hidden by the max. */
+    e.ev[3] = NAN;
+    ck_assert(isnan(erk_error(&e, 1e-3, 1e-6, NULL, NORM_MAX)));
+    ck_assert(isnan(erk_error(&e, 1e-3, 1e-6, atol_vec, NORM_RMS)));
+    erk_free(&e);
+}
+END_TEST
+
+/* DOP853's error from its two estimates: e5^2 / sqrt(e5^2 + 0.01 e3^2). */
+START_TEST(erk_dop853_combines_its_two_estimates)
+{
+    struct ode_problem prob = problem(2, nothing);
+    struct erk e;
+
+    ck_assert_int_eq(erk_init(&e, tab_find("dop853"), &prob, NULL, true), 0);
+    ck_assert_ptr_nonnull(e.ev2);
+    memset(e.y, 0, 2 * sizeof *e.y);
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.1), 0);
+    /* `nothing` leaves its derivatives unset: fix y1 by hand too. */
+    memset(e.y1, 0, 2 * sizeof *e.y1);
+    e.ev[0] = 3.0;
+    e.ev[1] = 4.0;
+    e.ev2[0] = 30.0;
+    e.ev2[1] = 40.0;
+    /* RMS: e5 = sqrt(12.5), e3 = sqrt(1250): 12.5 / sqrt(12.5 + 12.5). */
+    ck_assert_double_eq_tol(erk_error(&e, 0.0, 1.0, NULL, NORM_RMS), 12.5 / sqrt(25.0), 1e-14);
+    /* Max: e5 = 4, e3 = 40: 16 / sqrt(16 + 16). */
+    ck_assert_double_eq_tol(erk_error(&e, 0.0, 1.0, NULL, NORM_MAX), 16.0 / sqrt(32.0), 1e-14);
+    e.ev[0] = e.ev[1] = e.ev2[0] = e.ev2[1] = 0.0;
+    ck_assert(erk_error(&e, 0.0, 1.0, NULL, NORM_RMS) == 0.0);
+    e.ev2[1] = NAN;
+    ck_assert(isnan(erk_error(&e, 0.0, 1.0, NULL, NORM_RMS)));
+    erk_free(&e);
+    /* Without an estimate (constant step) no second vector either. */
+    ck_assert_int_eq(erk_init(&e, tab_find("dop853"), &prob, NULL, false), 0);
+    ck_assert_ptr_null(e.ev2);
+    erk_free(&e);
+}
+END_TEST
+
+/* The extra stages of the continuous extension cost right-hand side calls
+   only when asked for, once per step. */
+START_TEST(erk_dense_stages_are_lazy_and_counted)
+{
+    struct ode_problem prob = problem(1, nonlin);
+    struct erk e;
+    double r[TAB_MAX_DEG];
+
+    /* DOP853: 12 new stages per step (FSAL), 3 extra for the dense output. */
+    ck_assert_int_eq(erk_init(&e, tab_find("dop853"), &prob, NULL, true), 0);
+    e.y[0] = 0.7;
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.1), 0);
+    ck_assert_int_eq(e.nfev, 13);
+    ck_assert_int_eq(erk_dense(&e, 0.0, 0.1, r), 0);
+    ck_assert_int_eq(e.nfev, 16);
+    ck_assert_int_eq(erk_dense(&e, 0.0, 0.1, r), 0);
+    ck_assert_int_eq(e.nfev, 16);
+    ck_assert_int_eq(e.deg, 7);
+    erk_accept(&e);
+    ck_assert_int_eq(erk_step(&e, 0.1, 0.1), 0);
+    ck_assert_int_eq(e.nfev, 28);
+    ck_assert_int_eq(erk_dense(&e, 0.1, 0.1, r), 0);
+    ck_assert_int_eq(e.nfev, 31);
+    erk_free(&e);
+
+    /* Verner 7: 10 stages, no FSAL; the dense output adds f(t+h, y1),
+       which the next step reuses, and 5 more. */
+    ck_assert_int_eq(erk_init(&e, tab_find("vern7"), &prob, NULL, true), 0);
+    e.y[0] = 0.7;
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.1), 0);
+    ck_assert_int_eq(e.nfev, 10);
+    ck_assert_int_eq(erk_dense(&e, 0.0, 0.1, r), 0);
+    ck_assert_int_eq(e.nfev, 16);
+    ck_assert(e.f1_ok);
+    erk_accept(&e);
+    ck_assert(e.f0_ok);
+    ck_assert_int_eq(erk_step(&e, 0.1, 0.1), 0);
+    ck_assert_int_eq(e.nfev, 25);
+    erk_free(&e);
+
+    /* dopri5 and tsit5 need nothing beyond the step. */
+    ck_assert_int_eq(erk_init(&e, tab_find("tsit5"), &prob, NULL, true), 0);
+    e.y[0] = 0.7;
+    ck_assert_int_eq(erk_step(&e, 0.0, 0.1), 0);
+    ck_assert_int_eq(erk_dense(&e, 0.0, 0.1, r), 0);
+    ck_assert_int_eq(e.nfev, 7);
+    ck_assert_int_eq(e.deg, 4);
+    erk_free(&e);
+}
+END_TEST
+
+/* At theta = 1 every extension gives y1 (to rounding, of Verner's
+   polynomial coefficients up to 1200 too): sum_m r_m = y1 - y. */
+START_TEST(erk_dense_ends_at_the_new_solution)
+{
+    struct ode_problem prob = problem(1, nonlin);
+
+    for (size_t i = 0; i < tab_count(); i++) {
+        const struct rk_tableau *t = tab_at(i);
+        double r[TAB_MAX_DEG], sum = 0.0;
+        struct erk e;
+        ck_assert_int_eq(erk_init(&e, t, &prob, NULL, false), 0);
+        e.y[0] = 0.7;
+        ck_assert_int_eq(erk_step(&e, 0.2, 0.25), 0);
+        ck_assert_int_eq(erk_dense(&e, 0.2, 0.25, r), 0);
+        for (int m = 0; m < e.deg; m++)
+            sum += r[m];
+        ck_assert_msg(fabs(e.y[0] + sum - e.y1[0]) < 1e-12, "%s: %.17g vs %.17g", t->name,
+                      e.y[0] + sum, e.y1[0]);
+        /* r_1 is h f(t, y). */
+        ck_assert_double_eq_tol(r[0], 0.25 * (-0.49 + cos(0.2)), 1e-15);
+        erk_free(&e);
+    }
 }
 END_TEST
 
@@ -279,6 +496,12 @@ static Suite *erk_suite(void)
     tcase_add_test(tc, erk_reports_the_non_finite_component);
     tcase_add_test(tc, erk_error_flags_overflowed_state);
     tcase_add_test(tc, erk_handles_zero_states);
+    tcase_add_test(tc, erk_step_matches_every_tableau_stability_function);
+    tcase_add_test(tc, erk_every_error_estimate_has_its_order);
+    tcase_add_test(tc, erk_max_norm_rejects_where_rms_accepts);
+    tcase_add_test(tc, erk_dop853_combines_its_two_estimates);
+    tcase_add_test(tc, erk_dense_stages_are_lazy_and_counted);
+    tcase_add_test(tc, erk_dense_ends_at_the_new_solution);
     suite_add_tcase(s, tc);
     return s;
 }

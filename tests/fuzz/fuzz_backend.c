@@ -1,0 +1,160 @@
+/* fuzz_backend.c - libFuzzer harness for what runs after the checks: code
+ * generation, the interpreter's compilation and evaluation, and (unless
+ * ODESOLVE_FUZZ_JIT=0 is in the environment) libtcc compiling the generated
+ * C, on every input that checks successfully.
+ *
+ * Both backends evaluate the right-hand side, aux outputs and derived
+ * parameters at the model's initial point and at a second point; they must
+ * agree bit for bit (NaNs of either sign count as equal, DESIGN.md
+ * "Numbers").  A difference, a JIT compile error on a checked model, a
+ * crash or a sanitizer report is a finding. */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "codegen.h"
+#include "interp.h"
+#include "jit.h"
+#include "model.h"
+#include "problem.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *devnull;
+static int use_jit = WITH_TCC;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *e = getenv("ODESOLVE_FUZZ_JIT");
+    if (e && strcmp(e, "0") == 0)
+        use_jit = 0;
+    devnull = fopen("/dev/null", "w");
+    if (!devnull)
+        abort();
+    return 0;
+}
+
+static void same_or_die(const char *what, size_t i, double a, double b)
+{
+    if ((isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0)
+        return;
+    fprintf(stderr, "backends differ: %s[%zu]: interpreter %.17g, jit %.17g\n",
+            what, i, a, b);
+    abort();
+}
+
+/* Evaluates prob at (t, y) into rhs[0..n_states) and aux[0..n_aux).
+   Returns the first non-zero status of the calls. */
+static int eval(const struct ode_problem *prob, double t, const double *y,
+                const double *p, double *rhs, double *aux)
+{
+    int rc = prob->rhs(prob->ctx, t, y, p, rhs);
+    if (prob->aux) {
+        int arc = prob->aux(prob->ctx, t, y, p, aux);
+        if (!rc)
+            rc = arc;
+    }
+    return rc;
+}
+
+/* Everything the two backends produce from one model. */
+struct result {
+    double *p, *rhs, *aux;
+    int derive_rc, rc[2];
+};
+
+static int run_backend(const struct model *m, const struct ode_problem *prob,
+                       const double *y0, const double *y1, struct result *r)
+{
+    size_t np = prob->n_params + prob->n_derived;
+    r->p = calloc(np + 1, sizeof *r->p);
+    r->rhs = calloc(2 * prob->n_states + 1, sizeof *r->rhs);
+    r->aux = calloc(2 * prob->n_aux + 1, sizeof *r->aux);
+    if (!r->p || !r->rhs || !r->aux)
+        return -1;
+    for (size_t i = 0; i < m->n_params; i++)
+        r->p[i] = m->params[i].value;
+    r->derive_rc = prob->derive ? prob->derive(prob->ctx, r->p) : 0;
+    r->rc[0] = eval(prob, 0.0, y0, r->p, r->rhs, r->aux);
+    r->rc[1] = eval(prob, 1.5, y1, r->p, r->rhs + prob->n_states,
+                    r->aux + prob->n_aux);
+    return 0;
+}
+
+static void result_free(struct result *r)
+{
+    free(r->aux);
+    free(r->rhs);
+    free(r->p);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *src = malloc(size ? size : 1);
+    if (!src)
+        return 0;
+    if (size)
+        memcpy(src, data, size);
+    struct model *m = NULL;
+    interp *ip = NULL;
+    jit *jt = NULL;
+    char *text = NULL;
+    double *y0 = NULL, *y1 = NULL;
+    struct result ri = { 0 }, rj = { 0 };
+    struct ode_problem pi, pj;
+    char err[1024];
+
+    if (check_load_text("fuzz.ode", src, size, devnull, &m))
+        goto done;
+    if (codegen_c(m, &text))
+        abort();     /* a checked model must always give C text */
+    if (interp_new(m, &ip, &pi))
+        abort();
+    y0 = calloc(m->n_states, sizeof *y0);
+    y1 = calloc(m->n_states, sizeof *y1);
+    if (!y0 || !y1)
+        goto done;
+    for (size_t i = 0; i < m->n_states; i++) {
+        y0[i] = m->states[i].init;
+        y1[i] = 0.25 * (double)i - 1.0;
+    }
+    if (run_backend(m, &pi, y0, y1, &ri))
+        goto done;
+    if (!use_jit)
+        goto done;
+    if (jit_compile(m, &jt, &pj, err, sizeof err)) {
+        fprintf(stderr, "jit_compile failed on a checked model: %s\n", err);
+        abort();
+    }
+    if (pj.n_states != pi.n_states || pj.n_aux != pi.n_aux ||
+        pj.n_params != pi.n_params || pj.n_derived != pi.n_derived)
+        abort();
+    if (run_backend(m, &pj, y0, y1, &rj))
+        goto done;
+    if (ri.derive_rc != rj.derive_rc || ri.rc[0] != rj.rc[0] ||
+        ri.rc[1] != rj.rc[1])
+        abort();
+    for (size_t i = 0; i < pi.n_params + pi.n_derived; i++)
+        same_or_die("p", i, ri.p[i], rj.p[i]);
+    for (size_t i = 0; i < 2 * pi.n_states; i++)
+        same_or_die("rhs", i, ri.rhs[i], rj.rhs[i]);
+    for (size_t i = 0; i < 2 * pi.n_aux; i++)
+        same_or_die("aux", i, ri.aux[i], rj.aux[i]);
+done:
+    result_free(&rj);
+    result_free(&ri);
+    free(y1);
+    free(y0);
+    jit_free(jt);
+    interp_free(ip);
+    free(text);
+    model_free(m);
+    return 0;
+}

@@ -1,0 +1,68 @@
+#!/bin/sh
+# valgrind.sh - whole runs of the built binary under valgrind's memcheck: no
+# invalid access, no use of an undefined value and no leak, on the paths a
+# run can take (JIT and interpreter, -o, a failed solve, a bad model,
+# --emit-c, an interrupted run).  Run from the repository root (make check
+# does); O names the build directory.
+set -u
+O=${O:-build}
+ODESOLVE=$(pwd)/$O/odesolve
+M=tests/e2e/models
+TMPDIR=$(mktemp -d)
+trap 'rm -rf "$TMPDIR"' EXIT
+
+# 99 marks a memcheck finding, whatever status the run itself has.
+VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible"
+passed=0
+failed=0
+
+# vg WANT_STATUS ARGS...: runs odesolve ARGS under valgrind.
+vg() {
+    want=$1; shift
+    $VG "$ODESOLVE" "$@" >"$TMPDIR/out" 2>"$TMPDIR/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "FAIL: valgrind odesolve $*: exit $got, expected $want"
+        head -n 40 "$TMPDIR/err" | sed 's/^/    /'
+    fi
+}
+
+vg 0 samples/lorenz.ode
+vg 0 --no-jit samples/fitzhugh.ode --save-steps
+vg 0 samples/vanderpol.ode -o "$TMPDIR/run.csv" --stats
+vg 0 $M/decay.ode -o "$TMPDIR/run.tsv" -p k=2 -i x=3
+vg 1 $M/blowup.ode --dtmin 1e-9
+vg 1 --no-jit $M/blowup.ode --dtmin 1e-9 -o "$TMPDIR/fail.csv"
+vg 2 tests/e2e/diag/unknown-variable.ode
+vg 2 tests/e2e/diag/too-many-errors.ode
+vg 2 tests/e2e/diag/not-text.ode
+vg 2 $M/decay.ode -p nosuch=1
+vg 2 $M/decay.ode -o /nonexistent/dir/x.csv
+vg 0 --emit-c samples/sir.ode
+vg 0 --check samples/brusselator.ode
+
+# An interrupted run: the signal arrives while the solver is running.
+$VG "$ODESOLVE" $M/osc.ode --t1 1e9 --save-every 1 -o "$TMPDIR/int.csv" \
+    >/dev/null 2>"$TMPDIR/err" &
+pid=$!
+i=0
+while [ $i -lt 600 ] && ! ls "$TMPDIR" | grep -q 'int.csv.tmp'; do
+    sleep 0.1; i=$((i + 1))
+done
+sleep 1
+kill -INT $pid
+wait $pid
+got=$?
+if [ "$got" -eq 130 ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    echo "FAIL: valgrind interrupted run: exit $got, expected 130"
+    head -n 40 "$TMPDIR/err" | sed 's/^/    /'
+fi
+
+echo "valgrind: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
