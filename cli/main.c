@@ -17,6 +17,7 @@
 #include "codegen.h"
 #include "control.h"
 #include "diag.h"
+#include "fmt.h"
 #include "interp.h"
 #include "jit.h"
 #include "model.h"
@@ -251,6 +252,8 @@ struct row_sink {
     const double *p;
     double *row;             /* states then aux */
     progress *pg;            /* NULL: no progress line */
+    bool aux_failed;         /* the aux function asked to stop ... */
+    double aux_t;            /* ... at this t */
 };
 
 static int write_row(void *ctx, double t, const double *y)
@@ -259,8 +262,11 @@ static int write_row(void *ctx, double t, const double *y)
     size_t n = rs->prob->n_states;
     memcpy(rs->row, y, n * sizeof *y);
     if (rs->prob->n_aux > 0 &&
-        rs->prob->aux(rs->prob->ctx, t, y, rs->p, rs->row + n) < 0)
+        rs->prob->aux(rs->prob->ctx, t, y, rs->p, rs->row + n) < 0) {
+        rs->aux_failed = true;
+        rs->aux_t = t;
         return -1;
+    }
     return out_row(rs->writer, t, rs->row, n + rs->prob->n_aux);
 }
 
@@ -337,8 +343,8 @@ static void print_stats(const struct solve_stats *st, long rows,
             "nfev: %ld\n"
             "dt_last: %g\n"
             "rows: %ld\n"
-            "compile_time_s: %.6f\n"
-            "solve_time_s: %.6f\n",
+            "compile_time_s: %.9f\n"
+            "solve_time_s: %.9f\n",
             solver, backend, st->steps, st->rejected, st->rejected_error,
             st->rejected_nonfinite, st->nfev, st->dt_last, rows, compile_s, solve_s);
 }
@@ -361,7 +367,6 @@ static int run(const struct cli_options *o)
     jit *jt = NULL;
     interp *ip = NULL;
     struct out *writer = NULL;
-    progress *pg = NULL;
     double *p = NULL, *y0 = NULL, *row = NULL, *atol_vec = NULL;
     struct ode_problem prob;
     char err[512];
@@ -444,19 +449,18 @@ static int run(const struct cli_options *o)
     int wrc = out_header(writer, names, ncol);
     free(names);
 
-    if (want_progress(o))
-        pg = progress_new(stderr, so.t0, so.t1, NULL);
+    progress *pg = want_progress(o) ? progress_new(stderr, so.t0, so.t1, NULL) : NULL;
     struct row_sink rs = { .writer = writer, .prob = &prob, .p = p, .row = row, .pg = pg };
     struct solve_sink sink = { .row = write_row, .ctx = &rs,
                                .progress = pg ? show_progress : NULL };
     struct solve_stats st = { 0 };
     install_signals();
+    fmt_prepare();
     double t_solve = now_seconds();
     int rc = wrc ? ODE_EOUTPUT
                  : solve_run(&prob, p, y0, &so, &sink, &stop_flag, &st, &fail);
     t_solve = now_seconds() - t_solve;
     progress_free(pg);
-    pg = NULL;
 
     if (rc == ODE_EINVAL) {
         say("%s", fail.why);
@@ -476,8 +480,14 @@ static int run(const struct cli_options *o)
     long rows = (long)out_rows(writer);
     int crc = out_close(writer, true, err, sizeof err);
     writer = NULL;
+    if (rc == ODE_EOUTPUT && rs.aux_failed && !crc) {
+        say("solve failed at t = %.17g: the aux outputs could not be computed; "
+            "the rows before it are kept", rs.aux_t);
+        status = EXIT_SOLVE;
+        goto done;
+    }
     if (rc == ODE_EOUTPUT || crc) {
-        say("%s: %s", o->output ? o->output : "standard output", err);
+        say("%s", err);
         status = EXIT_USAGE;
         goto done;
     }
@@ -493,7 +503,6 @@ static int run(const struct cli_options *o)
         status = EXIT_DONE;
     }
 done:
-    progress_free(pg);
     if (writer)
         out_close(writer, false, err, sizeof err);
     free(atol_vec);

@@ -339,10 +339,9 @@ static int parse_times(const char *opt, const char *s, bool allow_file, double *
         int rc = push_time(v, list, n, &cap);
         if (rc)
             return rc;
-        p += strcspn(p, ",");
-        if (*p == '\0')
+        if (p[len] == '\0')
             return 0;
-        p++;
+        p += len + 1;
     }
 }
 

@@ -30,6 +30,15 @@
 /* Rows per chunk for narrow models: 16384 rows of t alone fill 128 KiB. */
 #define OUT_HDF5_MAX_CHUNK_ROWS 16384
 
+/* The oldest file format written: 1.8 keeps many or large attributes (the
+   names of a wide model) in dense storage, where the 1.6 format fails past
+   64 KiB.  Readers since HDF5 1.8 (2008) read it. */
+#if H5_VERSION_GE(1, 10, 2)
+#define OUT_HDF5_LIBVER_LOW H5F_LIBVER_V18
+#else
+#define OUT_HDF5_LIBVER_LOW H5F_LIBVER_LATEST
+#endif
+
 enum { DS_T, DS_Y, DS_AUX, DS_COUNT };
 
 static const char *const ds_name[DS_COUNT] = { "t", "y", "aux" };
@@ -152,11 +161,9 @@ int out_hdf5_open(const char *path, out_hdf5 **res, char *msg, size_t msglen)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     fapl = H5Pcreate(H5P_FILE_ACCESS);
     /* CLOSE_STRONG: H5Fclose() really closes the file even if an object
-       was left open, so the rename that follows sees a finished file.
-       The 1.8 format at least: it keeps many or large attributes (the
-       names of a wide model) in dense storage instead of failing. */
+       was left open, so the rename that follows sees a finished file. */
     if (fapl < 0 || H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
-        H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0 ||
+        H5Pset_libver_bounds(fapl, OUT_HDF5_LIBVER_LOW, H5F_LIBVER_LATEST) < 0 ||
         no_file_locking(fapl) < 0 ||
         (h->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
         goto fail;

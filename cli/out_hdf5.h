@@ -18,7 +18,14 @@
  * appended, so a long run never holds more than one chunk of each dataset.
  * Names are variable-length UTF-8 strings.  The HDF5 library's own error
  * printing is switched off; failures come back as a short message from
- * out_hdf5_error(). */
+ * out_hdf5_error().
+ *
+ * After a failure the file is given up, not closed: HDF5 before 1.14
+ * crashes at exit after a close that failed (see out_hdf5.c), so its
+ * identifiers and descriptor stay open until the process ends.  The first
+ * out_hdf5_open() replaces the library's exit handler by one that skips
+ * the shutdown when a file was given up; a program that used HDF5 before
+ * keeps the library's handler. */
 #ifndef ODESOLVE_OUT_HDF5_H
 #define ODESOLVE_OUT_HDF5_H
 

@@ -158,6 +158,7 @@ struct cg {
     int base;                 /* depth at which the current level started */
     size_t nw;                /* hoisted temporaries so far */
     bool *used;               /* builtin_count() flags */
+    enum codegen_link link;
     bool need_sq;
     enum scope scope;
     size_t param_limit;       /* p[i] allowed for i < param_limit */
@@ -654,27 +655,50 @@ static int emit_head(struct cg *g, struct sbuf *h)
     sb_uint(h, m->n_funcs);
     sb_puts(h, " functions.\n   Self-contained: no headers; the os_ functions are"
                " odesolve's built-ins. */\n");
+    bool ptrs = g->link == CODEGEN_LINK_POINTERS;
     for (int i = 0; i < builtin_count(); i++) {
         if (!g->used[i])
             continue;
         const struct builtin *b = builtin_at(i);
-        sb_puts(h, "double ");
+        sb_puts(h, ptrs ? "static double (*" : "double ");
         sb_puts(h, b->symbol);
+        sb_puts(h, ptrs ? ")" : "");
         sb_puts(h, b->arity == 1 ? "(double);\n" : "(double, double);\n");
+    }
+    if (ptrs) {
+        /* The pointers are static: nothing but cg_bind can set them, and
+           the object exports no name a later load could bind to. */
+        sb_puts(h, "void " CODEGEN_BIND "(double (*const *f1)(double), "
+                   "double (*const *f2)(double, double))\n{\n"
+                   "    (void)f1;\n    (void)f2;\n");
+        for (int i = 0; i < builtin_count(); i++) {
+            if (!g->used[i])
+                continue;
+            const struct builtin *b = builtin_at(i);
+            sb_puts(h, "    ");
+            sb_puts(h, b->symbol);
+            sb_puts(h, b->arity == 1 ? " = f1[" : " = f2[");
+            sb_uint(h, (size_t)i);
+            sb_puts(h, "];\n");
+        }
+        sb_puts(h, "}\n");
     }
     if (g->need_sq)
         sb_puts(h, "static double cg_sq(double x) { return x * x; }\n");
     return 0;
 }
 
-int codegen_c_used(const struct model *m, char **text, bool *used)
+int codegen_c_link(const struct model *m, enum codegen_link link, char **text,
+                   bool *used)
 {
     struct sbuf body = { 0 }, head = { 0 };
-    struct cg g = { .m = m, .text = &body };
+    struct cg g = { .m = m, .text = &body, .link = link };
     int nb = builtin_count();
     int rc = ODE_ENOMEM;
 
     *text = NULL;
+    if (link != CODEGEN_LINK_SYMBOLS && link != CODEGEN_LINK_POINTERS)
+        return ODE_EINVAL;
     g.used = calloc((size_t)nb + 1, sizeof *g.used);
     if (!g.used)
         goto fail;
@@ -711,6 +735,11 @@ fail:
     free(g.line_starts);
     free(g.used);
     return rc;
+}
+
+int codegen_c_used(const struct model *m, char **text, bool *used)
+{
+    return codegen_c_link(m, CODEGEN_LINK_SYMBOLS, text, used);
 }
 
 int codegen_c(const struct model *m, char **text)

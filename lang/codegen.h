@@ -15,7 +15,12 @@
  *                                               only when the model has aux
  *   int cg_derive(void *ctx, double *p);        only when it has derived params
  * User function k is `static double cg_u<k>(double t, const double *p,
- * double a0, ...)`.  All return 0; the solver checks finiteness itself. */
+ * double a0, ...)`.  All return 0; the solver checks finiteness itself.
+ *
+ * How a built-in is reached depends on who links the text (codegen_link):
+ * libtcc binds declared symbols to our functions; a shared object built by
+ * the system compiler gets static function pointers that its loader fills
+ * through cg_bind, so the object has no undefined symbol at all. */
 #ifndef ODESOLVE_CODEGEN_H
 #define ODESOLVE_CODEGEN_H
 
@@ -28,6 +33,20 @@
 #define CODEGEN_RHS "cg_rhs"
 #define CODEGEN_AUX "cg_aux"
 #define CODEGEN_DERIVE "cg_derive"
+#define CODEGEN_BIND "cg_bind"
+
+/* How the text reaches the built-ins it calls. */
+enum codegen_link {
+    /* `double os_sin(double);`: the JIT binds the symbol (libtcc). */
+    CODEGEN_LINK_SYMBOLS,
+    /* `static double (*os_sin)(double);`, set by the text's exported
+         void cg_bind(double (*const *f1)(double),
+                      double (*const *f2)(double, double));
+       from two tables indexed like builtin_at(): f1[i] for a built-in of
+       arity 1, f2[i] for arity 2.  cg_bind must run before any other
+       function of the text. */
+    CODEGEN_LINK_POINTERS,
+};
 
 /* The model as C source text in *text (malloc'd, NUL-terminated, the
    caller frees it).  Returns 0, ODE_ENOMEM, or ODE_EINVAL when the model is
@@ -39,6 +58,11 @@ int codegen_c(const struct model *m, char **text);
 /* Like codegen_c; when `used` is not NULL it receives builtin_count()
    flags, used[i] true when the text declares and calls builtin_at(i). */
 int codegen_c_used(const struct model *m, char **text, bool *used);
+
+/* Like codegen_c_used, with the built-ins reached as `link` says
+   (codegen_c_used is CODEGEN_LINK_SYMBOLS).  used may be NULL. */
+int codegen_c_link(const struct model *m, enum codegen_link link, char **text,
+                   bool *used);
 
 /* Expressions nested deeper than this are refused (the checker's own bound
    is far lower); it keeps the recursive walks of both backends shallow. */

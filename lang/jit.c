@@ -19,12 +19,25 @@ struct jit {
     TCCState *tcc;
 #endif
     void *meta;               /* names and lines (codegen_meta) */
+    void *handle;             /* another backend's code (jit_adopt) */
+    void (*release)(void *handle);
 };
 
 static void set_err(char *err, size_t errlen, const char *msg)
 {
     if (err && errlen > 0)
         snprintf(err, errlen, "%s", msg);
+}
+
+jit *jit_adopt(void *meta, void *handle, void (*release)(void *handle))
+{
+    struct jit *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->meta = meta;
+    j->handle = handle;
+    j->release = release;
+    return j;
 }
 
 #if WITH_TCC
@@ -184,6 +197,8 @@ void jit_free(jit *j)
         tcc_delete(j->tcc);
         pthread_mutex_unlock(&tcc_lock);
     }
+    if (j->release)
+        j->release(j->handle);
     free(j->meta);
     free(j);
 }
@@ -217,6 +232,8 @@ void jit_free(jit *j)
 {
     if (!j)
         return;
+    if (j->release)
+        j->release(j->handle);
     free(j->meta);
     free(j);
 }

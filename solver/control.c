@@ -57,28 +57,24 @@
 #define H312B_B 8.0
 
 static const struct ctl_preset presets[] = {
-    { "constant", CTL_CONSTANT, { { 0, 0, 0 }, { 0, 0 } },
-      "fixed step dt; the error estimate is ignored" },
-    { "i", CTL_I, CTL_I_GAINS, "elementary integral controller" },
-    { "pi", CTL_PI, CTL_PI_GAINS, "PI controller of Hairer's DOPRI5" },
-    { "pid", CTL_PID, CTL_PID_GAINS, "DOPRI5's PI with a derivative term (the default)" },
-    { "h0211", CTL_H0211, { { 1.0 / 2, 1.0 / 2, 0 }, { 1.0 / 2, 0 } },
-      "Soderlind H0211, deadbeat first-order filter" },
-    { "h211b", CTL_H211B, { { 1 / H211B_B, 1 / H211B_B, 0 }, { 1 / H211B_B, 0 } },
-      "Soderlind H211b, b = 4: smooth steps, first-order adaptivity" },
-    { "h211pi", CTL_H211PI, { { 1.0 / 6, 1.0 / 6, 0 }, { 0, 0 } },
-      "Soderlind H211PI, PI low-pass filter" },
-    { "h0312", CTL_H0312, { { 1.0 / 4, 2.0 / 4, 1.0 / 4 }, { 3.0 / 4, 1.0 / 4 } },
-      "Soderlind H0312, deadbeat second-order filter" },
+    /* Fixed step dt; the error estimate is ignored. */
+    { "constant", CTL_CONSTANT, { { 0, 0, 0 }, { 0, 0 } } },
+    { "i", CTL_I, CTL_I_GAINS },
+    { "pi", CTL_PI, CTL_PI_GAINS },
+    { "pid", CTL_PID, CTL_PID_GAINS },
+    /* First-order adaptivity: deadbeat, b = 4 (steps smoothed by the
+       step-ratio feedback), PI low-pass. */
+    { "h0211", CTL_H0211, { { 1.0 / 2, 1.0 / 2, 0 }, { 1.0 / 2, 0 } } },
+    { "h211b", CTL_H211B, { { 1 / H211B_B, 1 / H211B_B, 0 }, { 1 / H211B_B, 0 } } },
+    { "h211pi", CTL_H211PI, { { 1.0 / 6, 1.0 / 6, 0 }, { 0, 0 } } },
+    /* Second-order filters: deadbeat, b = 8, PID low-pass. */
+    { "h0312", CTL_H0312, { { 1.0 / 4, 2.0 / 4, 1.0 / 4 }, { 3.0 / 4, 1.0 / 4 } } },
     { "h312b", CTL_H312B,
-      { { 1 / H312B_B, 2 / H312B_B, 1 / H312B_B }, { 3 / H312B_B, 1 / H312B_B } },
-      "Soderlind H312b, b = 8: smoothest steps" },
-    { "h312pid", CTL_H312PID, { { 1.0 / 18, 2.0 / 18, 1.0 / 18 }, { 0, 0 } },
-      "Soderlind H312PID, PID low-pass filter" },
-    { "h0321", CTL_H0321, { { 5.0 / 4, 2.0 / 4, -3.0 / 4 }, { -1.0 / 4, -3.0 / 4 } },
-      "Soderlind H0321, deadbeat second-order adaptivity" },
-    { "h321", CTL_H321, { { 6.0 / 18, 1.0 / 18, -5.0 / 18 }, { -15.0 / 18, -3.0 / 18 } },
-      "Soderlind H321, second-order adaptivity" },
+      { { 1 / H312B_B, 2 / H312B_B, 1 / H312B_B }, { 3 / H312B_B, 1 / H312B_B } } },
+    { "h312pid", CTL_H312PID, { { 1.0 / 18, 2.0 / 18, 1.0 / 18 }, { 0, 0 } } },
+    /* Second-order adaptivity: deadbeat, and Soderlind's H321. */
+    { "h0321", CTL_H0321, { { 5.0 / 4, 2.0 / 4, -3.0 / 4 }, { -1.0 / 4, -3.0 / 4 } } },
+    { "h321", CTL_H321, { { 6.0 / 18, 1.0 / 18, -5.0 / 18 }, { -15.0 / 18, -3.0 / 18 } } },
 };
 
 #define N_PRESETS (sizeof presets / sizeof presets[0])
@@ -155,6 +151,7 @@ int ctl_init(struct ctl *c, const struct ctl_filter *f, int k)
     c->w3 = f->b[2] * c->inv_k;
     c->a2 = f->a[0];
     c->a3 = f->a[1];
+    c->feedback = c->a2 != 0 || c->a3 != 0;
     c->log_target = log(CTL_TARGET);
     c->log_max = log(CTL_FAC_MAX);
     c->log_min = log(CTL_FAC_MIN);
@@ -185,7 +182,10 @@ double ctl_factor(struct ctl *c, double err)
         return fac > CTL_FAC_MIN ? fac : CTL_FAC_MIN;
     }
     lrho = c->w1 * (c->log_target - lerr) + c->w2 * (c->log_target - c->lerr1) +
-           c->w3 * (c->log_target - c->lerr2) - c->a2 * c->lrho1 - c->a3 * c->lrho2;
+           c->w3 * (c->log_target - c->lerr2);
+    /* Most filters have no step-ratio feedback: skip it in the hot loop. */
+    if (c->feedback)
+        lrho -= c->a2 * c->lrho1 + c->a3 * c->lrho2;
     fac = exp(lrho);
     c->lerr2 = c->lerr1;
     c->lerr1 = lerr;

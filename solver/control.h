@@ -42,12 +42,12 @@ struct ctl_preset {
     const char *name;            /* lower case, e.g. "h312pid" */
     enum solve_controller kind;
     struct ctl_filter f;         /* unused by CTL_CONSTANT */
-    const char *desc;            /* one line for --help and the manual */
 };
 
 struct ctl {
     double w1, w2, w3;      /* b1/k, b2/k, b3/k */
     double a2, a3;
+    bool feedback;          /* a2 or a3 is not 0 */
     double inv_k;           /* 1/k, for the retry after a rejection */
     double log_target;      /* log theta */
     double log_max, log_min;   /* log of the growth and shrink limits */

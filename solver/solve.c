@@ -48,6 +48,7 @@ struct run {
     long grid_n;              /* SAVE_GRID: grid points strictly before t1 */
     long save_k;              /* next save point, index for save_time() */
     long save_n;              /* save points in all; 0 with SAVE_STEPS */
+    double save_next;         /* its time; beyond t1 (dir * inf) when none is left */
     size_t stop_k;            /* next of o->tstops to land on */
 };
 
@@ -240,11 +241,18 @@ static double save_time(const struct run *r, long k)
     return r->o->t1;
 }
 
+/* Moves on to save point k. */
+static void save_goto(struct run *r, long k)
+{
+    r->save_k = k;
+    r->save_next = k < r->save_n ? save_time(r, k) : r->dir * INFINITY;
+}
+
 /* True when a save point lies strictly inside the step t -> tnew, so the
    step needs its continuous extension. */
 static bool save_inside(const struct run *r, double tnew)
 {
-    return r->save_k < r->save_n && r->dir * (save_time(r, r->save_k) - tnew) < 0;
+    return r->dir * (r->save_next - tnew) < 0;
 }
 
 /* Emits the save points of the accepted step t -> tnew (of size h) before
@@ -257,10 +265,8 @@ static int save_step(struct run *r, double t, double h, double tnew)
 
     if (r->o->save == SAVE_STEPS)
         return emit(r, tnew, e->y1);
-    while (r->save_k < r->save_n) {
-        double ts = save_time(r, r->save_k);
-        if (r->dir * (ts - tnew) > 0)
-            break;
+    while (r->dir * (r->save_next - tnew) <= 0) {
+        double ts = r->save_next;
         if (ts == tnew) {
             rc = emit(r, ts, e->y1);
         } else {
@@ -276,7 +282,7 @@ static int save_step(struct run *r, double t, double h, double tnew)
         }
         if (rc)
             return rc;
-        r->save_k++;
+        save_goto(r, r->save_k + 1);
     }
     return 0;
 }
@@ -492,7 +498,7 @@ static int integrate(struct run *r)
             r->stop_k++;
             e->f0_ok = false;
         }
-        if (r->sink->progress && (st->steps & (SOLVE_PROGRESS_EVERY - 1)) == 0)
+        if ((st->steps & (SOLVE_PROGRESS_EVERY - 1)) == 0 && r->sink->progress)
             r->sink->progress(r->sink->ctx, t, st->steps, hstep);
         if (r->adaptive) {
             h = fabs(hstep) * fac;
@@ -581,9 +587,10 @@ int solve_run(const struct ode_problem *prob, const double *p,
     }
     if (o->save == SAVE_STEPS)
         rc = emit(&r, o->t0, r.e.y);
-    while (rc == 0 && r.save_k < r.save_n && save_time(&r, r.save_k) == o->t0) {
+    save_goto(&r, 0);
+    while (rc == 0 && r.save_next == o->t0) {
         rc = emit(&r, o->t0, r.e.y);
-        r.save_k++;
+        save_goto(&r, r.save_k + 1);
     }
     if (rc)
         goto done;

@@ -185,7 +185,7 @@ static void round_trip(size_t rows, size_t ns, size_t na, size_t flush_every)
     double *y = malloc(rows * ns * sizeof *y + 1);
     double *aux = malloc(rows * na * sizeof *aux + 1);
     const char **names = malloc(nc * sizeof *names + 1);
-    char (*nbuf)[16] = malloc(nc * sizeof *nbuf + 1);
+    char (*nbuf)[32] = malloc(nc * sizeof *nbuf + 1);
     char path[512], err[512];
     out *o;
 
