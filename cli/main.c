@@ -349,6 +349,31 @@ static void print_stats(const struct solve_stats *st, long rows,
             st->rejected_nonfinite, st->nfev, st->dt_last, rows, compile_s, solve_s);
 }
 
+/* The run's settings and statistics as HDF5 root attributes (nothing for
+   CSV); a failure shows up at out_close(). */
+static void write_run_attrs(struct out *w, const struct cli_options *o,
+                            const struct rk_tableau *tb, const struct solve_opts *so,
+                            const struct solve_stats *st, const char *backend, int rc)
+{
+    enum solve_controller kind = so->controller;
+    if (kind == CTL_DEFAULT)
+        kind = tab_adaptive(tb) ? CTL_PID : CTL_CONSTANT;
+    const struct ctl_preset *cp = ctl_preset(kind);
+    out_attr_string(w, "model", o->model_path);
+    out_attr_string(w, "odesolve_version", ODESOLVE_VERSION);
+    out_attr_string(w, "solver", so->method);
+    out_attr_string(w, "controller", cp ? cp->name : "default");
+    out_attr_string(w, "backend", backend);
+    out_attr_double(w, "rtol", so->rtol);
+    out_attr_double(w, "atol", so->atol);
+    out_attr_double(w, "t0", so->t0);
+    out_attr_double(w, "t1", so->t1);
+    out_attr_long(w, "steps", st->steps);
+    out_attr_long(w, "rejected", st->rejected);
+    out_attr_long(w, "nfev", st->nfev);
+    out_attr_string(w, "status", rc == 0 ? "done" : rc == ODE_EINTR ? "interrupted" : "failed");
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -446,7 +471,7 @@ static int run(const struct cli_options *o)
         names[i] = prob.state_names[i];
     for (size_t i = 0; i < prob.n_aux; i++)
         names[prob.n_states + i] = prob.aux_names[i];
-    int wrc = out_header(writer, names, ncol);
+    int wrc = out_header_aux(writer, names, prob.n_states, prob.n_aux);
     free(names);
 
     progress *pg = want_progress(o) ? progress_new(stderr, so.t0, so.t1, NULL) : NULL;
@@ -478,6 +503,7 @@ static int run(const struct cli_options *o)
         goto done;
     }
     long rows = (long)out_rows(writer);
+    write_run_attrs(writer, o, tb, &so, &st, backend, rc);
     int crc = out_close(writer, true, err, sizeof err);
     writer = NULL;
     if (rc == ODE_EOUTPUT && rs.aux_failed && !crc) {

@@ -432,8 +432,9 @@ int out_close(out *o, bool keep, char *err, size_t errlen)
         return 0;
 #if WITH_HDF5
     if (o->h5) {
-        /* Rows are appended only to a file that will be kept; the file
-           is closed in any case, to release the library's handles. */
+        /* Rows are appended only to a file that will be kept.  The back
+           end is freed in any case; after a failure it gives the file up
+           instead of closing it (see out_hdf5.h). */
         char msg[256];
         bool wanted = keep && !o->aborted && !o->failed;
         if (out_hdf5_close(o->h5, wanted, msg, sizeof msg) && wanted)

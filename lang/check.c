@@ -496,13 +496,17 @@ done:
 
 /* Compiled code calls a user function through the C stack, one frame per
    level: a file with a million functions each calling the one before
-   overflows the stack while solving.  Chains of calls are bounded here, in
-   the dependency order `order` of the mixed graph g.  depth[v] is the
-   longest chain of calls starting in function v, capped one past the limit
-   so that only the function that crosses the limit is reported. */
-static void check_call_depth(struct checker *ck, const struct graph *g,
-                             const size_t *order)
+   overflows the stack while solving.  And f1(u) = f0(f0(u)), f2(u) =
+   f1(f1(u)) ... doubles the work at each line, so forty short lines would
+   make one evaluation take 2^40 calls and never finish.  Both are bounded
+   here, in the dependency order `order` of the mixed graph g (an edge per
+   call).  depth[v] is the longest chain of calls starting in function v,
+   capped one past the limit; sym->calls is capped the same way; only the
+   function that crosses a limit is reported. */
+static void check_calls(struct checker *ck, const struct graph *g,
+                        const size_t *order)
 {
+    const unsigned long long cap = CHECK_MAX_CALLS + 1ull;
     int *depth = calloc(g->n + 1, sizeof *depth);
     if (!depth) {
         ck->oom = true;
@@ -512,24 +516,88 @@ static void check_call_depth(struct checker *ck, const struct graph *g,
         size_t v = order[i];
         if (v < g->base_func)
             continue;
-        size_t deepest = SIZE_MAX;
+        struct sym *s = g->nodes[v];
+        size_t deepest = SIZE_MAX, costliest = SIZE_MAX;
         int d = 0;
-        for (size_t e = g->first[v]; e < g->first[v + 1]; e++)
-            if (g->to[e] >= g->base_func && depth[g->to[e]] > d) {
-                d = depth[g->to[e]];
+        unsigned long long calls = 1, most = 0;
+        bool over = false;
+        for (size_t e = g->first[v]; e < g->first[v + 1]; e++) {
+            size_t w = g->to[e];
+            if (w < g->base_func)
+                continue;
+            if (depth[w] > d) {
+                d = depth[w];
                 deepest = e;
             }
+            unsigned long long c = g->nodes[w]->calls;
+            over |= c >= cap;
+            if (c > most) {
+                most = c;
+                costliest = e;
+            }
+            calls = calls + c < cap ? calls + c : cap;
+        }
         depth[v] = d > CHECK_MAX_CALL_DEPTH ? d : d + 1;
+        s->calls = calls;
         if (d == CHECK_MAX_CALL_DEPTH && deepest != SIZE_MAX) {
-            const struct sym *s = g->nodes[v];
             diag_error(ck->d, s->decl, "function '%s' starts a chain of "
                        "more than %d user functions calling each other",
                        s->name, CHECK_MAX_CALL_DEPTH);
             diag_note(ck->d, g->at[deepest], "'%s' calls '%s' here",
                       s->name, g->nodes[g->to[deepest]]->name);
+        } else if (calls == cap && !over && costliest != SIZE_MAX) {
+            diag_error(ck->d, s->decl, "function '%s' would make more than "
+                       "%d calls of user functions each time it is called",
+                       s->name, CHECK_MAX_CALLS);
+            diag_note(ck->d, g->at[costliest], "'%s' calls '%s' here, "
+                      "which makes %llu", s->name,
+                      g->nodes[g->to[costliest]]->name, most);
         }
     }
     free(depth);
+}
+
+static void add_calls(void *arg, const struct sym *to, struct span at)
+{
+    unsigned long long *n = arg;
+    (void)at;
+    *n += to->calls;
+}
+
+/* The calls of user functions in one evaluation of the model: every
+   intermediate, equation, aux output and derived parameter, counted
+   together (an upper bound of any one evaluation).  Reported at the
+   definition that takes the count past CHECK_MAX_CALLS, unless a function
+   alone has already been reported (check_calls). */
+static void check_total_calls(struct checker *ck)
+{
+    static const enum sym_kind kinds[] = {
+        SYM_DERIVED, SYM_INTER, SYM_STATE, SYM_AUX,
+    };
+    const struct symvec *f = &ck->kind[SYM_FUNC];
+    if (f->n == 0)
+        return;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->v[i]->calls > CHECK_MAX_CALLS)
+            return;
+    unsigned long long total = 0;
+    for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+        const struct symvec *v = &ck->kind[kinds[k]];
+        for (size_t i = 0; i < v->n; i++) {
+            const struct sym *s = v->v[i];
+            /* Each term is at most CHECK_MAX_CALLS + 1 and there are fewer
+               than 2^32 of them: no overflow. */
+            resolve_deps(ck, s->stmt->expr, NULL, SYM_BIT(SYM_FUNC),
+                         add_calls, &total);
+            if (total > CHECK_MAX_CALLS) {
+                diag_error(ck->d, s->decl, "one evaluation of the model "
+                           "would make more than %d calls of user "
+                           "functions; '%s' goes past that", CHECK_MAX_CALLS,
+                           s->name);
+                return;
+            }
+        }
+    }
 }
 
 /* Puts intermediates (or derived parameters and functions) in dependency
@@ -545,7 +613,7 @@ static void order_kinds(struct checker *ck, unsigned kinds)
     if (!order)
         goto done;
     if (kinds & SYM_BIT(SYM_FUNC))
-        check_call_depth(ck, &g, order);
+        check_calls(ck, &g, order);
     int next[SYM_NKINDS] = { 0 };
     for (size_t i = 0; i < g.n; i++) {
         struct sym *s = g.nodes[order[i]];
@@ -677,6 +745,9 @@ static void check_ast(struct checker *ck)
         return;
     order_kinds(ck, SYM_BIT(SYM_INTER));
     order_kinds(ck, SYM_BIT(SYM_DERIVED) | SYM_BIT(SYM_FUNC));
+    if (ck->oom)
+        return;
+    check_total_calls(ck);
     if (ck->oom)
         return;
     assemble(ck);

@@ -17,6 +17,7 @@ enum {
     CHECK_MAX_LINE = 1 << 20,        /* bytes in one line */
     CHECK_MAX_STATES = 1000000,      /* differential equations */
     CHECK_MAX_CALL_DEPTH = 1000,     /* user functions calling each other */
+    CHECK_MAX_CALLS = 100000000,     /* user function calls in one evaluation */
 };
 
 /* Reads, parses and checks the model file at `path`. On success stores a new model in *out

@@ -33,6 +33,9 @@ struct sym {
     const struct ast_stmt *stmt;    /* the definition; NULL when tainted */
     const struct ast_stmt *init;    /* SYM_STATE: its initial value */
     bool cyclic;                    /* part of a reported dependency cycle */
+    /* SYM_FUNC: calls of user functions one call of it makes, itself
+       included, saturated just past CHECK_MAX_CALLS (check.c). */
+    unsigned long long calls;
 };
 
 struct symvec {

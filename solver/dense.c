@@ -1,4 +1,8 @@
-/* dense.c - continuous extensions of a step as polynomials in theta. */
+/* dense.c - continuous extensions of a step as polynomials in theta.
+ *
+ * The coefficient vectors r_m lie len apart, the padded length of the
+ * step's vectors (erk.h), so that erk_dense writes them with its paired
+ * loops; only the first n components of each are read here. */
 #include "dense.h"
 
 #include <stdlib.h>
@@ -8,9 +12,10 @@
 int dense_init(struct dense *d, size_t n)
 {
     d->n = n;
+    d->len = n + (n & 1);
     d->deg = 0;
     d->y0 = NULL;
-    d->r = malloc((TAB_MAX_DEG * n + 1) * sizeof *d->r);
+    d->r = calloc(TAB_MAX_DEG * d->len + 1, sizeof *d->r);
     if (!d->r)
         return ODE_ENOMEM;
     return 0;
@@ -36,7 +41,7 @@ void dense_build(struct dense *d, double h, const double *y0, const double *y1,
                  const double *dcoef, const double *const *k)
 {
     size_t n = d->n, i;
-    double *r1 = d->r, *r2 = r1 + n, *r3 = r2 + n, *r4 = r3 + n;
+    double *r1 = d->r, *r2 = r1 + d->len, *r3 = r2 + d->len, *r4 = r3 + d->len;
     int j;
 
     d->y0 = y0;
@@ -67,7 +72,7 @@ void dense_build(struct dense *d, double h, const double *y0, const double *y1,
 
 void dense_eval(const struct dense *d, double theta, double *out)
 {
-    size_t n = d->n, i;
+    size_t n = d->n, len = d->len, i;
     const double *y0 = d->y0, *r = d->r;
     int m;
 
@@ -78,10 +83,10 @@ void dense_eval(const struct dense *d, double theta, double *out)
         return;
     }
     for (i = 0; i < n; i++)
-        out[i] = r[(size_t)(d->deg - 1) * n + i];
+        out[i] = r[(size_t)(d->deg - 1) * len + i];
     for (m = d->deg - 2; m >= 0; m--)
         for (i = 0; i < n; i++)
-            out[i] = r[(size_t)m * n + i] + theta * out[i];
+            out[i] = r[(size_t)m * len + i] + theta * out[i];
     for (i = 0; i < n; i++)
         out[i] = y0[i] + theta * out[i];
 }

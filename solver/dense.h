@@ -24,8 +24,9 @@
 
 struct dense {
     size_t n;
+    size_t len;           /* stride of r: n rounded up to even, as erk.len */
     int deg;              /* degree in theta of the current interpolant */
-    double *r;            /* r_1 .. r_deg, n each (room for TAB_MAX_DEG) */
+    double *r;            /* r_1 .. r_deg, len each (room for TAB_MAX_DEG) */
     const double *y0;     /* borrowed from the step, valid until it moves on */
 };
 

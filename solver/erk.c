@@ -4,130 +4,107 @@
  * systems the step's own arithmetic costs as much as the right-hand side.
  * So the tableau is compiled once (erk_init) into a short program: one
  * operation per linear combination (stage arguments, the solution, the
- * error estimate), each holding only the tableau's nonzero coefficients and
- * saying which right-hand side call follows.  The step runs that program
- * through a single inlined combination routine with one fused loop per
- * term count; it must keep one call site, or the compiler stops inlining
- * it (measured: 50% slower on Lorenz), so the dense output's rarer
- * combinations go through comb_any.  Terms are summed left to right in
- * increasing stage order, exactly as a hand-written step writes them. */
+ * error estimates), each holding only the tableau's nonzero coefficients,
+ * the addresses of the stage vectors they multiply and which right-hand
+ * side call follows.  The step runs that program through a single inlined
+ * combination routine with one fused loop per term count; it must keep
+ * one call site, or the compiler stops inlining it (measured: 50% slower
+ * on Lorenz), so the dense output's rarer combinations go through
+ * comb_any.  Terms are summed left to right in increasing stage order,
+ * exactly as a hand-written step writes them.
+ *
+ * The loops handle the components in pairs, i and i + 1, as two separate
+ * statements: gcc -O2 turns each pair into one SSE2 instruction per
+ * operation (its straight-line vectorizer needs no run-time checks for
+ * that, unlike its loop vectorizer, which -O2 leaves off).  For that the
+ * vectors have an even length e->len (erk_init pads them with a component
+ * that stays 0), so no odd last component needs scalar code and a second
+ * copy of the coefficients, and each coefficient is stored twice, so a
+ * pair of them is one load.  Every component is still computed with the
+ * same operations in the same order, so the results do not depend on the
+ * pairing.  Measured on DOP853 and the Arenstorf orbit (4 states): the
+ * step's own instructions fell by a quarter. */
 #include "erk.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Every loop over the components below handles them in pairs, i and
-   i + 1, as two separate statements, then a last odd one: gcc -O2 turns
-   each pair into one SSE2 instruction per operation (its straight-line
-   vectorizer needs no run-time checks for that, unlike its loop
-   vectorizer, which -O2 leaves off).  Each component is still computed
-   with the same operations in the same order, so the results do not
-   depend on n being even or odd, nor on whether the compiler pairs them.
-   On 4 states this halves the step's own instructions (DOP853 on the
-   Arenstorf orbit). */
-
-/* o = base + h sum_j r->a[j] k[r->idx[j]] (base NULL: 0) for rows of any
-   length, one term per pass, then h and the base; summed left to right.
-   For long rows and for what runs once per saved step (extra stages, the
-   dense output), where the fused loops of comb do not pay. */
-static void comb_any(size_t n, double *restrict o, const double *restrict base,
-                     double h, const struct erk_row *r, double *const *k)
+/* o = base + h sum_j a[j] kv[j] (base NULL: 0) over an even number len
+   of components, for any number m of terms, one term per pass, then h and
+   the base; summed left to right.  For rows longer than comb's fused
+   loops and for what runs once per saved step (extra stages, the dense
+   output). */
+static void comb_any(size_t len, double *restrict o, const double *restrict base,
+                     double h, int m, const double *const *kv, const double (*a)[2])
 {
     size_t i;
     int j;
 
-    if (r->m == 0) {
-        for (i = 0; i < n; i++)
+    if (m == 0) {
+        for (i = 0; i < len; i++)
             o[i] = base ? base[i] : 0.0;
         return;
     }
-    {
-        const double a0 = r->a[0];
-        const double *restrict k0 = k[r->idx[0]];
-        for (i = 0; i + 1 < n; i += 2) {
-            o[i] = a0 * k0[i];
-            o[i + 1] = a0 * k0[i + 1];
-        }
-        if (i < n)
-            o[i] = a0 * k0[i];
+    for (i = 0; i < len; i += 2) {
+        o[i] = a[0][0] * kv[0][i];
+        o[i + 1] = a[0][1] * kv[0][i + 1];
     }
-    for (j = 1; j < r->m; j++) {
-        const double aj = r->a[j];
-        const double *restrict kj = k[r->idx[j]];
-        for (i = 0; i + 1 < n; i += 2) {
-            o[i] = o[i] + aj * kj[i];
-            o[i + 1] = o[i + 1] + aj * kj[i + 1];
+    for (j = 1; j < m; j++) {
+        const double *restrict kj = kv[j];
+        for (i = 0; i < len; i += 2) {
+            o[i] = o[i] + a[j][0] * kj[i];
+            o[i + 1] = o[i + 1] + a[j][1] * kj[i + 1];
         }
-        if (i < n)
-            o[i] = o[i] + aj * kj[i];
     }
-    if (base) {
-        for (i = 0; i + 1 < n; i += 2) {
-            o[i] = base[i] + h * o[i];
-            o[i + 1] = base[i + 1] + h * o[i + 1];
-        }
-        if (i < n)
-            o[i] = base[i] + h * o[i];
-    } else {
-        for (i = 0; i + 1 < n; i += 2) {
-            o[i] = h * o[i];
-            o[i + 1] = h * o[i + 1];
-        }
-        if (i < n)
-            o[i] = h * o[i];
+    for (i = 0; i < len; i += 2) {
+        o[i] = base ? base[i] + h * o[i] : h * o[i];
+        o[i + 1] = base ? base[i + 1] + h * o[i + 1] : h * o[i + 1];
     }
 }
 
-/* The sum a0 k0[I] + ... + a(m-1) k(m-1)[I] of the first m terms of a
-   row, left to right. */
-#define T1(I) (a0 * k0[I])
-#define T2(I) (T1(I) + a1 * k1[I])
-#define T3(I) (T2(I) + a2 * k2[I])
-#define T4(I) (T3(I) + a3 * k3[I])
-#define T5(I) (T4(I) + a4 * k4[I])
-#define T6(I) (T5(I) + a5 * k5[I])
-#define T7(I) (T6(I) + a6 * k6[I])
-#define T8(I) (T7(I) + a7 * k7[I])
-#define T9(I) (T8(I) + a8 * k8[I])
-#define T10(I) (T9(I) + a9 * k9[I])
+/* The sum a[0][L] k0[I] + ... + a[m-1][L] k(m-1)[I] of the first m terms
+   of an operation, left to right; L is the lane, 0 or 1, of the pair. */
+#define T1(I, L) (a[0][L] * k0[I])
+#define T2(I, L) (T1(I, L) + a[1][L] * k1[I])
+#define T3(I, L) (T2(I, L) + a[2][L] * k2[I])
+#define T4(I, L) (T3(I, L) + a[3][L] * k3[I])
+#define T5(I, L) (T4(I, L) + a[4][L] * k4[I])
+#define T6(I, L) (T5(I, L) + a[5][L] * k5[I])
+#define T7(I, L) (T6(I, L) + a[6][L] * k6[I])
+#define T8(I, L) (T7(I, L) + a[7][L] * k7[I])
+#define T9(I, L) (T8(I, L) + a[8][L] * k8[I])
+#define T10(I, L) (T9(I, L) + a[9][L] * k9[I])
 
-/* o = base + h sum_j r->a[j] k[r->idx[j]], or with base NULL o = h sum ...;
-   terms summed left to right, as comb_any does.  Called from one place
-   (erk_step), so it is inlined there and the per-combination overhead is a
-   jump. */
-static inline void comb(size_t n, double *restrict o, const double *restrict base,
-                        double h, const struct erk_row *r, double *const *k)
+/* o = base + h sum_j a[j] kv[j], or with base NULL o = h sum ..., over an
+   even number len of components; terms summed left to right, as comb_any
+   does.  Called from one place (erk_step), so it is inlined there and the
+   per-combination overhead is a jump. */
+static inline void comb(size_t len, double *restrict o, const double *restrict base,
+                        double h, int m, const double *const *kv, const double (*a)[2])
 {
-    const int *x = r->idx;
-    const double *a = r->a;
     size_t i;
 
 /* One fused loop per term count, loading only the stage vectors it
-   reads, components in pairs; base is tested outside the loop. */
+   reads; base is tested outside the loop. */
 #define COMB_LOOP(T)                                                \
     do {                                                            \
-        if (base) {                                                 \
-            for (i = 0; i + 1 < n; i += 2) {                        \
-                o[i] = base[i] + h * T(i);                          \
-                o[i + 1] = base[i + 1] + h * T(i + 1);              \
+        if (base)                                                   \
+            for (i = 0; i < len; i += 2) {                          \
+                o[i] = base[i] + h * T(i, 0);                       \
+                o[i + 1] = base[i + 1] + h * T(i + 1, 1);           \
             }                                                       \
-            if (i < n)                                              \
-                o[i] = base[i] + h * T(i);                          \
-        } else {                                                    \
-            for (i = 0; i + 1 < n; i += 2) {                        \
-                o[i] = h * T(i);                                    \
-                o[i + 1] = h * T(i + 1);                            \
+        else                                                        \
+            for (i = 0; i < len; i += 2) {                          \
+                o[i] = h * T(i, 0);                                 \
+                o[i + 1] = h * T(i + 1, 1);                         \
             }                                                       \
-            if (i < n)                                              \
-                o[i] = h * T(i);                                    \
-        }                                                           \
     } while (0)
-#define K(j) const double *restrict k##j = k[x[j]]; const double a##j = a[j]
+#define K(j) const double *restrict k##j = kv[j]
 
-    switch (r->m) {
+    switch (m) {
     case 0:
-        for (i = 0; i < n; i++)
+        for (i = 0; i < len; i++)
             o[i] = base ? base[i] : 0.0;
         break;
     case 1: {
@@ -181,7 +158,7 @@ static inline void comb(size_t n, double *restrict o, const double *restrict bas
         break;
     }
     default:
-        comb_any(n, o, base, h, r, k);
+        comb_any(len, o, base, h, m, kv, a);
         break;
     }
 #undef K
@@ -199,25 +176,25 @@ static inline void comb(size_t n, double *restrict o, const double *restrict bas
 #undef T9
 #undef T10
 
-static void row_from(struct erk_row *r, const double *coef, int count)
+/* Compiles "out = (base ? y : 0) + h coef . K" followed, when stage >= 0,
+   by k[stage] = f(t + c h, out), for e->k as erk_init allocated it
+   (kv[0]) and with k[0] swapped with k[last] (kv[1]), the two orders
+   erk_accept alternates between. */
+static void op_set(const struct erk *e, struct erk_op *op, const double *coef, int count,
+                   int out, bool base, int stage, double c)
 {
-    int j;
+    int last = e->fsal ? e->stages - 1 : e->stages, j, sw;
 
-    memset(r, 0, sizeof *r);
+    memset(op, 0, sizeof *op);
     for (j = 0; j < count; j++)
         if (coef[j] != 0.0) {
-            r->idx[r->m] = j;
-            r->a[r->m] = coef[j];
-            r->m++;
+            sw = j == 0 ? last : j == last ? 0 : j;
+            op->kv[0][op->m] = e->k[j];
+            op->kv[1][op->m] = e->k[sw];
+            op->a[op->m][0] = coef[j];
+            op->a[op->m][1] = coef[j];
+            op->m++;
         }
-}
-
-/* Compiles "out = (base ? y : 0) + h row . K" followed, when stage >= 0,
-   by k[stage] = f(t + c h, out). */
-static void op_set(struct erk_op *op, const double *coef, int count, int out,
-                   bool base, int stage, double c)
-{
-    row_from(&op->row, coef, count);
     op->out = out;
     op->base = base;
     op->stage = stage;
@@ -245,44 +222,48 @@ int erk_init(struct erk *e, const struct rk_tableau *tab,
     e->fsal = tab->fsal;
     if (nkv < s + 1)
         nkv = s + 1;
-    /* The stage vectors and y, y1, yt, ev (and ev2); +1 keeps malloc(0)
-       away when n == 0. */
+    /* The stage vectors and y, y1, yt, ev (and ev2), each padded to an
+       even length with a component that only the step writes, and only
+       as a combination of these zeros.  +1 keeps calloc(0) away when
+       n == 0. */
+    e->len = n + (n & 1);
     nvec = nkv + 4 + two;
-    e->mem = malloc(((size_t)nvec * n + 1) * sizeof *e->mem);
+    e->mem = calloc((size_t)nvec * e->len + 1, sizeof *e->mem);
     if (!e->mem)
         return ODE_ENOMEM;
     v = e->mem;
-    for (j = 0; j < nkv; j++, v += n)
+    for (j = 0; j < nkv; j++, v += e->len)
         e->k[j] = v;
     e->y = v;
-    e->y1 = v + n;
-    e->yt = v + 2 * n;
-    e->ev = v + 3 * n;
+    e->y1 = v + e->len;
+    e->yt = v + 2 * e->len;
+    e->ev = v + 3 * e->len;
     if (two)
-        e->ev2 = v + 4 * n;
+        e->ev2 = v + 4 * e->len;
 
     /* Stage arguments, each followed by its stage. */
     for (j = 1; j < last; j++)
-        op_set(&e->op[e->nop++], tab->a[j], j, ERK_YT, true, j, tab->c[j]);
+        op_set(e, &e->op[e->nop++], tab->a[j], j, ERK_YT, true, j, tab->c[j]);
     /* The solution; with FSAL followed by the last stage, f(t + h, y1). */
-    op_set(&e->op[e->nop++], tab->b, s, ERK_Y1, true, tab->fsal ? s - 1 : -1, 1.0);
+    op_set(e, &e->op[e->nop++], tab->b, s, ERK_Y1, true, tab->fsal ? s - 1 : -1, 1.0);
     if (estimate && tab->order_emb > 0) {
         for (j = 0; j < s; j++)
             diff[j] = tab->b[j] - tab->bemb[j];
-        op_set(&e->op[e->nop++], diff, s, ERK_EV, false, -1, 0.0);
+        op_set(e, &e->op[e->nop++], diff, s, ERK_EV, false, -1, 0.0);
     }
     if (two) {
         for (j = 0; j < s; j++)
             diff[j] = tab->b[j] - tab->bemb2[j];
-        op_set(&e->op[e->nop++], diff, s, ERK_EV2, false, -1, 0.0);
+        op_set(e, &e->op[e->nop++], diff, s, ERK_EV2, false, -1, 0.0);
     }
     /* Extra stages of the continuous extension; without FSAL the first
        is f(t + h, y1), which erk_f1 computes from y1 itself. */
     for (j = tab->fsal ? s : s + 1; j < s + tab->extra; j++)
-        op_set(&e->xop[e->nxop++], tab->a[j], j, ERK_YT, true, j, tab->c[j]);
+        op_set(e, &e->xop[e->nxop++], tab->a[j], j, ERK_YT, true, j, tab->c[j]);
+    /* The continuous extension's weights, written to the caller's r. */
     e->deg = tab_dense_poly(tab, w);
     for (m = 0; m < e->deg; m++)
-        row_from(&e->drow[m], w[m], tab_dense_stages(tab));
+        op_set(e, &e->dop[m], w[m], tab_dense_stages(tab), ERK_YT, false, -1, 0.0);
     return 0;
 }
 
@@ -306,8 +287,8 @@ int erk_f0(struct erk *e, double t)
 
 int erk_step(struct erk *e, double t, double h)
 {
-    const size_t n = e->n;
-    double *const *k = e->k;
+    const size_t len = e->len;
+    const int par = e->par;
     double *buf[4];
     int i, rc;
 
@@ -324,9 +305,9 @@ int erk_step(struct erk *e, double t, double h)
     for (i = 0; i < e->nop; i++) {
         const struct erk_op *op = &e->op[i];
         double *out = buf[op->out];
-        comb(n, out, op->base ? e->y : NULL, h, &op->row, k);
+        comb(len, out, op->base ? e->y : NULL, h, op->m, op->kv[par], op->a);
         if (op->stage >= 0) {
-            rc = e->rhs(e->ctx, t + op->c * h, out, e->p, k[op->stage]);
+            rc = e->rhs(e->ctx, t + op->c * h, out, e->p, e->k[op->stage]);
             e->nfev++;
             if (rc) {
                 e->nk = op->stage + 1;
@@ -350,14 +331,26 @@ static double est_norm(const struct erk *e, const double *v, double rtol, double
     size_t i;
 
     /* The scalar-atol RMS case is the hot one (every step of every
-       default solve); the others share one general loop. */
+       default solve); the others share one general loop.  Components go
+       in pairs, as in comb, so the compiler pairs the divisions; the sums
+       still run from i = 0 up, one term at a time. */
     if (!atol_vec && norm == NORM_RMS) {
-        for (i = 0; i < n; i++) {
+        for (i = 0; i + 1 < n; i += 2) {
+            double a0 = fabs(y[i]), a1 = fabs(y1[i]);
+            double b0 = fabs(y[i + 1]), b1 = fabs(y1[i + 1]);
+            double q = v[i] / (atol + rtol * (a1 > a0 ? a1 : a0));
+            double r = v[i + 1] / (atol + rtol * (b1 > b0 ? b1 : b0));
+            sum += q * q;
+            sum += r * r;
+            /* x*0 is NaN when x is Inf or NaN: flags a non-finite y1 even
+               where the scale, grown infinite, would hide it. */
+            inf += y1[i] * 0.0;
+            inf += y1[i + 1] * 0.0;
+        }
+        if (i < n) {
             double a0 = fabs(y[i]), a1 = fabs(y1[i]);
             double q = v[i] / (atol + rtol * (a1 > a0 ? a1 : a0));
             sum += q * q;
-            /* x*0 is NaN when x is Inf or NaN: flags a non-finite y1 even
-               where the scale, grown infinite, would hide it. */
             inf += y1[i] * 0.0;
         }
         return n ? sqrt(sum / (double)n) + inf : inf;
@@ -456,14 +449,15 @@ void erk_accept(struct erk *e)
         tmp = e->k[0];
         e->k[0] = e->k[last];
         e->k[last] = tmp;
+        e->par ^= 1;
     }
     e->f1_ok = false;
 }
 
 int erk_dense(struct erk *e, double t, double h, double *r)
 {
-    const size_t n = e->n;
-    double *const *k = e->k;
+    const size_t len = e->len;
+    const int par = e->par;
     int i, m, rc;
 
     if (!e->fsal) {
@@ -473,17 +467,19 @@ int erk_dense(struct erk *e, double t, double h, double *r)
     }
     if (!e->xk_ok) {
         for (i = 0; i < e->nxop; i++) {
-            const struct erk_op *op = &e->xop[i];
-            comb_any(n, e->yt, e->y, h, &op->row, k);
-            rc = e->rhs(e->ctx, t + op->c * h, e->yt, e->p, k[op->stage]);
+            const struct erk_op *x = &e->xop[i];
+            comb_any(len, e->yt, e->y, h, x->m, x->kv[par], x->a);
+            rc = e->rhs(e->ctx, t + x->c * h, e->yt, e->p, e->k[x->stage]);
             e->nfev++;
             if (rc)
                 return rc;
         }
         e->xk_ok = true;
     }
-    for (m = 0; m < e->deg; m++)
-        comb_any(n, r + (size_t)m * n, NULL, h, &e->drow[m], k);
+    for (m = 0; m < e->deg; m++) {
+        const struct erk_op *d = &e->dop[m];
+        comb_any(len, r + (size_t)m * len, NULL, h, d->m, d->kv[par], d->a);
+    }
     return 0;
 }
 

@@ -18,26 +18,25 @@
 #include "solve.h"
 #include "tableau.h"
 
-/* The nonzero coefficients of one linear combination sum_j a_j k_{idx_j},
-   in increasing j, so the step skips the tableau's zeros. */
-struct erk_row {
-    int m;
-    int idx[TAB_MAX_STAGES];
-    double a[TAB_MAX_STAGES];
-};
-
-/* Where an operation writes: the stage argument, the candidate y1 or the
-   error estimates. */
+/* Where an operation of the step writes: the stage argument, the
+   candidate y1 or the error estimates. */
 enum { ERK_YT, ERK_Y1, ERK_EV, ERK_EV2 };
 
-/* One operation of a step: out = (base ? y : 0) + h * row, then, when
-   stage >= 0, k[stage] = f(t + c h, out). */
+/* One linear combination of a step, compiled from the tableau:
+   out = (base ? y : 0) + h sum_j a_j K_j over its m nonzero terms (in
+   increasing j, so the tableau's zeros cost nothing), then, when
+   stage >= 0, k[stage] = f(t + c h, out).  Laid out for erk.c's paired
+   loops: the stage vectors' addresses themselves, for either order of
+   k[0] and the vector erk_accept swaps it with (erk.par), and each
+   coefficient twice. */
 struct erk_op {
-    struct erk_row row;
+    int m;
     int out;
     bool base;
     int stage;
     double c;
+    const double *kv[2][TAB_MAX_STAGES];
+    double a[TAB_MAX_STAGES][2];
 };
 
 struct erk {
@@ -46,6 +45,7 @@ struct erk {
     void *ctx;
     const double *p;
     size_t n;
+    size_t len;             /* length of each vector below: n rounded up to even */
     int stages;
     bool fsal;
     /* k[0 .. stages-1]: stage derivatives.  k[stages]: f(t+h, y1) for
@@ -62,12 +62,13 @@ struct erk {
     bool xk_ok;             /* the extra stages of the last attempt are known */
     int nk;                 /* stage vectors filled by the last attempt */
     long nfev;              /* right-hand side calls so far */
+    int par;                /* erk_op.kv[par] holds the current k[] */
     int nop;
     struct erk_op op[TAB_MAX_STAGES + 2];   /* the step, compiled */
     int nxop;
     struct erk_op xop[TAB_MAX_STAGES];      /* the extra stages, compiled */
     int deg;                                /* degree of the continuous extension */
-    struct erk_row drow[TAB_MAX_DEG];       /* its theta^m weights (tab_dense_poly) */
+    struct erk_op dop[TAB_MAX_DEG];         /* its theta^m weights (tab_dense_poly) */
     double *mem;
 };
 
@@ -128,8 +129,9 @@ long erk_bad_var(const struct erk *e, bool *in_state);
    (t, y) with step h) needs beyond the step: f(t+h, y1) without FSAL and
    the tableau's extra stages, each at most once per attempt (right-hand
    side calls counted in nfev).  Then writes the extension's coefficient
-   vectors r_m = h sum_j w_m,j K_j (m = 1 .. e->deg, tab_dense_poly), n
-   each, to r, so that y(t + theta h) = y + sum_m theta^m r_m.  Call after
+   vectors r_m = h sum_j w_m,j K_j (m = 1 .. e->deg, tab_dense_poly) to
+   r, e->len each (the components past n are 0), so that
+   y(t + theta h) = y + sum_m theta^m r_m.  Call after
    a successful erk_step and before erk_accept.  Returns 0 or the first
    non-zero right-hand side code (r is then not written). */
 int erk_dense(struct erk *e, double t, double h, double *r);

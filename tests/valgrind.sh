@@ -42,6 +42,9 @@ vg 2 tests/e2e/diag/not-text.ode
 vg 2 $M/decay.ode -p nosuch=1
 vg 2 $M/decay.ode -o /nonexistent/dir/x.csv
 vg 0 --emit-c samples/sir.ode
+if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
+    vg 0 $M/decay.ode -o "$TMPDIR/run.h5"
+fi
 vg 0 --check samples/brusselator.ode
 
 # An interrupted run: the signal arrives while the solver is running.

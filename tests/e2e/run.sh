@@ -9,6 +9,9 @@
 #                              and --no-jit must give the same bytes
 #   NAME.sh                    a scripted case; exit 0 passes (it gets
 #                              $ODESOLVE and $TMPDIR)
+#   models/*.ode               the scripted cases' models: JIT and
+#                              interpreter agree byte for byte, also on
+#                              failures (exit status, rows kept, messages)
 #   samples/*.ode              each sample runs, JIT and interpreter agree
 #                              byte for byte, and the final row matches
 #                              tests/e2e/samples.ref
@@ -91,6 +94,21 @@ for sh in "$E2E"/*.sh; do
     [ -e "$sh" ] || continue
     [ "$(basename "$sh")" = run.sh ] && continue
     if sh "$sh" >"$TMPDIR/log" 2>&1; then pass; else flunk "$sh"; sed 's/^/    /' "$TMPDIR/log" | head -30; fi
+done
+
+# --- models of the scripted cases: the interpreter agrees -------------------
+for ode in "$E2E"/models/*.ode; do
+    [ -e "$ode" ] || continue
+    "$ODESOLVE" "$ode" >"$TMPDIR/jit.csv" 2>"$TMPDIR/jit.err"
+    rj=$?
+    "$ODESOLVE" --no-jit "$ode" >"$TMPDIR/int.csv" 2>"$TMPDIR/int.err"
+    ri=$?
+    if [ $rj -ne $ri ]; then flunk "$ode: exit $rj with the JIT, $ri with --no-jit"; continue; fi
+    if cmp -s "$TMPDIR/jit.csv" "$TMPDIR/int.csv" && cmp -s "$TMPDIR/jit.err" "$TMPDIR/int.err"; then
+        pass
+    else
+        flunk "$ode: JIT and interpreter differ"
+    fi
 done
 
 # --- samples ----------------------------------------------------------------
