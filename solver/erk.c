@@ -57,10 +57,16 @@ static void comb_any(size_t len, double *restrict o, const double *restrict base
             o[i + 1] = o[i + 1] + a[j][1] * kj[i + 1];
         }
     }
-    for (i = 0; i < len; i += 2) {
-        o[i] = base ? base[i] + h * o[i] : h * o[i];
-        o[i + 1] = base ? base[i + 1] + h * o[i + 1] : h * o[i + 1];
-    }
+    if (base)
+        for (i = 0; i < len; i += 2) {
+            o[i] = base[i] + h * o[i];
+            o[i + 1] = base[i + 1] + h * o[i + 1];
+        }
+    else
+        for (i = 0; i < len; i += 2) {
+            o[i] = h * o[i];
+            o[i + 1] = h * o[i + 1];
+        }
 }
 
 /* The sum a[0][L] k0[I] + ... + a[m-1][L] k(m-1)[I] of the first m terms

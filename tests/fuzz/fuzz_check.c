@@ -5,7 +5,9 @@
  * A crash, a sanitizer report, a leak or an input taking longer than the
  * -timeout is a finding; model errors are the expected outcome for most
  * inputs, so their diagnostics go to /dev/null (still formatted, so the
- * printing of spans, carets and bad bytes is exercised too). */
+ * printing of spans, carets and bad bytes is exercised too).  Replay a
+ * finding with `build/fuzz/fuzz_check FILE`; once fixed it becomes a case
+ * of tests/e2e (diag/NAME.ode and .err) or a unit test. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
