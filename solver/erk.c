@@ -6,34 +6,43 @@
  * operation per linear combination (stage arguments, the solution, the
  * error estimates), each holding only the tableau's nonzero coefficients,
  * the addresses of the stage vectors they multiply and which right-hand
- * side call follows.  The step runs that program through a single inlined
- * combination routine with one fused loop per term count; it must keep
- * one call site, or the compiler stops inlining it (measured: 50% slower
- * on Lorenz), so the dense output's rarer combinations go through
- * comb_any.  Terms are summed left to right in increasing stage order,
- * exactly as a hand-written step writes them.
+ * side call follows.  The step runs that program through an inlined
+ * combination routine (comb1 or comb2, below) with one fused loop per
+ * term count; each must keep one call site, or the compiler stops
+ * inlining it (measured: 50% slower on Lorenz), so the dense output's
+ * rarer combinations go through comb_any.  Terms are summed left to right
+ * in increasing stage order, exactly as a hand-written step writes them.
  *
- * The loops handle the components in pairs, i and i + 1, as two separate
- * statements: gcc -O2 turns each pair into one SSE2 instruction per
- * operation (its straight-line vectorizer needs no run-time checks for
- * that, unlike its loop vectorizer, which -O2 leaves off).  For that the
- * vectors have an even length e->len (erk_init pads them with a component
- * that stays 0), so no odd last component needs scalar code and a second
- * copy of the coefficients, and each coefficient is stored twice, so a
- * pair of them is one load.  Every component is still computed with the
- * same operations in the same order, so the results do not depend on the
- * pairing.  Measured on DOP853 and the Arenstorf orbit (4 states): the
- * step's own instructions fell by a quarter. */
+ * From ERK_PAIRS_MIN states up the loops handle the components in pairs,
+ * i and i + 1, as two separate statements: gcc -O2 turns each pair into
+ * one SSE2 instruction per operation (its straight-line vectorizer needs
+ * no run-time checks for that, unlike its loop vectorizer, which -O2
+ * leaves off).  For that the vectors have an even length e->len (erk_init
+ * pads them with a component that stays 0), so no odd last component
+ * needs scalar code and a second copy of the coefficients, and each
+ * coefficient is stored twice, so a pair of them is one load.  Every
+ * component is still computed with the same operations in the same order,
+ * so the results do not depend on the pairing.  Smaller systems go one
+ * component at a time: there the next combination reads the stage vector
+ * the right-hand side has just stored one double at a time, and a 16-byte
+ * load of two such fresh 8-byte stores cannot be forwarded from the store
+ * buffer; it waits for them to reach the cache.  Measured, 4 states:
+ * pairs 20-30% slower per step than single components; 8 states: pairs
+ * 10-25% faster, 2000 states (bruss1d) 30% faster. */
 #include "erk.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Systems from this many states up combine in pairs of components (see
+   above; between 4 and 8 the two ways cost about the same). */
+#define ERK_PAIRS_MIN 8
+
 /* o = base + h sum_j a[j] kv[j] (base NULL: 0) over an even number len
    of components, for any number m of terms, one term per pass, then h and
-   the base; summed left to right.  For rows longer than comb's fused
-   loops and for what runs once per saved step (extra stages, the dense
+   the base; summed left to right.  For rows longer than the fused
+   loops of comb1 and comb2 and for what runs once per saved step (extra stages, the dense
    output). */
 static void comb_any(size_t len, double *restrict o, const double *restrict base,
                      double h, int m, const double *const *kv, const double (*a)[2])
@@ -82,18 +91,83 @@ static void comb_any(size_t len, double *restrict o, const double *restrict base
 #define T9(I, L) (T8(I, L) + a[8][L] * k8[I])
 #define T10(I, L) (T9(I, L) + a[9][L] * k9[I])
 
-/* o = base + h sum_j a[j] kv[j], or with base NULL o = h sum ..., over an
-   even number len of components; terms summed left to right, as comb_any
-   does.  Called from one place (erk_step), so it is inlined there and the
+/* The switch over the number of terms shared by comb1 and comb2: one
+   fused loop per term count (LOOP, given the sum T), loading only the
+   stage vectors it reads, base tested outside the loop; longer rows go
+   through comb_any. */
+#define K(j) const double *restrict k##j = kv[j]
+#define COMB_SWITCH(LOOP)                                           \
+    switch (m) {                                                    \
+    case 0:                                                         \
+        for (i = 0; i < len; i++)                                   \
+            o[i] = base ? base[i] : 0.0;                            \
+        break;                                                      \
+    case 1: { K(0); LOOP(T1); break; }                              \
+    case 2: { K(0); K(1); LOOP(T2); break; }                        \
+    case 3: { K(0); K(1); K(2); LOOP(T3); break; }                  \
+    case 4: { K(0); K(1); K(2); K(3); LOOP(T4); break; }            \
+    case 5: { K(0); K(1); K(2); K(3); K(4); LOOP(T5); break; }      \
+    case 6: {                                                       \
+        K(0); K(1); K(2); K(3); K(4); K(5);                         \
+        LOOP(T6);                                                   \
+        break;                                                      \
+    }                                                               \
+    case 7: {                                                       \
+        K(0); K(1); K(2); K(3); K(4); K(5); K(6);                   \
+        LOOP(T7);                                                   \
+        break;                                                      \
+    }                                                               \
+    case 8: {                                                       \
+        K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7);             \
+        LOOP(T8);                                                   \
+        break;                                                      \
+    }                                                               \
+    case 9: {                                                       \
+        K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7); K(8);       \
+        LOOP(T9);                                                   \
+        break;                                                      \
+    }                                                               \
+    case 10: {                                                      \
+        K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7); K(8); K(9); \
+        LOOP(T10);                                                  \
+        break;                                                      \
+    }                                                               \
+    default:                                                        \
+        comb_any(len, o, base, h, m, kv, a);                        \
+        break;                                                      \
+    }
+
+/* o = base + h sum_j a[j] kv[j], or with base NULL o = h sum ..., one
+   component at a time over the n components (len is the padded length,
+   for comb_any); terms summed left to right, as comb_any does.  Called
+   from one place (erk_step), so it is inlined there and the
    per-combination overhead is a jump. */
-static inline void comb(size_t len, double *restrict o, const double *restrict base,
-                        double h, int m, const double *const *kv, const double (*a)[2])
+static inline void comb1(size_t n, size_t len, double *restrict o,
+                         const double *restrict base, double h, int m,
+                         const double *const *kv, const double (*a)[2])
 {
     size_t i;
 
-/* One fused loop per term count, loading only the stage vectors it
-   reads; base is tested outside the loop. */
-#define COMB_LOOP(T)                                                \
+#define LOOP1(T)                                                    \
+    do {                                                            \
+        if (base)                                                   \
+            for (i = 0; i < n; i++)                                 \
+                o[i] = base[i] + h * T(i, 0);                       \
+        else                                                        \
+            for (i = 0; i < n; i++)                                 \
+                o[i] = h * T(i, 0);                                 \
+    } while (0)
+    COMB_SWITCH(LOOP1)
+#undef LOOP1
+}
+
+/* comb1 in pairs of components over the even length len. */
+static inline void comb2(size_t len, double *restrict o, const double *restrict base,
+                         double h, int m, const double *const *kv, const double (*a)[2])
+{
+    size_t i;
+
+#define LOOP2(T)                                                    \
     do {                                                            \
         if (base)                                                   \
             for (i = 0; i < len; i += 2) {                          \
@@ -106,71 +180,12 @@ static inline void comb(size_t len, double *restrict o, const double *restrict b
                 o[i + 1] = h * T(i + 1, 1);                         \
             }                                                       \
     } while (0)
-#define K(j) const double *restrict k##j = kv[j]
-
-    switch (m) {
-    case 0:
-        for (i = 0; i < len; i++)
-            o[i] = base ? base[i] : 0.0;
-        break;
-    case 1: {
-        K(0);
-        COMB_LOOP(T1);
-        break;
-    }
-    case 2: {
-        K(0); K(1);
-        COMB_LOOP(T2);
-        break;
-    }
-    case 3: {
-        K(0); K(1); K(2);
-        COMB_LOOP(T3);
-        break;
-    }
-    case 4: {
-        K(0); K(1); K(2); K(3);
-        COMB_LOOP(T4);
-        break;
-    }
-    case 5: {
-        K(0); K(1); K(2); K(3); K(4);
-        COMB_LOOP(T5);
-        break;
-    }
-    case 6: {
-        K(0); K(1); K(2); K(3); K(4); K(5);
-        COMB_LOOP(T6);
-        break;
-    }
-    case 7: {
-        K(0); K(1); K(2); K(3); K(4); K(5); K(6);
-        COMB_LOOP(T7);
-        break;
-    }
-    case 8: {
-        K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7);
-        COMB_LOOP(T8);
-        break;
-    }
-    case 9: {
-        K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7); K(8);
-        COMB_LOOP(T9);
-        break;
-    }
-    case 10: {
-        K(0); K(1); K(2); K(3); K(4); K(5); K(6); K(7); K(8); K(9);
-        COMB_LOOP(T10);
-        break;
-    }
-    default:
-        comb_any(len, o, base, h, m, kv, a);
-        break;
-    }
-#undef K
-#undef COMB_LOOP
+    COMB_SWITCH(LOOP2)
+#undef LOOP2
 }
 
+#undef COMB_SWITCH
+#undef K
 #undef T1
 #undef T2
 #undef T3
@@ -233,6 +248,7 @@ int erk_init(struct erk *e, const struct rk_tableau *tab,
        as a combination of these zeros.  +1 keeps calloc(0) away when
        n == 0. */
     e->len = n + (n & 1);
+    e->pairs = n >= ERK_PAIRS_MIN;
     nvec = nkv + 4 + two;
     e->mem = calloc((size_t)nvec * e->len + 1, sizeof *e->mem);
     if (!e->mem)
@@ -291,10 +307,35 @@ int erk_f0(struct erk *e, double t)
     return rc;
 }
 
+/* The operations of a step from (t, y) with step h, each combination
+   done by the statement COMB (on op, out, base, kv), each stage
+   evaluated; on a failing right-hand side, records how many stages are
+   known and returns its code.  One loop for each way of combining, so
+   that neither tests the way per operation and each inlines its comb
+   once. */
+#define RUN_OPS(COMB)                                                       \
+    do {                                                                    \
+        for (i = 0; i < nop; i++) {                                         \
+            const struct erk_op *op = &e->op[i];                            \
+            double *out = buf[op->out];                                     \
+            const double *base = op->base ? e->y : NULL;                    \
+            const double *const *kv = op->kv[par];                          \
+            COMB;                                                           \
+            if (op->stage >= 0) {                                           \
+                rc = e->rhs(e->ctx, t + op->c * h, out, e->p, e->k[op->stage]); \
+                e->nfev++;                                                  \
+                if (rc) {                                                   \
+                    e->nk = op->stage + 1;                                  \
+                    return rc;                                              \
+                }                                                           \
+            }                                                               \
+        }                                                                   \
+    } while (0)
+
 int erk_step(struct erk *e, double t, double h)
 {
-    const size_t len = e->len;
-    const int par = e->par;
+    const size_t n = e->n, len = e->len;
+    const int par = e->par, nop = e->nop;
     double *buf[4];
     int i, rc;
 
@@ -308,23 +349,16 @@ int erk_step(struct erk *e, double t, double h)
     buf[ERK_Y1] = e->y1;
     buf[ERK_EV] = e->ev;
     buf[ERK_EV2] = e->ev2;
-    for (i = 0; i < e->nop; i++) {
-        const struct erk_op *op = &e->op[i];
-        double *out = buf[op->out];
-        comb(len, out, op->base ? e->y : NULL, h, op->m, op->kv[par], op->a);
-        if (op->stage >= 0) {
-            rc = e->rhs(e->ctx, t + op->c * h, out, e->p, e->k[op->stage]);
-            e->nfev++;
-            if (rc) {
-                e->nk = op->stage + 1;
-                return rc;
-            }
-        }
-    }
+    if (e->pairs)
+        RUN_OPS(comb2(len, out, base, h, op->m, kv, op->a));
+    else
+        RUN_OPS(comb1(n, len, out, base, h, op->m, kv, op->a));
     e->nk = e->stages;
     e->f1_ok = e->fsal;
     return 0;
 }
+
+#undef RUN_OPS
 
 /* Norm of the estimate v, scaled as erk_error says; NaN when v or y1 is
    not finite. */
@@ -337,26 +371,29 @@ static double est_norm(const struct erk *e, const double *v, double rtol, double
     size_t i;
 
     /* The scalar-atol RMS case is the hot one (every step of every
-       default solve); the others share one general loop.  Components go
-       in pairs, as in comb, so the compiler pairs the divisions; the sums
+       default solve); the others share one general loop.  With the
+       step's paired loops (which wrote v and y1 in pairs) components go
+       in pairs here too, so the compiler pairs the divisions; the sums
        still run from i = 0 up, one term at a time. */
     if (!atol_vec && norm == NORM_RMS) {
-        for (i = 0; i + 1 < n; i += 2) {
+        i = 0;
+        if (e->pairs)
+            for (; i + 1 < n; i += 2) {
+                double a0 = fabs(y[i]), a1 = fabs(y1[i]);
+                double b0 = fabs(y[i + 1]), b1 = fabs(y1[i + 1]);
+                double q = v[i] / (atol + rtol * (a1 > a0 ? a1 : a0));
+                double r = v[i + 1] / (atol + rtol * (b1 > b0 ? b1 : b0));
+                sum += q * q;
+                sum += r * r;
+                inf += y1[i] * 0.0;
+                inf += y1[i + 1] * 0.0;
+            }
+        for (; i < n; i++) {
             double a0 = fabs(y[i]), a1 = fabs(y1[i]);
-            double b0 = fabs(y[i + 1]), b1 = fabs(y1[i + 1]);
             double q = v[i] / (atol + rtol * (a1 > a0 ? a1 : a0));
-            double r = v[i + 1] / (atol + rtol * (b1 > b0 ? b1 : b0));
             sum += q * q;
-            sum += r * r;
             /* x*0 is NaN when x is Inf or NaN: flags a non-finite y1 even
                where the scale, grown infinite, would hide it. */
-            inf += y1[i] * 0.0;
-            inf += y1[i + 1] * 0.0;
-        }
-        if (i < n) {
-            double a0 = fabs(y[i]), a1 = fabs(y1[i]);
-            double q = v[i] / (atol + rtol * (a1 > a0 ? a1 : a0));
-            sum += q * q;
             inf += y1[i] * 0.0;
         }
         return n ? sqrt(sum / (double)n) + inf : inf;

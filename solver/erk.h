@@ -25,10 +25,10 @@ enum { ERK_YT, ERK_Y1, ERK_EV, ERK_EV2 };
 /* One linear combination of a step, compiled from the tableau:
    out = (base ? y : 0) + h sum_j a_j K_j over its m nonzero terms (in
    increasing j, so the tableau's zeros cost nothing), then, when
-   stage >= 0, k[stage] = f(t + c h, out).  Laid out for erk.c's paired
-   loops: the stage vectors' addresses themselves, for either order of
-   k[0] and the vector erk_accept swaps it with (erk.par), and each
-   coefficient twice. */
+   stage >= 0, k[stage] = f(t + c h, out).  Laid out for erk.c's loops:
+   the stage vectors' addresses themselves, for either order of k[0] and
+   the vector erk_accept swaps it with (erk.par), and each coefficient
+   twice, for the two components of a pair. */
 struct erk_op {
     int m;
     int out;
@@ -46,6 +46,7 @@ struct erk {
     const double *p;
     size_t n;
     size_t len;             /* length of each vector below: n rounded up to even */
+    bool pairs;             /* combine in pairs of components (erk.c) */
     int stages;
     bool fsal;
     /* k[0 .. stages-1]: stage derivatives.  k[stages]: f(t+h, y1) for
@@ -131,9 +132,9 @@ long erk_bad_var(const struct erk *e, bool *in_state);
    side calls counted in nfev).  Then writes the extension's coefficient
    vectors r_m = h sum_j w_m,j K_j (m = 1 .. e->deg, tab_dense_poly) to
    r, e->len each (the components past n are 0), so that
-   y(t + theta h) = y + sum_m theta^m r_m.  Call after
-   a successful erk_step and before erk_accept.  Returns 0 or the first
-   non-zero right-hand side code (r is then not written). */
+   y(t + theta h) = y + sum_m theta^m r_m.  Call after a successful
+   erk_step and before erk_accept.  Returns 0 or the first non-zero
+   right-hand side code (r is then not written). */
 int erk_dense(struct erk *e, double t, double h, double *r);
 
 /* Initial step size for an adaptive method, by Hairer, Norsett & Wanner,

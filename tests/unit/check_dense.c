@@ -217,6 +217,73 @@ START_TEST(dense_ends_of_the_step)
 }
 END_TEST
 
+/* Nine copies of y' = -2 t y^2, side by side; p[0] says how many. */
+static int rational_n(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx;
+    for (int i = 0; i < (int)p[0]; i++)
+        f[i] = -2.0 * t * y[i] * y[i];
+    return 0;
+}
+
+/* The coefficient vectors of an odd number of states lie in padded
+   slots: each state's interpolant, over two accepted steps, is exactly
+   what the same equation alone gives (3 states combine one component at
+   a time, 9 in pairs). */
+START_TEST(dense_keeps_odd_state_counts_apart)
+{
+    static const double thetas[] = { 0.0, 0.3, 0.77, 1.0 };
+    static const int ns[] = { 3, 9 };
+
+    for (size_t c = 0; c < sizeof ns / sizeof ns[0]; c++) {
+        int n = ns[c];
+        double p[1] = { (double)n };
+        for (size_t ti = 0; ti < tab_count(); ti++) {
+            const struct rk_tableau *t = tab_at(ti);
+            struct ode_problem probn, prob1;
+            struct dense dn, d1;
+            struct erk en, e1;
+            double outn[9], out1;
+
+            memset(&probn, 0, sizeof probn);
+            probn.n_states = (size_t)n;
+            probn.rhs = rational_n;
+            prob1 = probn;
+            prob1.n_states = 1;
+            prob1.rhs = rational;
+            ck_assert_int_eq(erk_init(&en, t, &probn, p, false), 0);
+            ck_assert_int_eq(dense_init(&dn, (size_t)n), 0);
+            for (int i = 0; i < n; i++)
+                en.y[i] = 0.5 + 0.25 * i;
+            for (int step = 0; step < 2; step++) {
+                double t0 = 0.1 + 0.2 * step;
+                ck_assert_int_eq(erk_step(&en, t0, 0.2), 0);
+                ck_assert_int_eq(dense_build_erk(&dn, &en, t0, 0.2), 0);
+                for (int i = 0; i < n; i++) {
+                    ck_assert_int_eq(erk_init(&e1, t, &prob1, NULL, false), 0);
+                    ck_assert_int_eq(dense_init(&d1, 1), 0);
+                    e1.y[0] = en.y[i];
+                    ck_assert_int_eq(erk_step(&e1, t0, 0.2), 0);
+                    ck_assert_int_eq(dense_build_erk(&d1, &e1, t0, 0.2), 0);
+                    for (size_t m = 0; m < sizeof thetas / sizeof thetas[0]; m++) {
+                        dense_eval(&dn, thetas[m], outn);
+                        dense_eval(&d1, thetas[m], &out1);
+                        ck_assert_msg(outn[i] == out1,
+                                      "%s n=%d step %d state %d theta %g: %.17g vs %.17g",
+                                      t->name, n, step, i, thetas[m], outn[i], out1);
+                    }
+                    dense_free(&d1);
+                    erk_free(&e1);
+                }
+                erk_accept(&en);
+            }
+            dense_free(&dn);
+            erk_free(&en);
+        }
+    }
+}
+END_TEST
+
 /* A right-hand side that fails in an extra stage fails the build. */
 static int fails_late(void *ctx, double t, const double *y, const double *p, double *f)
 {
@@ -257,6 +324,7 @@ static Suite *dense_suite(void)
     tcase_add_test(tc, dense_legacy_hermite_is_exact_on_cubics);
     tcase_add_test(tc, dense_ends_of_the_step);
     tcase_add_test(tc, dense_build_reports_a_failing_extra_stage);
+    tcase_add_test(tc, dense_keeps_odd_state_counts_apart);
     suite_add_tcase(s, tc);
     return s;
 }
