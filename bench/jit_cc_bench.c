@@ -4,10 +4,11 @@
  * (../shared/bench/problems) and a generated 10,000-equation chain.  Also
  * checks that the three backends give the same bits.  Times are medians.
  *
- *   jit_cc_bench [PROBLEMS_DIR [CALL_SCALE]]
+ *   jit_cc_bench [PROBLEMS_DIR [CALL_SCALE [ONLY]]]
  *
  * PROBLEMS_DIR defaults to ../shared/bench/problems; CALL_SCALE (default 1)
- * multiplies the number of calls timed. */
+ * multiplies the number of calls timed; ONLY names the one problem to run
+ * (lorenz, pleiades, bruss1d, chain10000). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include "jit.h"
 #include "testmodel.h"
 
-enum { REPS = 7, BUILDS = 9 };
+enum { REPS = 7 };
 
 enum backend { BK_INTERP, BK_TCC, BK_CC, N_BK };
 static const char *const bk_name[N_BK] = { "interp", "tcc", "cc" };
@@ -69,9 +70,11 @@ static void unbuild(struct built *b)
 /* Median ms to build (codegen included for the compiled backends). */
 static double time_build(const struct model *m, enum backend bk)
 {
-    double runs[BUILDS];
+    /* gcc takes seconds on thousands of equations. */
+    int builds = m->n_states > 1000 ? 3 : 9;
+    double runs[9];
     char err[1024];
-    for (int r = 0; r < BUILDS; r++) {
+    for (int r = 0; r < builds; r++) {
         struct built b;
         double t0 = now();
         int rc = build(m, bk, &b, err, sizeof err);
@@ -82,7 +85,7 @@ static double time_build(const struct model *m, enum backend bk)
         }
         unbuild(&b);
     }
-    return median(runs, BUILDS);
+    return median(runs, builds);
 }
 
 /* ns per call, median of REPS runs; inputs change a little each call and
@@ -122,9 +125,9 @@ static void bench_model(const char *name, const struct model *m, long calls, dou
         p[i] = m->params[i].value;
     printf("%s: %zu states, %zu intermediates, %ld calls x %d runs\n", name, n,
            m->n_inters, calls, REPS);
-    double ns[N_BK];
+    double ns[N_BK], ms[N_BK];
     for (int k = 0; k < N_BK; k++) {
-        double ms = time_build(m, (enum backend)k);
+        ms[k] = time_build(m, (enum backend)k);
         if (build(m, (enum backend)k, &b[k], err, sizeof err)) {
             fprintf(stderr, "%s: %s\n", bk_name[k], err);
             exit(1);
@@ -134,14 +137,14 @@ static void bench_model(const char *name, const struct model *m, long calls, dou
         d[k] = calloc(n, sizeof *d[k]);
         b[k].prob.rhs(b[k].prob.ctx, 0.5, y, p, d[k]);
         ns[k] = time_rhs(&b[k].prob, y, p, calls, sink);
-        printf("  %-6s build %8.2f ms   rhs %10.1f ns/call\n", bk_name[k], ms, ns[k]);
+        printf("  %-6s build %8.2f ms   rhs %10.1f ns/call\n", bk_name[k], ms[k], ns[k]);
     }
     bool same = memcmp(d[BK_INTERP], d[BK_TCC], n * sizeof *y) == 0 &&
                 memcmp(d[BK_INTERP], d[BK_CC], n * sizeof *y) == 0;
     printf("  rhs tcc/cc = %.2f   interp/cc = %.2f   results %s\n", ns[BK_TCC] / ns[BK_CC],
            ns[BK_INTERP] / ns[BK_CC], same ? "bit-identical" : "DIFFER");
     /* Calls after which cc's longer build has paid for itself. */
-    double extra = time_build(m, BK_CC) - time_build(m, BK_TCC);
+    double extra = ms[BK_CC] - ms[BK_TCC];
     if (ns[BK_TCC] > ns[BK_CC])
         printf("  cc pays off after %.0f calls\n", extra * 1e6 / (ns[BK_TCC] - ns[BK_CC]));
     for (int k = 0; k < N_BK; k++) {
@@ -168,20 +171,28 @@ int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "../shared/bench/problems";
     double scale = argc > 2 ? atof(argv[2]) : 1.0, sink = 0;
-    struct model *m = tm_lorenz();
-    bench_model("lorenz", m, (long)(1e7 * scale), &sink);
-    model_free(m);
+    const char *only = argc > 3 ? argv[3] : NULL;
+    struct model *m;
+    if (!only || strcmp(only, "lorenz") == 0) {
+        m = tm_lorenz();
+        bench_model("lorenz", m, (long)(1e7 * scale), &sink);
+        model_free(m);
+    }
     static const struct { const char *name; double calls; } peers[] = {
         { "pleiades", 2e6 }, { "bruss1d", 2e4 },
     };
     for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++) {
+        if (only && strcmp(only, peers[i].name) != 0)
+            continue;
         if (!(m = load(dir, peers[i].name)))
             return 1;
         bench_model(peers[i].name, m, (long)(peers[i].calls * scale) + 1, &sink);
         model_free(m);
     }
-    m = tm_chain(10000);
-    bench_model("chain10000", m, (long)(2e3 * scale) + 1, &sink);
-    model_free(m);
+    if (!only || strcmp(only, "chain10000") == 0) {
+        m = tm_chain(10000);
+        bench_model("chain10000", m, (long)(2e3 * scale) + 1, &sink);
+        model_free(m);
+    }
     return sink == 42.0;   /* keeps the sums alive */
 }

@@ -413,14 +413,15 @@ static int run(const struct cli_options *o)
         goto done;
 
     double t_compile = now_seconds();
-    const char *backend = o->no_jit ? "interpreter" : "tcc";
+    bool use_cc = o->jit && strcmp(o->jit, "cc") == 0;
+    const char *backend = o->no_jit ? "interpreter" : use_cc ? "cc" : "tcc";
     if (o->no_jit) {
         int irc = interp_new(m, &ip, &prob);
         if (irc) {
             say_prepare_failed(m, irc);
             goto done;
         }
-    } else if (jit_compile(m, &jt, &prob, err, sizeof err)) {
+    } else if ((use_cc ? jit_compile_cc : jit_compile)(m, &jt, &prob, err, sizeof err)) {
         say("%s", err);
         goto done;
     }

@@ -132,7 +132,9 @@ void cli_usage(FILE *out)
 "  --check              parse and check the model, then stop\n"
 "  --emit-c             print the generated C code, then stop\n"
 "  --no-jit             use the interpreter instead of the compiler\n"
-"  --jit tcc            compiler backend (tcc)\n"
+"  --jit tcc|cc         compiler: tcc in memory (default, fast to compile), or\n"
+"                       the system C compiler (cc -O2, or $ODESOLVE_CC):\n"
+"                       slower to compile, faster code for long solves\n"
 "  --list-solvers       list the solvers and stop\n"
 "  -h, --help           show this help\n"
 "  --version            show the version\n"
@@ -448,8 +450,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         case OPT_EMIT_C: o->emit_c = true; break;
         case OPT_NO_JIT: o->no_jit = true; break;
         case OPT_JIT:
-            if (strcmp(optarg, "tcc") != 0)
-                rc = fail(err, errlen, "--jit: unknown backend '%s' (available: tcc)", optarg);
+            if (strcmp(optarg, "tcc") != 0 && strcmp(optarg, "cc") != 0)
+                rc = fail(err, errlen, "--jit: unknown backend '%s' (tcc or cc)", optarg);
             o->jit = optarg;
             break;
         case 'h': o->action = CLI_HELP; break;

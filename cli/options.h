@@ -36,7 +36,7 @@ struct cli_options {
     double t0, t1, total, save_every;
     long max_steps;
     bool save_steps, save_final, stats, check_only, emit_c, no_jit, quiet;
-    const char *jit;         /* "tcc" */
+    const char *jit;         /* "tcc" or "cc"; NULL: tcc */
     const char *output;      /* -o FILE; NULL for stdout */
     struct cli_assign *params;  size_t n_params;
     struct cli_assign *inits;   size_t n_inits;

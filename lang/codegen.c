@@ -18,6 +18,10 @@
    non-reentrant but keeps a huge model from overflowing the stack. */
 enum { CG_MAX_STACK_INTERS = 8192 };
 
+/* Text of statements per function for the system compiler; see
+   emit_eq_func. */
+enum { CG_CHUNK_BYTES = 16384 };
+
 /* tcc keeps every operand still waiting for its operator on a value stack
    of 256 entries and fails with "memory full (vstack)" beyond it; a level
    of nesting can hold up to 11 (a user function call's t, p and 9
@@ -593,17 +597,64 @@ static int emit_derive(struct cg *g)
     return 0;
 }
 
+/* A stretch of statements of cg_rhs or cg_aux as its own function
+   <fn>_c<k>, which the entry point calls in order. */
+static void emit_chunk(struct sbuf *o, const char *fn, const char *outname, size_t k,
+                       const struct sbuf *body)
+{
+    sb_puts(o, "\n__attribute__((noinline)) static void ");
+    sb_puts(o, fn);
+    sb_puts(o, "_c");
+    sb_uint(o, k);
+    sb_puts(o, "(double t, const double *y, const double *p, double *v, double *");
+    sb_puts(o, outname);
+    sb_puts(o, ")\n{\n    (void)t;\n    (void)y;\n    (void)p;\n    (void)v;\n");
+    if (body->len > 0)
+        sb_putn(o, body->s, body->len);
+    sb_puts(o, "}\n");
+}
+
 /* The body shared by cg_rhs and cg_aux: every intermediate in order, then
-   one statement per output. */
+   one statement per output.  For the system compiler (CODEGEN_LINK_POINTERS)
+   a long body is cut into functions of about CG_CHUNK_BYTES of text: gcc's
+   time on one function grows faster than its length (alias walks over all
+   earlier stores), and the cut halves its time on thousands of
+   equations. */
 static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
                         bool rhs)
 {
     const struct model *m = g->m;
-    struct sbuf *o = g->text;
-    int rc;
+    struct sbuf *o = g->text, body = { 0 };
+    size_t n = rhs ? m->n_states : m->n_aux, nchunks = 0;
+    int rc = 0;
     g->scope = SC_EQ;
     g->func_limit = m->n_funcs;
     g->param_limit = m->n_params + m->n_derived;
+    g->text = &body;
+    for (size_t i = 0; i < m->n_inters + n && rc == 0; i++) {
+        if (i < m->n_inters) {
+            g->inter_limit = i;
+            rc = emit_stmt(g, "v", i, m->inters[i].value, m->inters[i].line,
+                           m->inters[i].name);
+        } else {
+            size_t k = i - m->n_inters;
+            g->inter_limit = m->n_inters;
+            rc = emit_stmt(g, outname, k, rhs ? m->states[k].rhs : m->aux[k].value,
+                           rhs ? m->states[k].line : m->aux[k].line,
+                           rhs ? m->states[k].name : m->aux[k].name);
+        }
+        if (rc == 0 && g->link == CODEGEN_LINK_POINTERS && body.len >= CG_CHUNK_BYTES) {
+            emit_chunk(o, fn, outname, nchunks++, &body);
+            body.len = 0;
+        }
+    }
+    g->text = o;
+    if (rc)
+        goto done;
+    if (nchunks > 0 && body.len > 0) {
+        emit_chunk(o, fn, outname, nchunks++, &body);
+        body.len = 0;
+    }
     sb_puts(o, "\nint ");
     sb_puts(o, fn);
     sb_puts(o, "(void *ctx, double t, const double *y, const double *p, double *");
@@ -615,23 +666,23 @@ static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
         sb_puts(o, "];\n");
     }
     sb_puts(o, "    (void)ctx;\n    (void)t;\n    (void)y;\n    (void)p;\n");
-    for (size_t i = 0; i < m->n_inters; i++) {
-        g->inter_limit = i;
-        if ((rc = emit_stmt(g, "v", i, m->inters[i].value, m->inters[i].line,
-                            m->inters[i].name)))
-            return rc;
-    }
-    g->inter_limit = m->n_inters;
-    size_t n = rhs ? m->n_states : m->n_aux;
-    for (size_t i = 0; i < n; i++) {
-        const struct expr *e = rhs ? m->states[i].rhs : m->aux[i].value;
-        int line = rhs ? m->states[i].line : m->aux[i].line;
-        const char *name = rhs ? m->states[i].name : m->aux[i].name;
-        if ((rc = emit_stmt(g, outname, i, e, line, name)))
-            return rc;
+    if (body.len > 0)
+        sb_putn(o, body.s, body.len);
+    for (size_t k = 0; k < nchunks; k++) {
+        sb_puts(o, "    ");
+        sb_puts(o, fn);
+        sb_puts(o, "_c");
+        sb_uint(o, k);
+        sb_puts(o, m->n_inters > 0 ? "(t, y, p, v, " : "(t, y, p, 0, ");
+        sb_puts(o, outname);
+        sb_puts(o, ");\n");
     }
     sb_puts(o, "    return 0;\n}\n");
-    return 0;
+done:
+    if (body.oom)
+        o->oom = true;
+    free(body.s);
+    return rc;
 }
 
 /* Declarations go first but are known last, so they are written to their
@@ -655,19 +706,35 @@ static int emit_head(struct cg *g, struct sbuf *h)
     sb_uint(h, m->n_funcs);
     sb_puts(h, " functions.\n   Self-contained: no headers; the os_ functions are"
                " odesolve's built-ins. */\n");
-    bool ptrs = g->link == CODEGEN_LINK_POINTERS;
     for (int i = 0; i < builtin_count(); i++) {
         if (!g->used[i])
             continue;
         const struct builtin *b = builtin_at(i);
-        sb_puts(h, ptrs ? "static double (*" : "double ");
+        const char *args = b->arity == 1 ? "(double)" : "(double, double)";
+        if (g->link == CODEGEN_LINK_SYMBOLS) {
+            sb_puts(h, "double ");
+            sb_puts(h, b->symbol);
+            sb_puts(h, args);
+            sb_puts(h, ";\n");
+            continue;
+        }
+        /* The pointer is static, so nothing but cg_bind sets it and the
+           object exports no name for the loader to bind.  Calls go to a
+           stub that jumps through it: one indirect jump, always to the
+           same place, instead of an indirect call at every call site,
+           which a model with thousands of sites would mispredict. */
+        sb_puts(h, "static double (*cg_p_");
+        sb_puts(h, b->symbol + 3);
+        sb_puts(h, ")");
+        sb_puts(h, args);
+        sb_puts(h, ";\n__attribute__((noinline)) static double ");
         sb_puts(h, b->symbol);
-        sb_puts(h, ptrs ? ")" : "");
-        sb_puts(h, b->arity == 1 ? "(double);\n" : "(double, double);\n");
+        sb_puts(h, b->arity == 1 ? "(double a) { return cg_p_"
+                                 : "(double a, double b) { return cg_p_");
+        sb_puts(h, b->symbol + 3);
+        sb_puts(h, b->arity == 1 ? "(a); }\n" : "(a, b); }\n");
     }
-    if (ptrs) {
-        /* The pointers are static: nothing but cg_bind can set them, and
-           the object exports no name a later load could bind to. */
+    if (g->link == CODEGEN_LINK_POINTERS) {
         sb_puts(h, "void " CODEGEN_BIND "(double (*const *f1)(double), "
                    "double (*const *f2)(double, double))\n{\n"
                    "    (void)f1;\n    (void)f2;\n");
@@ -675,8 +742,8 @@ static int emit_head(struct cg *g, struct sbuf *h)
             if (!g->used[i])
                 continue;
             const struct builtin *b = builtin_at(i);
-            sb_puts(h, "    ");
-            sb_puts(h, b->symbol);
+            sb_puts(h, "    cg_p_");
+            sb_puts(h, b->symbol + 3);
             sb_puts(h, b->arity == 1 ? " = f1[" : " = f2[");
             sb_uint(h, (size_t)i);
             sb_puts(h, "];\n");

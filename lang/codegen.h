@@ -39,12 +39,16 @@
 enum codegen_link {
     /* `double os_sin(double);`: the JIT binds the symbol (libtcc). */
     CODEGEN_LINK_SYMBOLS,
-    /* `static double (*os_sin)(double);`, set by the text's exported
+    /* For the system compiler (GNU C: gcc, clang).  os_sin is a static
+       stub that jumps through `static double (*cg_p_sin)(double)`, set by
+       the text's exported
          void cg_bind(double (*const *f1)(double),
                       double (*const *f2)(double, double));
        from two tables indexed like builtin_at(): f1[i] for a built-in of
        arity 1, f2[i] for arity 2.  cg_bind must run before any other
-       function of the text. */
+       function of the text.  A long cg_rhs or cg_aux is cut into static
+       functions cg_rhs_c<k> (cg_aux_c<k>) that it calls in order; the
+       operations are those of CODEGEN_LINK_SYMBOLS. */
     CODEGEN_LINK_POINTERS,
 };
 

@@ -1,10 +1,11 @@
 /* jit_cc.c - codegen.c's text built by the system C compiler into a shared
  * object and loaded with dlopen (--jit cc).
  *
- * libtcc compiles in a millisecond but does not optimise; on big right-hand
- * sides gcc -O2 code is several times faster, which pays for its tens of
- * milliseconds on any long solve.  The compiler runs as a child process
- * (posix_spawnp, no shell) in a private directory that is emptied and
+ * libtcc compiles in a millisecond but does not optimise; gcc -O2 code is
+ * 1.5-5x faster, which pays for a build of 50-100 ms on small models and a
+ * few seconds on thousands of equations once a solve makes enough calls
+ * (bench/jit_cc_bench.sh).  The compiler runs as a child process
+ * (posix_spawn, no shell) in a private directory that is emptied and
  * removed before jit_compile_cc returns. */
 #include "jit.h"
 
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,9 +32,10 @@
 extern char **environ;
 
 /* Every flag keeps the results those of the interpreter, bit for bit, or
-   keeps the object free of outside code:
+   keeps the object free of outside code.  They follow the words of
+   ODESOLVE_CC, so they win over options given there.
    - -std=c11 (ISO, not GNU): excess precision is rounded as the standard
-     says, and no GNU keyword can appear;
+     says; the text's one extension is __attribute__((noinline));
    - -fno-fast-math, -ffp-contract=off: IEEE operations as written, no FMA
      (clang contracts by default);
    - -fno-builtin: no name is taken for a libc function;
@@ -167,8 +170,12 @@ static char **compiler_argv(const struct cc_build *b, char **words)
     if (!argv)
         return NULL;
     size_t k = 0;
-    for (char *w = strtok(*words, " \t"); w; w = strtok(NULL, " \t"))
+    for (char *w = *words; *(w += strspn(w, " \t"));) {
         argv[k++] = w;
+        w += strcspn(w, " \t");
+        if (*w)
+            *w++ = '\0';
+    }
     for (int i = 0; i < N_CC_FLAGS; i++)
         argv[k++] = (char *)cc_flags[i];
     argv[k++] = "-o";
@@ -241,9 +248,49 @@ static bool log_to_err(struct cc_build *b)
     return true;
 }
 
+/* The file execvp would run for `name`, in *path (malloc'd); 0 or an errno
+   value.  Looked up here rather than by posix_spawnp, because where the
+   spawn is a fork (some libcs, valgrind) a missing program is only an
+   exit status 127, and the user deserves "No such file or directory". */
+static int find_program(const char *name, char **path)
+{
+    *path = NULL;
+    if (strchr(name, '/')) {
+        if (access(name, X_OK) != 0)
+            return errno;
+        *path = strdup(name);
+        return *path ? 0 : ENOMEM;
+    }
+    const char *dirs = getenv("PATH");
+    if (!dirs)
+        dirs = "/usr/local/bin:/bin:/usr/bin";
+    int found = ENOENT;
+    for (const char *d = dirs;; d++) {
+        size_t len = strcspn(d, ":");
+        size_t n = len + strlen(name) + 2;
+        char *cand = malloc(n);
+        if (!cand)
+            return ENOMEM;
+        /* An empty entry is the current directory, as for execvp. */
+        snprintf(cand, n, "%.*s%s%s", (int)len, d, len ? "/" : "", name);
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+            if (access(cand, X_OK) == 0) {
+                *path = cand;
+                return 0;
+            }
+            found = EACCES;
+        }
+        free(cand);
+        d += len;
+        if (!*d)
+            return found;
+    }
+}
+
 static int run_compiler(struct cc_build *b)
 {
-    char *words = NULL, *tmpdir = NULL;
+    char *words = NULL, *tmpdir = NULL, *prog = NULL;
     char **argv = compiler_argv(b, &words);
     char **env = argv ? child_environ(b, &tmpdir) : NULL;
     posix_spawn_file_actions_t fa;
@@ -275,8 +322,12 @@ static int run_compiler(struct cc_build *b)
         goto done;
 
     pid_t pid;
-    int e = posix_spawnp(&pid, argv[0], &fa, &attr, argv, env);
+    int e = find_program(argv[0], &prog);
+    if (e == ENOMEM)
+        goto done;
     rc = ODE_EJIT;
+    if (e == 0)
+        e = posix_spawn(&pid, prog, &fa, &attr, argv, env);
     if (e != 0) {
         say(b, "cannot run '%s': %s", argv[0], strerror(e));
         goto done;
@@ -304,6 +355,7 @@ done:
         posix_spawnattr_destroy(&attr);
     if (have_fa)
         posix_spawn_file_actions_destroy(&fa);
+    free(prog);
     free(env);
     free(tmpdir);
     free(argv);
@@ -369,6 +421,7 @@ int jit_compile_cc_text(const struct model *m, const char *c_text, jit **out,
     struct cc_build b = { .err = err, .errlen = err ? errlen : 0 };
     struct ode_problem p = { 0 };
     void *meta = NULL, *dl = NULL;
+    jit *j;
     int rc;
 
     *out = NULL;
@@ -380,7 +433,10 @@ int jit_compile_cc_text(const struct model *m, const char *c_text, jit **out,
     dl = dlopen(b.obj, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
         const char *why = dlerror();
-        say(&b, "cannot load the compiled model: %s", why ? why : "unknown error");
+        /* A /tmp mounted noexec refuses to map the code. */
+        say(&b, "cannot load the compiled model: %s%s", why ? why : "unknown error",
+            why && strstr(why, "Operation not permitted") ?
+            " (set TMPDIR to a directory that allows executables)" : "");
         rc = ODE_EJIT;
         goto fail;
     }
@@ -388,7 +444,7 @@ int jit_compile_cc_text(const struct model *m, const char *c_text, jit **out,
     remove_dir(&b);
     if ((rc = bind_entries(&b, dl, m, &p)) != 0)
         goto fail;
-    jit *j = jit_adopt(meta, dl, unload);
+    j = jit_adopt(meta, dl, unload);
     rc = ODE_ENOMEM;
     if (!j)
         goto fail;

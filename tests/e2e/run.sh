@@ -125,6 +125,14 @@ for ode in samples/*.ode; do
     if ! cmp -s "$TMPDIR/jit.csv" "$TMPDIR/int.csv"; then
         flunk "$ode: JIT and interpreter differ"; continue
     fi
+    if command -v "${ODESOLVE_CC:-cc}" >/dev/null 2>&1; then
+        if ! "$ODESOLVE" --jit cc "$ode" >"$TMPDIR/cc.csv" 2>"$TMPDIR/err"; then
+            flunk "$ode --jit cc: failed: $(head -c 300 "$TMPDIR/err")"; continue
+        fi
+        if ! cmp -s "$TMPDIR/jit.csv" "$TMPDIR/cc.csv"; then
+            flunk "$ode: --jit cc and --jit tcc differ"; continue
+        fi
+    fi
     # The reference check runs at tight tolerance, whatever the file says.
     if ! "$ODESOLVE" "$ode" --solver dopri5 --rtol 1e-13 --atol 1e-14 >"$TMPDIR/tight.csv" 2>"$TMPDIR/err"; then
         flunk "$ode (tight): failed: $(head -c 300 "$TMPDIR/err")"; continue
