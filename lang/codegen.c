@@ -2,8 +2,9 @@
  *
  * Every expression becomes one fully parenthesised C expression, so the
  * compiler evaluates exactly the tree's operations; interp.c mirrors each
- * choice made here (x^2 as x*x, -a, comparisons as 1.0/0.0) so that both
- * backends produce the same bits. */
+ * choice made here (powers with a literal exponent as codegen_pow_plan
+ * says, -a, comparisons as 1.0/0.0) so that both backends produce the same
+ * bits. */
 #include "codegen.h"
 
 #include <math.h>
@@ -163,7 +164,7 @@ struct cg {
     size_t nw;                /* hoisted temporaries so far */
     bool *used;               /* builtin_count() flags */
     enum codegen_link link;
-    bool need_sq;
+    unsigned helpers;         /* CG_H_* wanted by emit_pow */
     enum scope scope;
     size_t param_limit;       /* p[i] allowed for i < param_limit */
     size_t inter_limit;       /* v[i] allowed for i < inter_limit */
@@ -241,29 +242,93 @@ static int emit_args(struct cg *g, const struct expr *e, int depth)
     return 0;
 }
 
-/* x^2 is x*x: exact (one rounding), much cheaper than pow, and done the
-   same way by the interpreter.  A non-trivial base goes through cg_sq so it
-   is evaluated once. */
+bool codegen_pow_plan(const struct expr *exponent, struct codegen_pow *plan)
+{
+    const struct expr *k = exponent;
+    bool neg = false;
+    if (k && k->kind == EX_NEG && k->nargs == 1 && k->args && k->args[0]) {
+        k = k->args[0];
+        neg = true;
+    }
+    if (!k || k->kind != EX_NUM)
+        return false;
+    double v = neg ? -k->num : k->num, a = fabs(v);
+    if (a == 1.0 || a == 2.0 || a == 3.0 || a == 4.0)
+        *plan = (struct codegen_pow){ (int)a, false, v < 0 };
+    else if (a == 0.5 || a == 1.5)
+        *plan = (struct codegen_pow){ (int)a, true, v < 0 };
+    else
+        return false;
+    return true;
+}
+
+/* Helpers for a power of a base that is not a leaf, so that it is
+   computed once (tcc does not share subexpressions); the text of each is
+   in emit_head.  A leaf base is repeated inline instead. */
+enum {
+    CG_H_SQ = 1u << 0,        /* cg_sq(x)    x * x */
+    CG_H_CUBE = 1u << 1,      /* cg_cube(x)  x * x * x */
+    CG_H_POW4 = 1u << 2,      /* cg_pow4(x)  (x * x) * (x * x) */
+    CG_H_XSQRT = 1u << 3,     /* cg_xsqrt(x) x * sqrt(x) */
+};
+
+/* pat with each '@' the base a and each '$' the sqrt symbol. */
+static int emit_pattern(struct cg *g, const char *pat, const struct expr *a,
+                        const char *root, int depth)
+{
+    for (const char *c = pat; *c; c++) {
+        int rc;
+        if (*c == '@') {
+            if ((rc = emit(g, a, depth + 1)))
+                return rc;
+        } else if (*c == '$') {
+            sb_puts(g->out, root);
+        } else {
+            sb_putn(g->out, c, 1);
+        }
+    }
+    return 0;
+}
+
+/* A literal exponent follows codegen_pow_plan (interp.c does the same
+   operations); any other calls the built-in pow. */
 static int emit_pow(struct cg *g, const struct expr *e, int depth)
 {
-    const struct expr *a = e->args[0], *b = e->args[1];
+    const struct expr *a = e->args[0];
+    struct codegen_pow pl;
     int rc;
-    if (b->kind == EX_NUM && b->num == 2.0) {
-        if (is_leaf(a)) {
-            sb_puts(g->out, "(");
-            if ((rc = emit(g, a, depth + 1)))
-                return rc;
-            sb_puts(g->out, " * ");
-            if ((rc = emit(g, a, depth + 1)))
-                return rc;
-            sb_puts(g->out, ")");
-            return 0;
+    if (codegen_pow_plan(e->args[1], &pl)) {
+        const char *root = "";
+        if (pl.root) {
+            const struct builtin *sq = builtin_find("sqrt");
+            if (!sq || sq->arity != 1 || !symbol_ok(sq->symbol))
+                return ODE_EINVAL;
+            g->used[builtin_index(sq)] = true;
+            root = sq->symbol;
         }
-        g->need_sq = true;
-        sb_puts(g->out, "cg_sq(");
-        if ((rc = emit(g, a, depth + 1)))
+        static const struct {
+            const char *inline_pat, *helper;
+            unsigned flag;
+        } shape[2][5] = {
+            { { "@", NULL, 0 }, { "@", NULL, 0 }, { "(@ * @)", "cg_sq(@)", CG_H_SQ },
+              { "(@ * @ * @)", "cg_cube(@)", CG_H_CUBE },
+              { "((@ * @) * (@ * @))", "cg_pow4(@)", CG_H_POW4 } },
+            { { "$(@)", NULL, 0 }, { "(@ * $(@))", "cg_xsqrt(@)", CG_H_XSQRT },
+              { NULL, NULL, 0 }, { NULL, NULL, 0 }, { NULL, NULL, 0 } },
+        };
+        const char *pat = shape[pl.root][pl.n].inline_pat;
+        if (!pat)
+            return ODE_EINVAL;
+        if (!is_leaf(a) && shape[pl.root][pl.n].helper) {
+            pat = shape[pl.root][pl.n].helper;
+            g->helpers |= shape[pl.root][pl.n].flag;
+        }
+        if (pl.recip)
+            sb_puts(g->out, "(1.0 / ");
+        if ((rc = emit_pattern(g, pat, a, root, depth)))
             return rc;
-        sb_puts(g->out, ")");
+        if (pl.recip)
+            sb_puts(g->out, ")");
         return 0;
     }
     const struct builtin *pw = builtin_find("pow");
@@ -750,8 +815,17 @@ static int emit_head(struct cg *g, struct sbuf *h)
         }
         sb_puts(h, "}\n");
     }
-    if (g->need_sq)
+    if (g->helpers & CG_H_SQ)
         sb_puts(h, "static double cg_sq(double x) { return x * x; }\n");
+    if (g->helpers & CG_H_CUBE)
+        sb_puts(h, "static double cg_cube(double x) { return x * x * x; }\n");
+    if (g->helpers & CG_H_POW4)
+        sb_puts(h, "static double cg_pow4(double x) { double s = x * x; return s * s; }\n");
+    if (g->helpers & CG_H_XSQRT) {
+        sb_puts(h, "static double cg_xsqrt(double x) { return x * ");
+        sb_puts(h, builtin_find("sqrt")->symbol);
+        sb_puts(h, "(x); }\n");
+    }
     return 0;
 }
 

@@ -18,8 +18,10 @@
  * pass only counts constants and temporaries so that the second knows
  * where every region starts.
  *
- * Every operation matches the C text of codegen.c: x^2 is x*x, other powers
- * call the built-in pow, comparisons give 1.0 or 0.0, `if` runs one branch,
+ * Every operation matches the C text of codegen.c: a power with a literal
+ * exponent follows codegen_pow_plan (x^3 is (x*x)*x, x^-1.5 is
+ * 1.0/(x*sqrt(x)), ...), other powers call the built-in pow, comparisons
+ * give 1.0 or 0.0, `if` runs one branch,
  * `&` and `|` evaluate both sides. */
 #include "interp.h"
 
@@ -34,7 +36,12 @@
 enum op {
     OP_HALT,              /* return 0 */
     OP_MOV,               /* r[d] = r[a] */
-    OP_NEG, OP_NOT, OP_SQ,
+    OP_NEG, OP_NOT,
+    OP_SQ,                /* r[d] = r[a] * r[a] */
+    OP_CUBE,              /* r[d] = r[a] * r[a] * r[a] */
+    OP_POW4,              /* s = r[a] * r[a]; r[d] = s * s */
+    OP_XSQRT,             /* r[d] = r[a] * f1[b](r[a]), b the built-in sqrt */
+    OP_RECIP,             /* r[d] = 1.0 / r[a] */
     OP_ADD, OP_SUB, OP_MUL, OP_DIV,
     OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE, OP_AND, OP_OR,
     OP_CALL1,             /* r[d] = f1[b](r[a]) */
@@ -241,6 +248,44 @@ static int cx_ucall(struct comp *c, const struct expr *e, int dst, int depth)
     return rc ? rc : d;
 }
 
+/* A power with a literal exponent, operation for operation as emit_pow in
+   codegen.c: the base once into a register, one instruction for x^n or
+   x*sqrt(x) (none for x^1), then OP_RECIP for a negative exponent.  The
+   exponent is never loaded. */
+static int cx_pow(struct comp *c, const struct expr *e, const struct codegen_pow *pl,
+                  int dst, int depth)
+{
+    static const int int_op[5] = { -1, -1, OP_SQ, OP_CUBE, OP_POW4 };
+    if (pl->n == 1 && !pl->root && !pl->recip)
+        return cx(c, e->args[0], dst, depth + 1);
+    int op = -1, fn = 0, rc;
+    if (pl->root) {
+        const struct builtin *sq = builtin_find("sqrt");
+        if (!sq || sq->arity != 1 || pl->n > 1)
+            return ODE_EINVAL;
+        op = pl->n == 0 ? OP_CALL1 : OP_XSQRT;
+        fn = builtin_index(sq);
+    } else if (pl->n >= 2 && pl->n <= 4) {
+        op = int_op[pl->n];
+    } else if (pl->n != 1) {
+        return ODE_EINVAL;
+    }
+    int mark = c->top;
+    int s = cx(c, e->args[0], -1, depth + 1);
+    if (s < 0)
+        return s;
+    c->top = mark;
+    int d = dst >= 0 ? dst : new_temp(c);
+    if (op >= 0) {
+        if ((rc = op == OP_XSQRT ? emit(c, op, d, s, fn, 0) : emit(c, op, d, s, 0, fn)))
+            return rc;
+        s = d;
+    }
+    if (pl->recip && (rc = emit(c, OP_RECIP, d, s, 0, 0)))
+        return rc;
+    return d;
+}
+
 /* Compiles e; returns the register holding its value (dst when dst >= 0),
    or a negative ODE_E* code. */
 static int cx(struct comp *c, const struct expr *e, int dst, int depth)
@@ -286,10 +331,9 @@ static int cx(struct comp *c, const struct expr *e, int dst, int depth)
     case EX_POW: {
         if (!arity_ok(e, 2))
             return ODE_EINVAL;
-        /* As codegen.c: a literal exponent 2 is one multiplication and
-           the exponent is never loaded. */
-        if (e->args[1]->kind == EX_NUM && e->args[1]->num == 2.0)
-            return cx_op(c, e, 1, OP_SQ, 0, dst, depth);
+        struct codegen_pow pl;
+        if (codegen_pow_plan(e->args[1], &pl))
+            return cx_pow(c, e, &pl, dst, depth);
         const struct builtin *pw = builtin_find("pow");
         if (!pw || pw->arity != 2)
             return ODE_EINVAL;
@@ -434,6 +478,14 @@ static int run(struct interp *ip, int pc, double *out)
         case OP_NEG: r[in->d] = -r[in->a]; break;
         case OP_NOT: r[in->d] = r[in->a] == 0.0 ? 1.0 : 0.0; break;
         case OP_SQ: r[in->d] = r[in->a] * r[in->a]; break;
+        case OP_CUBE: r[in->d] = r[in->a] * r[in->a] * r[in->a]; break;
+        case OP_POW4: {
+            double s = r[in->a] * r[in->a];
+            r[in->d] = s * s;
+            break;
+        }
+        case OP_XSQRT: r[in->d] = r[in->a] * ip->f1[in->b](r[in->a]); break;
+        case OP_RECIP: r[in->d] = 1.0 / r[in->a]; break;
         case OP_ADD: r[in->d] = r[in->a] + r[in->b]; break;
         case OP_SUB: r[in->d] = r[in->a] - r[in->b]; break;
         case OP_MUL: r[in->d] = r[in->a] * r[in->b]; break;

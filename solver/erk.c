@@ -526,7 +526,7 @@ int erk_dense(struct erk *e, double t, double h, double *r)
     return 0;
 }
 
-static long first_bad(const double *v, size_t n)
+long erk_first_nonfinite(const double *v, size_t n)
 {
     size_t i;
 
@@ -543,17 +543,17 @@ long erk_bad_var(const struct erk *e, bool *in_state)
 
     *in_state = false;
     for (s = 0; s < e->nk && s < e->stages; s++) {
-        var = first_bad(e->k[s], e->n);
+        var = erk_first_nonfinite(e->k[s], e->n);
         if (var >= 0)
             return var;
     }
     if (!e->fsal && e->f1_ok) {
-        var = first_bad(e->k[e->stages], e->n);
+        var = erk_first_nonfinite(e->k[e->stages], e->n);
         if (var >= 0)
             return var;
     }
     *in_state = true;
-    return first_bad(e->y1, e->n);
+    return erk_first_nonfinite(e->y1, e->n);
 }
 
 /* RMS norm of v scaled by sc. */

@@ -121,6 +121,9 @@ const double *erk_f1_vec(const struct erk *e);
    becomes the next step's first stage.  Swaps pointers only. */
 void erk_accept(struct erk *e);
 
+/* Index of the first NaN or infinite value in v[0 .. n-1], or -1. */
+long erk_first_nonfinite(const double *v, size_t n);
+
 /* For a failure report: the first non-finite component among the stage
    derivatives of the last attempt (*in_state = false), else in y1
    (*in_state = true).  Returns its index, or -1 when all are finite. */

@@ -81,16 +81,6 @@ static int failed(struct run *r, int code, double t, double h, long var,
     return code;
 }
 
-static long first_bad(const double *v, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return (long)i;
-    return -1;
-}
-
 static int emit(struct run *r, double t, const double *y)
 {
     if (r->sink->row(r->sink->ctx, t, y))
@@ -313,7 +303,7 @@ static int first_stage(struct run *r, double t, double h, bool after_stop)
 
     if (rc < 0)
         return failed(r, ODE_ERHS, t, h, -1, "the right-hand side asked to stop");
-    var = first_bad(e->k[0], e->n);
+    var = erk_first_nonfinite(e->k[0], e->n);
     if (rc > 0 || var >= 0)
         return failed(r, ODE_ENONFINITE, t, h, var,
                       var >= 0 ? "non-finite derivative"
@@ -424,7 +414,7 @@ static int integrate(struct run *r)
         rc = erk_step(e, t, hstep);
         if (rc == 0 && !e->fsal && save_inside(r, tnew)) {
             rc = erk_f1(e, t + hstep);
-            if (rc == 0 && first_bad(erk_f1_vec(e), n) >= 0)
+            if (rc == 0 && erk_first_nonfinite(erk_f1_vec(e), n) >= 0)
                 rc = 1;
         }
         if (rc < 0)
@@ -470,7 +460,7 @@ static int integrate(struct run *r)
                 continue;
             }
         } else if (rc || !erk_finite(e) ||
-                   (e->fsal && first_bad(erk_f1_vec(e), n) >= 0)) {
+                   (e->fsal && erk_first_nonfinite(erk_f1_vec(e), n) >= 0)) {
             /* A constant step cannot be retried smaller. */
             return nonfinite(r, t, hstep, rc);
         }
@@ -580,7 +570,7 @@ int solve_run(const struct ode_problem *prob, const double *p,
     }
     if (n)
         memcpy(r.e.y, y0, n * sizeof *y0);
-    bad = first_bad(r.e.y, n);
+    bad = erk_first_nonfinite(r.e.y, n);
     if (bad >= 0) {
         rc = failed(&r, ODE_ENONFINITE, o->t0, 0, bad, "non-finite initial value");
         goto done;

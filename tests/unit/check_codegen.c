@@ -61,6 +61,7 @@ static bool allowed_ident(const char *s, size_t n)
     static const char *fixed[] = {
         "int", "double", "void", "const", "static", "return", "line", "ctx", "t",
         "y", "p", "v", "dydt", "out", "x", "cg_rhs", "cg_aux", "cg_derive", "cg_sq",
+        "cg_cube", "cg_pow4", "cg_xsqrt", "s",
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (strlen(fixed[i]) == n && strncmp(fixed[i], s, n) == 0)
@@ -289,7 +290,7 @@ END_TEST
 START_TEST(codegen_declares_only_the_builtins_it_calls)
 {
     struct model *m = tm_new("b.ode", NULL, 2);
-    tm_state(m, "x", 0, "(+ (sin y0) (^ y0 3))", 1);
+    tm_state(m, "x", 0, "(+ (sin y0) (^ y0 2.5))", 1);
     tm_state(m, "y", 0, "(+ (^ (+ y0 1) 2) (^ y1 2))", 2);
     char *text;
     bool *used = calloc((size_t)builtin_count(), sizeof *used);
@@ -306,11 +307,110 @@ START_TEST(codegen_declares_only_the_builtins_it_calls)
     /* x^2 is a product, of a leaf directly, of anything else via cg_sq. */
     ck_assert(strstr(text, "(y[1] * y[1])") != NULL);
     ck_assert(strstr(text, "cg_sq((y[0] + 1.0))") != NULL);
-    ck_assert(strstr(text, "os_pow(y[0], 3.0)") != NULL);
+    ck_assert(strstr(text, "os_pow(y[0], 2.5)") != NULL);
     ck_assert(strstr(text, "#include") == NULL);
     free(used);
     free(text);
     model_free(m);
+}
+END_TEST
+
+static int count(const char *s, const char *sub)
+{
+    int n = 0;
+    for (const char *p = strstr(s, sub); p; p = strstr(p + 1, sub))
+        n++;
+    return n;
+}
+
+START_TEST(codegen_pow_plan_covers_exactly_the_listed_literals)
+{
+    static const struct {
+        const char *sx;
+        bool ok;
+        struct codegen_pow plan;
+    } cases[] = {
+        { "1", true, { 1, false, false } },     { "-1", true, { 1, false, true } },
+        { "2", true, { 2, false, false } },     { "(neg 2)", true, { 2, false, true } },
+        { "3", true, { 3, false, false } },     { "-3", true, { 3, false, true } },
+        { "4", true, { 4, false, false } },     { "(neg 4)", true, { 4, false, true } },
+        { "0.5", true, { 0, true, false } },    { "(neg 0.5)", true, { 0, true, true } },
+        { "1.5", true, { 1, true, false } },    { "-1.5", true, { 1, true, true } },
+        { "0", false, { 0 } },  { "-0.0", false, { 0 } }, { "5", false, { 0 } },
+        { "2.5", false, { 0 } }, { "-0.25", false, { 0 } }, { "nan", false, { 0 } },
+        { "inf", false, { 0 } }, { "y0", false, { 0 } }, { "(neg y0)", false, { 0 } },
+        { "(neg (neg 2))", false, { 0 } }, { "(+ 1 1)", false, { 0 } },
+    };
+    struct model *m = tm_new("plan.ode", NULL, 1);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct codegen_pow pl = { -1, true, true };
+        bool ok = codegen_pow_plan(tm_x(m, cases[i].sx), &pl);
+        ck_assert_msg(ok == cases[i].ok, "%s", cases[i].sx);
+        if (ok)
+            ck_assert_msg(pl.n == cases[i].plan.n && pl.root == cases[i].plan.root &&
+                          pl.recip == cases[i].plan.recip, "%s", cases[i].sx);
+    }
+    model_free(m);
+}
+END_TEST
+
+/* Literal exponents become products, sqrt and one division; a compound
+   base is written once, inside a helper call. */
+START_TEST(codegen_writes_literal_powers_without_pow)
+{
+    static const struct {
+        const char *sx, *leaf, *compound;
+    } cases[] = {
+        { "1", "out[0] = y[0];", "out[1] = (y[0] - y[1]);" },
+        { "-1", "out[0] = (1.0 / y[0]);", "out[1] = (1.0 / (y[0] - y[1]));" },
+        { "2", "out[0] = (y[0] * y[0]);", "out[1] = cg_sq((y[0] - y[1]));" },
+        { "3", "out[0] = (y[0] * y[0] * y[0]);", "out[1] = cg_cube((y[0] - y[1]));" },
+        { "(neg 3)", "out[0] = (1.0 / (y[0] * y[0] * y[0]));",
+          "out[1] = (1.0 / cg_cube((y[0] - y[1])));" },
+        { "4", "out[0] = ((y[0] * y[0]) * (y[0] * y[0]));", "out[1] = cg_pow4((y[0] - y[1]));" },
+        { "-4", "out[0] = (1.0 / ((y[0] * y[0]) * (y[0] * y[0])));",
+          "out[1] = (1.0 / cg_pow4((y[0] - y[1])));" },
+        { "0.5", "out[0] = os_sqrt(y[0]);", "out[1] = os_sqrt((y[0] - y[1]));" },
+        { "(neg 0.5)", "out[0] = (1.0 / os_sqrt(y[0]));",
+          "out[1] = (1.0 / os_sqrt((y[0] - y[1])));" },
+        { "1.5", "out[0] = (y[0] * os_sqrt(y[0]));", "out[1] = cg_xsqrt((y[0] - y[1]));" },
+        { "-1.5", "out[0] = (1.0 / (y[0] * os_sqrt(y[0])));",
+          "out[1] = (1.0 / cg_xsqrt((y[0] - y[1])));" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct model *m = tm_new("lit.ode", NULL, 2);
+        char sx[96], *text;
+        tm_state(m, "x", 0, "0", 1);
+        tm_state(m, "y", 0, "0", 2);
+        snprintf(sx, sizeof sx, "(^ y0 %s)", cases[i].sx);
+        tm_aux(m, "a", sx, 3);
+        snprintf(sx, sizeof sx, "(^ (- y0 y1) %s)", cases[i].sx);
+        tm_aux(m, "b", sx, 4);
+        bool *used = calloc((size_t)builtin_count(), sizeof *used);
+        ck_assert_int_eq(codegen_c_used(m, &text, used), 0);
+        ck_assert_msg(strstr(text, cases[i].leaf) != NULL, "%s:\n%s", cases[i].leaf, text);
+        ck_assert_msg(strstr(text, cases[i].compound) != NULL, "%s:\n%s", cases[i].compound,
+                      text);
+        ck_assert_msg(count(text, "(y[0] - y[1])") == 1, "%s: base written more than once",
+                      cases[i].sx);
+        ck_assert(!used[builtin_index(builtin_find("pow"))]);
+        ck_assert(strstr(text, "os_pow") == NULL);
+        bool root = strstr(cases[i].sx, "0.5") || strstr(cases[i].sx, "1.5");
+        ck_assert(used[builtin_index(builtin_find("sqrt"))] == (bool)root);
+        char *code = strip_comments(text);
+        check_identifiers(code, "lit.ode");
+        free(code);
+        /* Each helper is defined once, and only when called. */
+        static const char *helpers[] = { "cg_sq(", "cg_cube(", "cg_pow4(", "cg_xsqrt(" };
+        for (size_t h = 0; h < 4; h++) {
+            int n = count(text, helpers[h]);
+            ck_assert_msg(n == 0 || n == 2, "%s: %s appears %d times", cases[i].sx, helpers[h],
+                          n);
+        }
+        free(used);
+        free(text);
+        model_free(m);
+    }
 }
 END_TEST
 
@@ -537,6 +637,8 @@ static Suite *codegen_suite(void)
     tcase_add_test(tc, codegen_non_finite_numbers_have_no_literal_but_work);
     tcase_add_test(tc, codegen_marks_each_equation_with_its_model_line);
     tcase_add_test(tc, codegen_declares_only_the_builtins_it_calls);
+    tcase_add_test(tc, codegen_pow_plan_covers_exactly_the_listed_literals);
+    tcase_add_test(tc, codegen_writes_literal_powers_without_pow);
     tcase_add_test(tc, codegen_builtin_symbols_are_private_identifiers);
     tcase_add_test(tc, codegen_hoists_deep_nesting_on_the_equation_line);
     tcase_add_loop_test(tc, codegen_refuses_malformed_models_on_every_backend, 0, 19);
