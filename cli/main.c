@@ -44,8 +44,22 @@ enum { EXIT_DONE = 0, EXIT_SOLVE = 1, EXIT_USAGE = 2 };
 static volatile sig_atomic_t stop_signal;
 static volatile int stop_flag;
 
+/* The output being written, for a second signal's clean-up. */
+static struct out *volatile signal_writer;
+
+/* The first SIGINT, SIGTERM or SIGHUP asks the solver to stop at its next
+   step, so the rows so far are kept.  A second one, when the run is stuck
+   in a slow right-hand side, ends the process at once: the temporary file
+   is removed and the signal's default action runs. */
 static void on_signal(int sig)
 {
+    if (stop_flag) {
+        if (signal_writer)
+            out_abort_signal_safe(signal_writer);
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     stop_signal = sig;
     stop_flag = 1;
 }
@@ -382,6 +396,7 @@ static void install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     /* A closed pipe shows up as EPIPE from write(), handled by out. */
     signal(SIGPIPE, SIG_IGN);
 }
@@ -458,10 +473,12 @@ static int run(const struct cli_options *o)
         goto done;
     }
 
+    install_signals();
     if (out_open(o->output, &writer, err, sizeof err)) {
         say("%s", err);
         goto done;
     }
+    signal_writer = writer;
     size_t ncol = prob.n_states + prob.n_aux;
     const char **names = malloc((ncol ? ncol : 1) * sizeof *names);
     if (!names) {
@@ -480,7 +497,6 @@ static int run(const struct cli_options *o)
     struct solve_sink sink = { .row = write_row, .ctx = &rs,
                                .progress = pg ? show_progress : NULL };
     struct solve_stats st = { 0 };
-    install_signals();
     fmt_prepare();
     double t_solve = now_seconds();
     int rc = wrc ? ODE_EOUTPUT
@@ -490,6 +506,7 @@ static int run(const struct cli_options *o)
 
     if (rc == ODE_EINVAL) {
         say("%s", fail.why);
+        signal_writer = NULL;
         out_close(writer, false, err, sizeof err);
         writer = NULL;
         goto done;
@@ -498,6 +515,7 @@ static int run(const struct cli_options *o)
         out_flush(writer);
     if (out_broken_pipe(writer)) {
         /* `odesolve ... | head`: the reader has what it wanted. */
+        signal_writer = NULL;
         out_close(writer, false, err, sizeof err);
         writer = NULL;
         status = EXIT_DONE;
@@ -505,6 +523,7 @@ static int run(const struct cli_options *o)
     }
     long rows = (long)out_rows(writer);
     write_run_attrs(writer, o, tb, &so, &st, backend, rc);
+    signal_writer = NULL;
     int crc = out_close(writer, true, err, sizeof err);
     writer = NULL;
     if (rc == ODE_EOUTPUT && rs.aux_failed && !crc) {
@@ -530,6 +549,7 @@ static int run(const struct cli_options *o)
         status = EXIT_DONE;
     }
 done:
+    signal_writer = NULL;
     if (writer)
         out_close(writer, false, err, sizeof err);
     free(atol_vec);

@@ -97,4 +97,11 @@ wait_for_rows "$TMPDIR/int.csv.tmp.*"
 kill -INT $pid
 wait $pid
 check_interrupted "$TMPDIR/int.csv" "$TMPDIR/err" $? 130
+# A hang-up stops the run like SIGTERM, keeping the rows.
+"$ODESOLVE" "$M2" --t1 1e9 --save-every 1 -o "$TMPDIR/hup.csv" 2>"$TMPDIR/err" &
+pid=$!
+wait_for_rows "$TMPDIR/hup.csv.tmp.*"
+kill -HUP $pid
+wait $pid
+check_interrupted "$TMPDIR/hup.csv" "$TMPDIR/err" $? 129
 exit 0

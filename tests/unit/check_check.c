@@ -828,78 +828,6 @@ START_TEST(check_bench_models_load)
 }
 END_TEST
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Timings mean nothing under valgrind, which preloads its own library, or
-   in the AddressSanitizer build of make check-asan. */
-static bool timing_unreliable(void)
-{
-#ifdef __SANITIZE_ADDRESS__
-    return true;
-#else
-    const char *p = getenv("LD_PRELOAD");
-    return p && strstr(p, "vgpreload");
-#endif
-}
-
-/* Best of a few runs: the machine is shared. */
-static double time_load(const char *text, size_t len, size_t states)
-{
-    double best = 1e9;
-    for (int rep = 0; rep < 5; rep++) {
-        char *src = malloc(len);
-        memcpy(src, text, len);
-        struct model *m = NULL;
-        double t0 = seconds();
-        int rc = check_load_text("perf.ode", src, len, stderr, &m);
-        double dt = seconds() - t0;
-        ck_assert_int_eq(rc, 0);
-        ck_assert_uint_eq(m->n_states, states);
-        model_free(m);
-        if (dt < best)
-            best = dt;
-    }
-    return best;
-}
-
-START_TEST(check_bruss1d_loads_in_under_50ms)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/bruss1d/bruss1d.ode", bench_dir);
-    size_t len;
-    char *text = read_all(path, &len);
-    if (!text)
-        return;
-    double t = time_load(text, len, 2000);
-    free(text);
-    ck_assert_msg(t < 0.05 || timing_unreliable(), "bruss1d took %.1f ms",
-                  1e3 * t);
-}
-END_TEST
-
-START_TEST(check_10000_equations_load_in_under_100ms)
-{
-    size_t n = 10000, cap = 128 * n, len = 0;
-    char *text = malloc(cap);
-    len += (size_t)sprintf(text, "par k=0.5\n");
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)sprintf(text + len, "init u%zu=%zu.5\n", i, i);
-    for (size_t i = 0; i < n; i++)
-        len += (size_t)sprintf(text + len,
-                               "u%zu' = k*(u%zu - 2*u%zu + u%zu) - u%zu^3\n",
-                               i, (i + n - 1) % n, i, (i + 1) % n, i);
-    double t = time_load(text, len, n);
-    free(text);
-    ck_assert_msg(t < 0.1 || timing_unreliable(), "10000 equations took %.1f ms",
-                  1e3 * t);
-}
-END_TEST
-
 static Suite *check_suite(void)
 {
     Suite *s = suite_create("check");
@@ -948,8 +876,6 @@ static Suite *check_suite(void)
     tcase_add_test(tc, check_file_round_trip);
     tcase_add_test(tc, check_diag_at_prints_for_other_modules);
     tcase_add_test(tc, check_bench_models_load);
-    tcase_add_test(tc, check_bruss1d_loads_in_under_50ms);
-    tcase_add_test(tc, check_10000_equations_load_in_under_100ms);
     suite_add_tcase(s, tc);
     return s;
 }
