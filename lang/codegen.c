@@ -218,16 +218,6 @@ static bool symbol_ok(const char *s)
     return true;
 }
 
-static bool arity_ok(const struct expr *e, int n)
-{
-    if (e->nargs != n || (n > 0 && !e->args))
-        return false;
-    for (int i = 0; i < n; i++)
-        if (!e->args[i])
-            return false;
-    return true;
-}
-
 static int emit(struct cg *g, const struct expr *e, int depth);
 
 static int emit_args(struct cg *g, const struct expr *e, int depth)
@@ -420,7 +410,7 @@ static int emit(struct cg *g, const struct expr *e, int depth)
         sb_uint(o, (size_t)e->index);
         return 0;
     case EX_NEG:
-        if (!arity_ok(e, 1))
+        if (!expr_arity_ok(e, 1))
             return ODE_EINVAL;
         sb_puts(o, "(-");
         if ((rc = emit(g, e->args[0], depth + 1)))
@@ -428,7 +418,7 @@ static int emit(struct cg *g, const struct expr *e, int depth)
         sb_puts(o, ")");
         return 0;
     case EX_NOT:
-        if (!arity_ok(e, 1))
+        if (!expr_arity_ok(e, 1))
             return ODE_EINVAL;
         sb_puts(o, "(");
         if ((rc = emit(g, e->args[0], depth + 1)))
@@ -437,7 +427,7 @@ static int emit(struct cg *g, const struct expr *e, int depth)
         return 0;
     case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV:
     case EX_LT: case EX_LE: case EX_GT: case EX_GE: case EX_EQ: case EX_NE:
-        if (!arity_ok(e, 2))
+        if (!expr_arity_ok(e, 2))
             return ODE_EINVAL;
         sb_puts(o, "(");
         if ((rc = emit(g, e->args[0], depth + 1)))
@@ -449,13 +439,13 @@ static int emit(struct cg *g, const struct expr *e, int depth)
                    e->kind == EX_DIV ? ")" : " ? 1.0 : 0.0)");
         return 0;
     case EX_POW:
-        if (!arity_ok(e, 2))
+        if (!expr_arity_ok(e, 2))
             return ODE_EINVAL;
         return emit_pow(g, e, depth);
     case EX_AND: case EX_OR:
         /* & and | on the two truth values: both operands are evaluated,
            as the language says, and no branch is taken. */
-        if (!arity_ok(e, 2))
+        if (!expr_arity_ok(e, 2))
             return ODE_EINVAL;
         sb_puts(o, "((");
         if ((rc = emit(g, e->args[0], depth + 1)))
@@ -466,7 +456,7 @@ static int emit(struct cg *g, const struct expr *e, int depth)
         sb_puts(o, " != 0.0) ? 1.0 : 0.0)");
         return 0;
     case EX_IF:
-        if (!arity_ok(e, 3))
+        if (!expr_arity_ok(e, 3))
             return ODE_EINVAL;
         sb_puts(o, "(");
         if ((rc = emit(g, e->args[0], depth + 1)))
@@ -481,7 +471,7 @@ static int emit(struct cg *g, const struct expr *e, int depth)
         return 0;
     case EX_CALL: {
         const struct builtin *b = builtin_at(e->index);
-        if (!b || !arity_ok(e, b->arity) || !symbol_ok(b->symbol))
+        if (!b || !expr_arity_ok(e, b->arity) || !symbol_ok(b->symbol))
             return ODE_EINVAL;
         g->used[e->index] = true;
         sb_puts(o, b->symbol);
@@ -493,7 +483,7 @@ static int emit(struct cg *g, const struct expr *e, int depth)
     }
     case EX_UCALL:
         if (e->index < 0 || (size_t)e->index >= g->func_limit ||
-            !arity_ok(e, m->funcs[e->index].nargs))
+            !expr_arity_ok(e, m->funcs[e->index].nargs))
             return ODE_EINVAL;
         sb_puts(o, "cg_u");
         sb_uint(o, (size_t)e->index);

@@ -147,16 +147,6 @@ static int place(struct comp *c, int slot, int dst)
     return rc ? rc : dst;
 }
 
-static bool arity_ok(const struct expr *e, int n)
-{
-    if (e->nargs != n || (n > 0 && !e->args))
-        return false;
-    for (int i = 0; i < n; i++)
-        if (!e->args[i])
-            return false;
-    return true;
-}
-
 static int op_of(enum expr_kind k)
 {
     switch (k) {
@@ -232,7 +222,7 @@ static int cx_ucall(struct comp *c, const struct expr *e, int dst, int depth)
 {
     const struct model *m = c->m;
     if (e->index < 0 || (size_t)e->index >= c->func_limit ||
-        !arity_ok(e, m->funcs[e->index].nargs))
+        !expr_arity_ok(e, m->funcs[e->index].nargs))
         return ODE_EINVAL;
     int mark = c->top, base = c->top, rc;
     for (int i = 0; i < e->nargs; i++)
@@ -319,17 +309,17 @@ static int cx(struct comp *c, const struct expr *e, int dst, int depth)
             return ODE_EINVAL;
         return place(c, c->arg0 + e->index, dst);
     case EX_NEG: case EX_NOT:
-        if (!arity_ok(e, 1))
+        if (!expr_arity_ok(e, 1))
             return ODE_EINVAL;
         return cx_op(c, e, 1, op_of(e->kind), 0, dst, depth);
     case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV:
     case EX_LT: case EX_LE: case EX_GT: case EX_GE: case EX_EQ: case EX_NE:
     case EX_AND: case EX_OR:
-        if (!arity_ok(e, 2))
+        if (!expr_arity_ok(e, 2))
             return ODE_EINVAL;
         return cx_op(c, e, 2, op_of(e->kind), 0, dst, depth);
     case EX_POW: {
-        if (!arity_ok(e, 2))
+        if (!expr_arity_ok(e, 2))
             return ODE_EINVAL;
         struct codegen_pow pl;
         if (codegen_pow_plan(e->args[1], &pl))
@@ -340,12 +330,12 @@ static int cx(struct comp *c, const struct expr *e, int dst, int depth)
         return cx_op(c, e, 2, OP_CALL2, builtin_index(pw), dst, depth);
     }
     case EX_IF:
-        if (!arity_ok(e, 3))
+        if (!expr_arity_ok(e, 3))
             return ODE_EINVAL;
         return cx_if(c, e, dst, depth);
     case EX_CALL: {
         const struct builtin *b = builtin_at(e->index);
-        if (!b || !arity_ok(e, b->arity))
+        if (!b || !expr_arity_ok(e, b->arity))
             return ODE_EINVAL;
         return cx_op(c, e, b->arity, b->arity == 1 ? OP_CALL1 : OP_CALL2,
                      e->index, dst, depth);

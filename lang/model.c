@@ -143,6 +143,16 @@ struct expr *expr_binary(struct model *m, enum expr_kind kind,
     return e;
 }
 
+bool expr_arity_ok(const struct expr *e, int n)
+{
+    if (e->nargs != n || (n > 0 && !e->args))
+        return false;
+    for (int i = 0; i < n; i++)
+        if (!e->args[i])
+            return false;
+    return true;
+}
+
 long model_find_state(const struct model *m, const char *name)
 {
     for (size_t i = 0; i < m->n_states; i++)

@@ -150,6 +150,10 @@ struct expr *expr_unary(struct model *m, enum expr_kind kind,
 struct expr *expr_binary(struct model *m, enum expr_kind kind,
                          struct expr *a, struct expr *b, struct span span);
 
+/* True when e has exactly n operands, none NULL: the backends refuse a
+   malformed tree instead of following a bad pointer. */
+bool expr_arity_ok(const struct expr *e, int n);
+
 /* Index of the state, parameter, ... named `name` (case-insensitive), or -1. */
 long model_find_state(const struct model *m, const char *name);
 long model_find_param(const struct model *m, const char *name);
