@@ -2,11 +2,11 @@
  * the JIT, bit for bit, on every expression kind, every built-in, derived
  * parameters, intermediates, user functions and random expression trees. */
 #include <check.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "builtins.h"
 #include "check.h"
@@ -622,31 +622,12 @@ static void agree_on_model(struct model *m, const char *what)
     free(oj);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *s = malloc(cap);
-    for (size_t got; (got = fread(s + n, 1, cap - n, f)) > 0;) {
-        n += got;
-        if (n == cap)
-            s = realloc(s, cap *= 2);
-    }
-    fclose(f);
-    *len = n;
-    return s;
-}
-
 static int load_and_agree(const char *path)
 {
-    size_t len;
-    char *src = slurp(path, &len);
     struct model *m;
-    if (!src)
+    if (access(path, R_OK) != 0)
         return 0;
-    int rc = check_load_text(path, src, len, stderr, &m);
+    int rc = check_load_file(path, stderr, &m);
     ck_assert_msg(rc == 0, "%s does not load (%d)", path, rc);
     agree_on_model(m, path);
     model_free(m);
@@ -663,25 +644,7 @@ START_TEST(interp_parsed_models_agree_with_jit)
         agree_on_model(m, texts[i]);
         model_free(m);
     }
-    int files = 0;
-    DIR *d = opendir("samples");
-    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
-        size_t n = strlen(e->d_name);
-        char path[512];
-        if (n > 4 && strcmp(e->d_name + n - 4, ".ode") == 0) {
-            snprintf(path, sizeof path, "samples/%s", e->d_name);
-            files += load_and_agree(path);
-        }
-    }
-    if (d)
-        closedir(d);
-    static const char *peers[] = { "lorenz", "arenstorf", "pleiades", "bruss1d", "bruss2d",
-                                   "rober", "vdp", "hires", "orego" };
-    for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++) {
-        char path[512];
-        snprintf(path, sizeof path, "../shared/bench/problems/%s/%s.ode", peers[i], peers[i]);
-        files += load_and_agree(path);
-    }
+    int files = tm_for_model_files(load_and_agree);
     fprintf(stderr, "interp_parsed_models_agree_with_jit: %d model files\n", files);
 }
 END_TEST

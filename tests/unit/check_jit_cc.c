@@ -508,25 +508,7 @@ START_TEST(jit_cc_parsed_models_agree_with_interp)
         agree_on_model(m, texts[i]);
         model_free(m);
     }
-    int files = 0;
-    DIR *d = opendir("samples");
-    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
-        size_t n = strlen(e->d_name);
-        char path[512];
-        if (n > 4 && strcmp(e->d_name + n - 4, ".ode") == 0) {
-            snprintf(path, sizeof path, "samples/%s", e->d_name);
-            files += load_and_agree(path);
-        }
-    }
-    if (d)
-        closedir(d);
-    static const char *peers[] = { "lorenz", "arenstorf", "pleiades", "bruss1d", "bruss2d",
-                                   "rober", "vdp", "hires", "orego" };
-    for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++) {
-        char path[512];
-        snprintf(path, sizeof path, "../shared/bench/problems/%s/%s.ode", peers[i], peers[i]);
-        files += load_and_agree(path);
-    }
+    int files = tm_for_model_files(load_and_agree);
     fprintf(stderr, "jit_cc_parsed_models_agree_with_interp: %d model files\n", files);
 }
 END_TEST

@@ -17,6 +17,7 @@
 #ifndef ODESOLVE_TESTMODEL_H
 #define ODESOLVE_TESTMODEL_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +251,32 @@ static inline struct model *tm_chain(size_t n)
         tm_state(m, name, 0.1 * (double)(i % 7), rhs, (int)i + 2);
     }
     return m;
+}
+
+/* Calls visit(path) on every .ode file in samples/ and on the shared benchmark
+   problems (../shared/bench, skipped where absent; visit returns 0 for a
+   file it could not open).  Returns the sum of what visit returned. */
+static inline int tm_for_model_files(int (*visit)(const char *path))
+{
+    static const char *peers[] = { "lorenz", "arenstorf", "pleiades", "bruss1d", "bruss2d",
+                                   "rober", "vdp", "hires", "orego" };
+    char path[512];
+    int files = 0;
+    DIR *d = opendir("samples");
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+        size_t n = strlen(e->d_name);
+        if (n > 4 && strcmp(e->d_name + n - 4, ".ode") == 0) {
+            snprintf(path, sizeof path, "samples/%s", e->d_name);
+            files += visit(path);
+        }
+    }
+    if (d)
+        closedir(d);
+    for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++) {
+        snprintf(path, sizeof path, "../shared/bench/problems/%s/%s.ode", peers[i], peers[i]);
+        files += visit(path);
+    }
+    return files;
 }
 
 #endif
