@@ -3,7 +3,6 @@
 #include "out.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -17,52 +16,7 @@
 #include <unistd.h>
 
 #include "problem.h"
-
-static char dir[256];
-
-static void make_dir(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/check_out.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static int count_entries(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    ck_assert_ptr_nonnull(d);
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, ".."))
-            n++;
-    closedir(d);
-    return n;
-}
-
-/* Removes the directory and what the test left in it. */
-static void remove_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-
-    ck_assert_ptr_nonnull(d);
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static void path_in_dir(char *p, size_t n, const char *name)
-{
-    snprintf(p, n, "%s/%s", dir, name);
-}
+#include "testdir.h"
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -115,8 +69,8 @@ static void round_trip(const char *name, char sep, size_t rows, size_t cols)
     out *o;
 
     ck_assert(v && names && nbuf);
-    make_dir();
-    path_in_dir(path, sizeof path, name);
+    td_make("check_out");
+    td_path(path, sizeof path, name);
     for (size_t i = 0; i < rows * (cols + 1); i++)
         v[i] = random_value();
     v[0] = 0.0;
@@ -161,7 +115,7 @@ static void round_trip(const char *name, char sep, size_t rows, size_t cols)
     free(nbuf);
     free(names);
     free(v);
-    remove_dir();
+    td_remove();
 }
 
 START_TEST(out_csv_round_trips_bit_for_bit)
@@ -211,8 +165,8 @@ START_TEST(out_header_quotes_names_per_rfc4180)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "h.csv");
+    td_make("check_out");
+    td_path(path, sizeof path, "h.csv");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_header(o, names, 5), 0);
     ck_assert_int_eq(out_close(o, true, err, sizeof err), 0);
@@ -221,7 +175,7 @@ START_TEST(out_header_quotes_names_per_rfc4180)
                            "\"two\nlines\",tab\there\n");
     free(text);
 
-    path_in_dir(path, sizeof path, "h.tsv");
+    td_path(path, sizeof path, "h.tsv");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_header(o, names, 5), 0);
     ck_assert_int_eq(out_close(o, true, err, sizeof err), 0);
@@ -229,7 +183,7 @@ START_TEST(out_header_quotes_names_per_rfc4180)
     ck_assert_str_eq(text, "t\tx\ta,b\t\"say \"\"hi\"\"\"\t"
                            "\"two\nlines\"\t\"tab\there\"\n");
     free(text);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -240,8 +194,8 @@ START_TEST(out_writes_shortest_numbers)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "s.csv");
+    td_make("check_out");
+    td_path(path, sizeof path, "s.csv");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_header(o, names, 2), 0);
     ck_assert_int_eq(out_row(o, 0.0, v, 2), 0);
@@ -250,7 +204,7 @@ START_TEST(out_writes_shortest_numbers)
     char *text = read_file(path, NULL);
     ck_assert_str_eq(text, "t,x,y\n0,0.1,-1.5e-07\n12345.678,0.1,-1.5e-07\n");
     free(text);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -261,8 +215,8 @@ START_TEST(out_file_appears_under_its_name_only_at_close)
     struct stat st;
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "run.csv");
+    td_make("check_out");
+    td_path(path, sizeof path, "run.csv");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     for (int i = 0; i < 100000; i++)
         ck_assert_int_eq(out_row(o, i, v, 2), 0);
@@ -270,15 +224,15 @@ START_TEST(out_file_appears_under_its_name_only_at_close)
     /* The rows are on disk, under the temporary name only. */
     ck_assert_int_eq(stat(path, &st), -1);
     ck_assert_int_eq(errno, ENOENT);
-    ck_assert_int_eq(count_entries(), 1);
+    ck_assert_int_eq(td_count(NULL, 0), 1);
     ck_assert_int_eq(out_close(o, true, err, sizeof err), 0);
     ck_assert_int_eq(stat(path, &st), 0);
-    ck_assert_int_eq(count_entries(), 1);
+    ck_assert_int_eq(td_count(NULL, 0), 1);
     /* A new file gets the usual permissions, not mkstemp's 0600. */
     mode_t mask = umask(0);
     umask(mask);
     ck_assert_int_eq(st.st_mode & 0777, 0666 & ~mask);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -289,8 +243,8 @@ START_TEST(out_replaces_an_existing_file_keeping_its_mode)
     struct stat st;
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "old.csv");
+    td_make("check_out");
+    td_path(path, sizeof path, "old.csv");
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs("old contents, longer than the new ones\n", f);
@@ -304,7 +258,7 @@ START_TEST(out_replaces_an_existing_file_keeping_its_mode)
     free(text);
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0640);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -314,14 +268,14 @@ START_TEST(out_close_without_keep_leaves_nothing)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "gone.csv");
+    td_make("check_out");
+    td_path(path, sizeof path, "gone.csv");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     for (int i = 0; i < 50000; i++)
         ck_assert_int_eq(out_row(o, i, v, 1), 0);
     ck_assert_int_eq(out_close(o, false, err, sizeof err), 0);
-    ck_assert_int_eq(count_entries(), 0);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 0);
+    td_remove();
 }
 END_TEST
 
@@ -331,18 +285,18 @@ START_TEST(out_abort_removes_the_temporary)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "sig.csv");
+    td_make("check_out");
+    td_path(path, sizeof path, "sig.csv");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_row(o, 0.5, v, 1), 0);
-    ck_assert_int_eq(count_entries(), 1);
+    ck_assert_int_eq(td_count(NULL, 0), 1);
     out_abort_signal_safe(o);
-    ck_assert_int_eq(count_entries(), 0);
+    ck_assert_int_eq(td_count(NULL, 0), 0);
     /* Should the program go on, nothing is renamed into place. */
     ck_assert_int_eq(out_close(o, true, err, sizeof err), ODE_EOUTPUT);
     ck_assert_ptr_nonnull(strstr(err, "sig.csv"));
-    ck_assert_int_eq(count_entries(), 0);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 0);
+    td_remove();
 }
 END_TEST
 
@@ -364,10 +318,10 @@ START_TEST(out_open_reports_a_directory_as_target)
     char err[512] = "";
     out *o;
 
-    make_dir();
-    ck_assert_int_eq(out_open(dir, &o, err, sizeof err), ODE_EOUTPUT);
+    td_make("check_out");
+    ck_assert_int_eq(out_open(td_dir, &o, err, sizeof err), ODE_EOUTPUT);
     ck_assert_ptr_nonnull(strstr(err, strerror(EISDIR)));
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -377,14 +331,14 @@ START_TEST(out_hdf5_needs_a_build_with_hdf5)
     char path[512], err[512] = "";
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "run.h5");
+    td_make("check_out");
+    td_path(path, sizeof path, "run.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), ODE_EINVAL);
     ck_assert_ptr_nonnull(strstr(err, "HDF5 output needs a build with HDF5"));
-    path_in_dir(path, sizeof path, "run.hdf5");
+    td_path(path, sizeof path, "run.hdf5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), ODE_EINVAL);
-    ck_assert_int_eq(count_entries(), 0);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 0);
+    td_remove();
 }
 END_TEST
 #endif
@@ -396,15 +350,15 @@ START_TEST(out_row_width_must_match_header)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "w.csv");
+    td_make("check_out");
+    td_path(path, sizeof path, "w.csv");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_header(o, names, 2), 0);
     ck_assert_int_eq(out_row(o, 0.0, v, 3), ODE_EINVAL);
     ck_assert_int_eq(out_row(o, 0.0, v, 2), 0);
     ck_assert_int_eq(out_rows(o), 1);
     ck_assert_int_eq(out_close(o, false, err, sizeof err), 0);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -474,8 +428,8 @@ START_TEST(out_failed_write_keeps_no_partial_file)
     out *o;
     int rc = 0;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "big.csv");
+    td_make("check_out");
+    td_path(path, sizeof path, "big.csv");
     void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
     ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
     lim = old;
@@ -489,8 +443,8 @@ START_TEST(out_failed_write_keeps_no_partial_file)
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
     signal(SIGXFSZ, oldsig);
     ck_assert_ptr_nonnull(strstr(err, strerror(EFBIG)));
-    ck_assert_int_eq(count_entries(), 0);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 0);
+    td_remove();
 }
 END_TEST
 
@@ -503,8 +457,8 @@ START_TEST(out_writes_standard_output)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "stdout.txt");
+    td_make("check_out");
+    td_path(path, sizeof path, "stdout.txt");
     fflush(stdout);
     int saved = dup(STDOUT_FILENO);
     ck_assert_int_ge(saved, 0);
@@ -524,7 +478,7 @@ START_TEST(out_writes_standard_output)
         free(text);
     }
     close(saved);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 

@@ -5,7 +5,6 @@
 #include "out.h"
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -22,55 +21,7 @@
 #endif
 
 #include "problem.h"
-
-static char dir[256];
-
-static void make_dir(void)
-{
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/check_out_hdf5.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-/* Entries in dir; the first one's name goes to first (when not NULL). */
-static int count_entries(char *first, size_t len)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    ck_assert_ptr_nonnull(d);
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (n++ == 0 && first)
-            snprintf(first, len, "%s", e->d_name);
-    }
-    closedir(d);
-    return n;
-}
-
-static void remove_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-
-    ck_assert_ptr_nonnull(d);
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
-static void path_in_dir(char *p, size_t n, const char *name)
-{
-    snprintf(p, n, "%s/%s", dir, name);
-}
+#include "testdir.h"
 
 #if WITH_HDF5
 
@@ -190,8 +141,8 @@ static void round_trip(size_t rows, size_t ns, size_t na, size_t flush_every)
     out *o;
 
     ck_assert(t && v && y && aux && names && nbuf);
-    make_dir();
-    path_in_dir(path, sizeof path, "run.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "run.h5");
     for (size_t j = 0; j < nc; j++) {
         snprintf(nbuf[j], sizeof nbuf[j], j < ns ? "y%zu" : "aux%zu", j);
         names[j] = nbuf[j];
@@ -246,7 +197,7 @@ static void round_trip(size_t rows, size_t ns, size_t na, size_t flush_every)
     free(y);
     free(v);
     free(t);
-    remove_dir();
+    td_remove();
 }
 
 /* 10000 rows of 3 states: chunks of 4096 rows (96 KiB of /y), so the file
@@ -290,8 +241,8 @@ START_TEST(out_hdf5_chunks_are_about_128_kib)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "c.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "c.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_header_aux(o, names, 3, 1), 0);
     ck_assert_int_eq(out_row(o, 0.0, v, 4), 0);
@@ -300,7 +251,7 @@ START_TEST(out_hdf5_chunks_are_about_128_kib)
     ck_assert_uint_eq(chunk_rows(f, "y"), 4096);
     ck_assert_uint_eq(chunk_rows(f, "aux"), 4096);
     H5Fclose(f);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -312,8 +263,8 @@ START_TEST(out_hdf5_plain_header_puts_all_columns_in_y)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "plain.hdf5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "plain.hdf5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_header(o, names, 2), 0);
     ck_assert_int_eq(out_row(o, 1.5, v, 2), 0);
@@ -325,7 +276,7 @@ START_TEST(out_hdf5_plain_header_puts_all_columns_in_y)
     check_names(f, "y", names, 2);
     ck_assert(!has_link(f, "aux"));
     H5Fclose(f);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -335,8 +286,8 @@ START_TEST(out_hdf5_rows_without_header_have_no_names)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "nohead.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "nohead.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_row(o, 0.0, v, 1), 0);
     ck_assert_int_eq(out_row(o, 1.0, v, 1), 0);
@@ -347,7 +298,7 @@ START_TEST(out_hdf5_rows_without_header_have_no_names)
     free(y);
     ck_assert_int_eq(H5Aexists_by_name(f, "y", "names", H5P_DEFAULT), 0);
     H5Fclose(f);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -358,8 +309,8 @@ START_TEST(out_hdf5_row_width_must_match_header)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "w.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "w.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_header_aux(o, names, 2, 1), 0);
     ck_assert_int_eq(out_header_aux(o, names, 2, 1), ODE_EINVAL);
@@ -374,7 +325,7 @@ START_TEST(out_hdf5_row_width_must_match_header)
     ck_assert(a[0] == 3.0);
     free(a);
     H5Fclose(f);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -430,8 +381,8 @@ START_TEST(out_hdf5_root_attributes_round_trip)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "attrs.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "attrs.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_attr_string(o, "model", "samples/lorenz.ode"), 0);
     ck_assert_int_eq(out_attr_double(o, "rtol", 1e-6), 0);
@@ -468,7 +419,7 @@ START_TEST(out_hdf5_root_attributes_round_trip)
     ck_assert(t[4999] == 4999.0);
     free(t);
     H5Fclose(f);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -480,8 +431,8 @@ START_TEST(out_hdf5_refused_attribute_fails_the_writer)
     char path[512], err[512] = "";
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "bad.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "bad.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_attr_long(o, "", 1), ODE_EOUTPUT);
     ck_assert_ptr_nonnull(out_error(o));
@@ -490,8 +441,8 @@ START_TEST(out_hdf5_refused_attribute_fails_the_writer)
     ck_assert_int_eq(out_row(o, 0.0, v, 1), ODE_EOUTPUT);
     ck_assert_int_eq(out_close(o, true, err, sizeof err), ODE_EOUTPUT);
     ck_assert_ptr_nonnull(strstr(err, "bad.h5"));
-    ck_assert_int_eq(count_entries(NULL, 0), 0);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 0);
+    td_remove();
 }
 END_TEST
 
@@ -503,8 +454,8 @@ START_TEST(out_hdf5_file_appears_under_its_name_only_at_close)
     struct stat st;
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "run.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "run.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_header(o, names, 2), 0);
     for (int i = 0; i < 100000; i++)
@@ -512,15 +463,15 @@ START_TEST(out_hdf5_file_appears_under_its_name_only_at_close)
     ck_assert_int_eq(out_flush(o), 0);
     ck_assert_int_eq(stat(path, &st), -1);
     ck_assert_int_eq(errno, ENOENT);
-    ck_assert_int_eq(count_entries(first, sizeof first), 1);
+    ck_assert_int_eq(td_count(first, sizeof first), 1);
     ck_assert_int_eq(strncmp(first, "run.h5.tmp.", strlen("run.h5.tmp.")), 0);
     ck_assert_int_eq(out_close(o, true, err, sizeof err), 0);
     ck_assert_int_eq(stat(path, &st), 0);
-    ck_assert_int_eq(count_entries(NULL, 0), 1);
+    ck_assert_int_eq(td_count(NULL, 0), 1);
     mode_t mask = umask(0);
     umask(mask);
     ck_assert_int_eq(st.st_mode & 0777, 0666 & ~mask);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -531,8 +482,8 @@ START_TEST(out_hdf5_replaces_an_existing_file_keeping_its_mode)
     struct stat st;
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "old.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "old.h5");
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
     fputs("not HDF5 at all\n", f);
@@ -548,7 +499,7 @@ START_TEST(out_hdf5_replaces_an_existing_file_keeping_its_mode)
     ck_assert(t[0] == 1.0);
     free(t);
     H5Fclose(h);
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
@@ -558,15 +509,15 @@ START_TEST(out_hdf5_close_without_keep_leaves_nothing)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "gone.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "gone.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     for (int i = 0; i < 50000; i++)
         ck_assert_int_eq(out_row(o, i, v, 1), 0);
     ck_assert_int_eq(out_attr_long(o, "steps", 3), 0);
     ck_assert_int_eq(out_close(o, false, err, sizeof err), 0);
-    ck_assert_int_eq(count_entries(NULL, 0), 0);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 0);
+    td_remove();
 }
 END_TEST
 
@@ -576,18 +527,18 @@ START_TEST(out_hdf5_abort_removes_the_temporary)
     char path[512], err[512];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "sig.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "sig.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_row(o, 0.5, v, 1), 0);
-    ck_assert_int_eq(count_entries(NULL, 0), 1);
+    ck_assert_int_eq(td_count(NULL, 0), 1);
     out_abort_signal_safe(o);
-    ck_assert_int_eq(count_entries(NULL, 0), 0);
+    ck_assert_int_eq(td_count(NULL, 0), 0);
     ck_assert_int_eq(out_close(o, true, err, sizeof err), ODE_EOUTPUT);
     ck_assert_ptr_nonnull(strstr(err, "sig.h5"));
     ck_assert_ptr_nonnull(strstr(err, "interrupted"));
-    ck_assert_int_eq(count_entries(NULL, 0), 0);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 0);
+    td_remove();
 }
 END_TEST
 
@@ -601,8 +552,8 @@ START_TEST(out_hdf5_failed_write_keeps_no_partial_file)
     out *o;
     int rc = 0, i;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "big.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "big.h5");
     void (*oldsig)(int) = signal(SIGXFSZ, SIG_IGN);
     ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
     lim = old;
@@ -620,8 +571,8 @@ START_TEST(out_hdf5_failed_write_keeps_no_partial_file)
     signal(SIGXFSZ, oldsig);
     ck_assert_ptr_nonnull(strstr(err, "big.h5"));
     ck_assert_ptr_nonnull(strstr(err, strerror(EFBIG)));
-    ck_assert_int_eq(count_entries(NULL, 0), 0);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 0);
+    td_remove();
 }
 END_TEST
 
@@ -630,15 +581,15 @@ START_TEST(out_hdf5_refuses_a_fifo)
     char path[512], err[512] = "";
     out *o = (out *)&o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "pipe.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "pipe.h5");
     ck_assert_int_eq(mkfifo(path, 0600), 0);
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), ODE_EOUTPUT);
     ck_assert_ptr_null(o);
     ck_assert_ptr_nonnull(strstr(err, "pipe.h5"));
     ck_assert_ptr_nonnull(strstr(err, "regular file"));
-    ck_assert_int_eq(count_entries(NULL, 0), 1);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 1);
+    td_remove();
 }
 END_TEST
 
@@ -661,12 +612,12 @@ START_TEST(out_hdf5_needs_a_build_with_hdf5)
     char path[512], err[512] = "";
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "run.h5");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "run.h5");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), ODE_EINVAL);
     ck_assert_ptr_nonnull(strstr(err, "HDF5 output needs a build with HDF5"));
-    ck_assert_int_eq(count_entries(NULL, 0), 0);
-    remove_dir();
+    ck_assert_int_eq(td_count(NULL, 0), 0);
+    td_remove();
 }
 END_TEST
 
@@ -681,8 +632,8 @@ START_TEST(out_attributes_and_aux_split_leave_csv_unchanged)
     char path[512], err[512], text[64];
     out *o;
 
-    make_dir();
-    path_in_dir(path, sizeof path, "run.csv");
+    td_make("check_out_hdf5");
+    td_path(path, sizeof path, "run.csv");
     ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
     ck_assert_int_eq(out_attr_string(o, "solver", "rk4"), 0);
     ck_assert_int_eq(out_header_aux(o, names, 1, 1), 0);
@@ -696,7 +647,7 @@ START_TEST(out_attributes_and_aux_split_leave_csv_unchanged)
     text[n] = '\0';
     fclose(f);
     ck_assert_str_eq(text, "t,x,e\n1,0.5,2\n");
-    remove_dir();
+    td_remove();
 }
 END_TEST
 
