@@ -1,7 +1,7 @@
 # wp.gp - work-precision diagram of `make bench`: error at t1 (x) against
 # solve time (y), log-log, one panel per problem.  Reads the data files that
 # bench/wp.sh writes from its last run:
-#   DIR/wp_PROBLEM_ode.dat   odesolve methods (time: one solve per process)
+#   DIR/wp_PROBLEM_ode.dat   odesolve methods (time: warm median of 5 solves)
 #   DIR/wp_PROBLEM_peer.dat  C peers (time: warm median of 5 solves)
 # each a series of blocks: a quoted title line, then "err time rtol" rows.
 #   gnuplot -e "dir='build/bench/wp'; out='bench/wp.png'" bench/wp.gp
@@ -12,7 +12,7 @@ if (!exists("problems")) problems = "arenstorf pleiades bruss1d"
 n = words(problems)
 set terminal pngcairo size 640*n,620 font ",10"
 set output out
-set multiplot layout 1,n title "odesolve (solid: one solve per process) against C peers (dashed: warm median of 5 solves)\nerror at t1 against solve time, one point per rtol" font ",12"
+set multiplot layout 1,n title "odesolve (solid) against C peers (dashed), warm: median of 5 solves in one process\nerror at t1 against solve time, one point per rtol" font ",12"
 set logscale xy
 set format x "1e%T"
 set format y "1e%T"

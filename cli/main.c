@@ -284,6 +284,47 @@ static int write_row(void *ctx, double t, const double *y)
     return out_row(rs->writer, t, rs->row, n + rs->prob->n_aux);
 }
 
+/* The rows of --repeat's extra solves go nowhere. */
+static int discard_row(void *ctx, double t, const double *y)
+{
+    (void)ctx, (void)t, (void)y;
+    return 0;
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* --repeat N: solves N-1 more times from the same start, rows discarded,
+   and replaces *t_solve (the first solve's time) with the median of all N,
+   the warm figure that in-process benchmarks report.  Returns 0, or the
+   code of a solve that stopped (interrupted), with *fail filled in. */
+static int repeat_solves(const struct ode_problem *prob, const double *p, const double *y0,
+                         const struct solve_opts *so, long n, double *t_solve,
+                         struct solve_failure *fail)
+{
+    double *times = malloc((size_t)n * sizeof *times);
+    if (!times)
+        return ODE_ENOMEM;
+    times[0] = *t_solve;
+    struct solve_sink sink = { .row = discard_row };
+    int rc = 0;
+    for (long i = 1; i < n && rc == 0; i++) {
+        struct solve_stats st = { 0 };
+        double t = now_seconds();
+        rc = solve_run(prob, p, y0, so, &sink, &stop_flag, &st, fail);
+        times[i] = now_seconds() - t;
+    }
+    if (rc == 0) {
+        qsort(times, (size_t)n, sizeof *times, compare_doubles);
+        *t_solve = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
+    }
+    free(times);
+    return rc;
+}
+
 static void show_progress(void *ctx, double t, long steps, double dt)
 {
     struct row_sink *rs = ctx;
@@ -344,8 +385,8 @@ static int emit_c(const struct model *m)
 }
 
 static void print_stats(const struct solve_stats *st, long rows,
-                        double compile_s, double solve_s, const char *solver,
-                        const char *backend)
+                        double compile_s, double solve_s, long repeats,
+                        const char *solver, const char *backend)
 {
     fprintf(stderr,
             "solver: %s\n"
@@ -358,9 +399,11 @@ static void print_stats(const struct solve_stats *st, long rows,
             "dt_last: %g\n"
             "rows: %ld\n"
             "compile_time_s: %.9f\n"
-            "solve_time_s: %.9f\n",
+            "solve_time_s: %.9f\n"
+            "repeats: %ld\n",
             solver, backend, st->steps, st->rejected, st->rejected_error,
-            st->rejected_nonfinite, st->nfev, st->dt_last, rows, compile_s, solve_s);
+            st->rejected_nonfinite, st->nfev, st->dt_last, rows, compile_s, solve_s,
+            repeats);
 }
 
 /* The run's settings and statistics as HDF5 root attributes (nothing for
@@ -503,6 +546,8 @@ static int run(const struct cli_options *o)
                  : solve_run(&prob, p, y0, &so, &sink, &stop_flag, &st, &fail);
     t_solve = now_seconds() - t_solve;
     progress_free(pg);
+    if (rc == 0 && o->repeat > 1)
+        rc = repeat_solves(&prob, p, y0, &so, o->repeat, &t_solve, &fail);
 
     if (rc == ODE_EINVAL) {
         say("%s", fail.why);
@@ -538,7 +583,7 @@ static int run(const struct cli_options *o)
         goto done;
     }
     if (o->stats)
-        print_stats(&st, rows, t_compile, t_solve, tb->name, backend);
+        print_stats(&st, rows, t_compile, t_solve, o->repeat, tb->name, backend);
     if (rc == ODE_ENOMEM) {
         say("out of memory");
         status = EXIT_USAGE;

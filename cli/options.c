@@ -18,7 +18,7 @@ enum {
     OPT_DTMAX, OPT_MAX_STEPS, OPT_PCOEFF, OPT_ICOEFF, OPT_DCOEFF, OPT_BOUND,
     OPT_TSTOPS, OPT_T0, OPT_T1, OPT_TOTAL, OPT_SAVE_EVERY, OPT_SAVE_STEPS,
     OPT_SAVE_AT, OPT_SAVE_FINAL, OPT_STATS, OPT_CHECK, OPT_EMIT_C, OPT_NO_JIT,
-    OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS,
+    OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +47,7 @@ static const struct option long_options[] = {
     { "init", required_argument, NULL, 'i' },
     { "output", required_argument, NULL, 'o' },
     { "stats", no_argument, NULL, OPT_STATS },
+    { "repeat", required_argument, NULL, OPT_REPEAT },
     { "quiet", no_argument, NULL, 'q' },
     { "check", no_argument, NULL, OPT_CHECK },
     { "emit-c", no_argument, NULL, OPT_EMIT_C },
@@ -128,6 +129,8 @@ void cli_usage(FILE *out)
 "\n"
 "Other:\n"
 "  --stats              print solver statistics to stderr\n"
+"  --repeat N           solve N times, rows from the first solve only, and\n"
+"                       report the median solve time in --stats (default 1)\n"
 "  -q, --quiet          no progress line on a terminal\n"
 "  --check              parse and check the model, then stop\n"
 "  --emit-c             print the generated C code, then stop\n"
@@ -390,7 +393,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         .rtol = NAN, .atol = NAN, .dt = NAN, .dtmin = NAN, .dtmax = NAN,
         .bound = NAN, .pcoeff = NAN, .icoeff = NAN, .dcoeff = NAN,
         .t0 = NAN, .t1 = NAN, .total = NAN, .save_every = NAN,
-        .max_steps = -1,
+        .max_steps = -1, .repeat = 1,
     };
     opterr = 0;
     optind = 1;
@@ -434,6 +437,16 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
                 rc = fail(err, errlen, "--max-steps: '%s' is not a whole number", optarg);
             if (rc == 0)
                 o->max_steps = (long)v;
+            break;
+        }
+        case OPT_REPEAT: {
+            double v;
+            rc = parse_positive("--repeat", optarg, &v, err, errlen);
+            if (rc == 0 && (v != floor(v) || v > 1e6))
+                rc = fail(err, errlen, "--repeat: '%s' is not a whole number up to 1000000",
+                          optarg);
+            if (rc == 0)
+                o->repeat = (long)v;
             break;
         }
         case OPT_SAVE_STEPS: o->save_steps = true; break;

@@ -24,7 +24,7 @@ struct cli_assign {
 
 enum cli_action { CLI_RUN, CLI_HELP, CLI_VERSION, CLI_LIST_SOLVERS };
 
-/* Every double is NaN and every count -1 when not given. */
+/* Every double is NaN and every count -1 when not given (repeat: 1). */
 struct cli_options {
     enum cli_action action;
     const char *model_path;
@@ -35,6 +35,7 @@ struct cli_options {
     double pcoeff, icoeff, dcoeff;
     double t0, t1, total, save_every;
     long max_steps;
+    long repeat;             /* --repeat: solves for the timing; 1 when not given */
     bool save_steps, save_final, stats, check_only, emit_c, no_jit, quiet;
     const char *jit;         /* "tcc" or "cc"; NULL: tcc */
     const char *output;      /* -o FILE; NULL for stdout */

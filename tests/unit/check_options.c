@@ -31,6 +31,7 @@ START_TEST(options_unset_values_are_nan)
     ck_assert_str_eq(o.model_path, "m.ode");
     ck_assert(isnan(o.rtol) && isnan(o.t1) && isnan(o.dt));
     ck_assert_int_eq(o.max_steps, -1);
+    ck_assert_int_eq(o.repeat, 1);
     cli_options_free(&o);
 }
 END_TEST
@@ -41,10 +42,11 @@ START_TEST(options_parse_numbers_and_flags)
     char err[256];
     ck_assert_int_eq(parse(&o, err, sizeof err, "--rtol", "1e-8", "m.ode", "--atol=1e-10",
                            "--save-steps", "--no-jit", "--stats", "--max-steps", "500",
-                           "-o", "x.csv", "--t1", "-3", NULL), 0);
+                           "-o", "x.csv", "--t1", "-3", "--repeat", "7", NULL), 0);
     ck_assert(o.rtol == 1e-8 && o.atol == 1e-10 && o.t1 == -3);
     ck_assert(o.save_steps && o.no_jit && o.stats);
     ck_assert_int_eq(o.max_steps, 500);
+    ck_assert_int_eq(o.repeat, 7);
     ck_assert_str_eq(o.output, "x.csv");
     cli_options_free(&o);
 }
@@ -71,6 +73,8 @@ START_TEST(options_reject_bad_values)
         { "--rtol", "abc", "not a number" }, { "--rtol", "-1", "positive" },
         { "--dt", "1e999", "out of range" }, { "-p", "a", "NAME=VALUE" },
         { "-p", "a=x", "not a number" }, { "--max-steps", "2.5", "whole" },
+        { "--repeat", "0", "positive" }, { "--repeat", "3.5", "whole" },
+        { "--repeat", "2e6", "up to 1000000" },
         { "--jit", "gcc9", "unknown backend" }, { "--norm", "l2", "rms or max" },
         { "--atol", "-1", "positive" }, { "--atol", "x=0", "positive" },
         { "--atol", "x=", "not a number" }, { "--atol", "=1e-3", "NAME=X" },
