@@ -200,13 +200,14 @@ static inline void comb2(size_t len, double *restrict o, const double *restrict 
 /* Compiles "out = (base ? y : 0) + h coef . K" followed, when stage >= 0,
    by k[stage] = f(t + c h, out), for e->k as erk_init allocated it
    (kv[0]) and with k[0] swapped with k[last] (kv[1]), the two orders
-   erk_accept alternates between. */
+   erk_accept alternates between.  Entries of kv and a past m are left
+   unwritten: nothing reads them. */
 static void op_set(const struct erk *e, struct erk_op *op, const double *coef, int count,
                    int out, bool base, int stage, double c)
 {
     int last = e->fsal ? e->stages - 1 : e->stages, j, sw;
 
-    memset(op, 0, sizeof *op);
+    op->m = 0;
     for (j = 0; j < count; j++)
         if (coef[j] != 0.0) {
             sw = j == 0 ? last : j == last ? 0 : j;
@@ -262,6 +263,15 @@ int erk_init(struct erk *e, const struct rk_tableau *tab,
     e->ev = v + 3 * e->len;
     if (two)
         e->ev2 = v + 4 * e->len;
+    /* At most: last - 1 stage arguments, the solution, two estimates,
+       the extra stages and the weights. */
+    e->ops = malloc((size_t)(last + 2 + tab->extra + TAB_MAX_DEG) * sizeof *e->ops);
+    if (!e->ops) {
+        free(e->mem);
+        e->mem = NULL;
+        return ODE_ENOMEM;
+    }
+    e->op = e->ops;
 
     /* Stage arguments, each followed by its stage. */
     for (j = 1; j < last; j++)
@@ -278,11 +288,13 @@ int erk_init(struct erk *e, const struct rk_tableau *tab,
             diff[j] = tab->b[j] - tab->bemb2[j];
         op_set(e, &e->op[e->nop++], diff, s, ERK_EV2, false, -1, 0.0);
     }
+    e->xop = e->op + e->nop;
     /* Extra stages of the continuous extension; without FSAL the first
        is f(t + h, y1), which erk_f1 computes from y1 itself. */
     for (j = tab->fsal ? s : s + 1; j < s + tab->extra; j++)
         op_set(e, &e->xop[e->nxop++], tab->a[j], j, ERK_YT, true, j, tab->c[j]);
     /* The continuous extension's weights, written to the caller's r. */
+    e->dop = e->xop + e->nxop;
     e->deg = tab_dense_poly(tab, w);
     for (m = 0; m < e->deg; m++)
         op_set(e, &e->dop[m], w[m], tab_dense_stages(tab), ERK_YT, false, -1, 0.0);
@@ -291,6 +303,8 @@ int erk_init(struct erk *e, const struct rk_tableau *tab,
 
 void erk_free(struct erk *e)
 {
+    free(e->ops);
+    e->ops = NULL;
     free(e->mem);
     e->mem = NULL;
 }

@@ -64,12 +64,16 @@ struct erk {
     int nk;                 /* stage vectors filled by the last attempt */
     long nfev;              /* right-hand side calls so far */
     int par;                /* erk_op.kv[par] holds the current k[] */
+    /* The compiled operations live in one allocation (ops), so that the
+       struct stays small: a solve of a small problem takes microseconds,
+       and zeroing ~20 KiB of unused operations per solve showed. */
     int nop;
-    struct erk_op op[TAB_MAX_STAGES + 2];   /* the step, compiled */
+    struct erk_op *op;      /* the step, compiled */
     int nxop;
-    struct erk_op xop[TAB_MAX_STAGES];      /* the extra stages, compiled */
-    int deg;                                /* degree of the continuous extension */
-    struct erk_op dop[TAB_MAX_DEG];         /* its theta^m weights (tab_dense_poly) */
+    struct erk_op *xop;     /* the extra stages, compiled */
+    int deg;                /* degree of the continuous extension */
+    struct erk_op *dop;     /* its theta^m weights (tab_dense_poly) */
+    struct erk_op *ops;
     double *mem;
 };
 
