@@ -15,6 +15,10 @@ struct builtin {
         double (*f1)(double);
         double (*f2)(double, double);
     } fn;
+    /* For the system compiler (--jit cc): a GNU C expression of the
+       argument `a` that is fn bit for bit (an exactly rounded or exact
+       operation), inlined instead of a call through a pointer; or NULL. */
+    const char *inline_c;
 };
 
 /* The built-in named `name` (case-insensitive), or NULL. */

@@ -773,6 +773,14 @@ static int emit_head(struct cg *g, struct sbuf *h)
             sb_puts(h, ";\n");
             continue;
         }
+        if (b->inline_c) {
+            sb_puts(h, "static double ");
+            sb_puts(h, b->symbol);
+            sb_puts(h, "(double a) { return ");
+            sb_puts(h, b->inline_c);
+            sb_puts(h, "; }\n");
+            continue;
+        }
         /* The pointer is static, so nothing but cg_bind sets it and the
            object exports no name for the loader to bind.  Calls go to a
            stub that jumps through it: one indirect jump, always to the
@@ -794,7 +802,7 @@ static int emit_head(struct cg *g, struct sbuf *h)
                    "double (*const *f2)(double, double))\n{\n"
                    "    (void)f1;\n    (void)f2;\n");
         for (int i = 0; i < builtin_count(); i++) {
-            if (!g->used[i])
+            if (!g->used[i] || builtin_at(i)->inline_c)
                 continue;
             const struct builtin *b = builtin_at(i);
             sb_puts(h, "    cg_p_");

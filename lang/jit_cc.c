@@ -39,12 +39,14 @@ extern char **environ;
    - -fno-fast-math, -ffp-contract=off: IEEE operations as written, no FMA
      (clang contracts by default);
    - -fno-builtin: no name is taken for a libc function;
+   - -fno-math-errno: __builtin_sqrt (builtins.h, inline_c) is the sqrtsd
+     instruction alone, not followed by a call to libc's sqrt for errno;
    - -nostdlib with -z defs: no libc, no start files, and any undefined
      symbol is a link error instead of being bound to the process's libc at
      load time; -fno-stack-protector, since its check would call libc. */
 static const char *const cc_flags[] = {
     "-std=c11", "-O2", "-fno-fast-math", "-ffp-contract=off", "-fno-builtin",
-    "-fno-stack-protector", "-fPIC", "-shared", "-nostdlib", "-Wl,-z,defs",
+    "-fno-math-errno", "-fno-stack-protector", "-fPIC", "-shared", "-nostdlib", "-Wl,-z,defs",
     "-pipe",
 };
 enum { N_CC_FLAGS = sizeof cc_flags / sizeof cc_flags[0] };
