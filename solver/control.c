@@ -6,16 +6,6 @@
 
 #include "problem.h"
 
-/* Target error theta: the filter steers e_n towards it, so accepted steps
-   keep a margin below the rejection threshold 1 whatever the gains
-   (Soderlind 2003: eps = theta TOL inside the filter; with a safety factor
-   outside instead, a low-gain filter settles far below the tolerance).
-   0.45 is where DOPRI5's PI with its safety factor 0.9 settles,
-   0.9^(1/0.13) = 0.44, so step counts match Hairer's code.  Measured with
-   dopri5 on the bench problems (lorenz, arenstorf, pleiades, bruss1d,
-   hires; rtol 1e-4..1e-10): theta 0.6 saves 3% of f-evaluations but
-   rejects 2.4x as many steps, 0.8 rejects 8x as many. */
-#define CTL_TARGET 0.45
 /* Step growth and shrink limits per step (Hairer, Norsett & Wanner,
    "Solving ODEs I", II.4: facmax, facmin). */
 #define CTL_FAC_MAX 5.0
@@ -136,7 +126,7 @@ void ctl_set_gains(struct ctl_filter *f, double ki, double kp, double kd)
     f->b[2] = gd;
 }
 
-int ctl_init(struct ctl *c, const struct ctl_filter *f, int k)
+int ctl_init(struct ctl *c, const struct ctl_filter *f, int k, double theta)
 {
     int i;
 
@@ -145,6 +135,10 @@ int ctl_init(struct ctl *c, const struct ctl_filter *f, int k)
             return ODE_EINVAL;
     if (!isfinite(f->a[0]) || !isfinite(f->a[1]) || k < 1)
         return ODE_EINVAL;
+    if (theta == 0.0)
+        theta = CTL_TARGET;
+    if (!(theta > 0.0 && theta < 1.0))
+        return ODE_EINVAL;
     c->inv_k = 1.0 / k;
     c->w1 = f->b[0] * c->inv_k;
     c->w2 = f->b[1] * c->inv_k;
@@ -152,7 +146,7 @@ int ctl_init(struct ctl *c, const struct ctl_filter *f, int k)
     c->a2 = f->a[0];
     c->a3 = f->a[1];
     c->feedback = c->a2 != 0 || c->a3 != 0;
-    c->log_target = log(CTL_TARGET);
+    c->log_target = log(theta);
     c->log_max = log(CTL_FAC_MAX);
     c->log_min = log(CTL_FAC_MIN);
     /* No history yet: as if the previous steps had hit the target with a

@@ -215,7 +215,7 @@ static int setup(struct run *r, const struct ode_problem *prob)
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "unknown error norm");
     filter = ctl_preset(kind)->f;
     ctl_set_gains(&filter, o->icoeff, o->pcoeff, o->dcoeff);
-    if (ctl_init(&r->ctl, &filter, tab_err_order(r->tab)))
+    if (ctl_init(&r->ctl, &filter, tab_err_order(r->tab), r->tab->err_target))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "controller gains must be finite");
     return 0;
 }

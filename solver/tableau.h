@@ -57,6 +57,9 @@ struct rk_tableau {
        error is DOP853's combination of the two estimates (tab_err_order). */
     int order_emb2;
     bool fsal;
+    /* The error the step-size controller aims at (control.h: theta); 0
+       for the default, CTL_TARGET. */
+    double err_target;
     double c[TAB_MAX_STAGES];
     double a[TAB_MAX_STAGES][TAB_MAX_STAGES];
     double b[TAB_MAX_STAGES];

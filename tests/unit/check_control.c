@@ -32,8 +32,9 @@ static double filter(double th, const struct ctl_filter *f, int k, double e0, do
            pow(rho1, -f->a[0]) * pow(rho2, -f->a[1]);
 }
 
-/* The target theta, recovered from the I controller: e = theta gives 1. */
-static double target(void)
+/* The target theta given to ctl_init (0: the default), recovered from
+   the I controller: e = theta gives 1. */
+static double target_of(double theta)
 {
     struct ctl_filter f = filt(1, 0, 0, 0, 0);
     struct ctl c;
@@ -41,7 +42,7 @@ static double target(void)
 
     for (int i = 0; i < 60; i++) {
         double mid = 0.5 * (lo + hi);
-        ck_assert_int_eq(ctl_init(&c, &f, 5), 0);
+        ck_assert_int_eq(ctl_init(&c, &f, 5, theta), 0);
         if (ctl_factor(&c, mid) > 1.0)
             lo = mid;
         else
@@ -50,13 +51,34 @@ static double target(void)
     return 0.5 * (lo + hi);
 }
 
+static double target(void)
+{
+    return target_of(0);
+}
+
+START_TEST(ctl_target_is_the_given_one)
+{
+    struct ctl c;
+
+    ck_assert_double_eq_tol(target(), CTL_TARGET, 1e-12);
+    ck_assert_double_eq_tol(target_of(0.2), 0.2, 1e-12);
+    ck_assert_double_eq_tol(target_of(0.7), 0.7, 1e-12);
+    ck_assert_int_eq(ctl_init(&c, &ctl_find("i")->f, 5, 1.0), ODE_EINVAL);
+    ck_assert_int_eq(ctl_init(&c, &ctl_find("i")->f, 5, -0.1), ODE_EINVAL);
+    ck_assert_int_eq(ctl_init(&c, &ctl_find("i")->f, 5, NAN), ODE_EINVAL);
+    /* A rejected step aims at the given target too. */
+    ck_assert_int_eq(ctl_init(&c, &ctl_find("pid")->f, 8, 0.2), 0);
+    ck_assert_double_eq_tol(ctl_factor(&c, 3.0), pow(0.2 / 3.0, 1.0 / 8), 1e-12);
+}
+END_TEST
+
 START_TEST(ctl_i_controller_is_elementary)
 {
     struct ctl c;
     double th = target();
 
     ck_assert(th > 0.2 && th < 0.95);
-    ck_assert_int_eq(ctl_init(&c, &ctl_find("i")->f, 5), 0);
+    ck_assert_int_eq(ctl_init(&c, &ctl_find("i")->f, 5, 0), 0);
     ck_assert_double_eq_tol(ctl_factor(&c, 0.3), pow(th / 0.3, 0.2), 1e-12);
     /* The history does not matter with kP = kD = 0. */
     ck_assert_double_eq_tol(ctl_factor(&c, 0.01), pow(th / 0.01, 0.2), 1e-12);
@@ -74,7 +96,7 @@ START_TEST(ctl_pid_gains_map_to_filter_coefficients)
     ck_assert_double_eq_tol(f.b[0], ki + kp + kd, 1e-15);
     ck_assert_double_eq_tol(f.b[1], -(kp + 2 * kd), 1e-15);
     ck_assert(f.b[2] == kd && f.a[0] == 0 && f.a[1] == 0);
-    ck_assert_int_eq(ctl_init(&c, &f, 4), 0);
+    ck_assert_int_eq(ctl_init(&c, &f, 4, 0), 0);
     /* Before any history the previous errors count as on target. */
     got = ctl_factor(&c, e[0]);
     ck_assert_double_eq_tol(got, filter(th, &f, 4, e[0], th, th, 1, 1), 1e-12);
@@ -94,7 +116,7 @@ START_TEST(ctl_alpha_feeds_back_the_filters_own_step_ratios)
     double th = target(), rho[7] = { 1, 1 }, got;
     struct ctl c;
 
-    ck_assert_int_eq(ctl_init(&c, &f, 3), 0);
+    ck_assert_int_eq(ctl_init(&c, &f, 3, 0), 0);
     for (int n = 0; n < 5; n++) {
         double e1 = n >= 1 ? e[n - 1] : th, e2 = n >= 2 ? e[n - 2] : th;
         double want = filter(th, &f, 3, e[n], e1, e2, rho[n + 1], rho[n]);
@@ -116,11 +138,11 @@ START_TEST(ctl_limits_growth_and_shrink)
     struct ctl_filter f = filt(1, 0, 0, 0, 0), d = gains(0, 0, 3);
     struct ctl c;
 
-    ck_assert_int_eq(ctl_init(&c, &f, 5), 0);
+    ck_assert_int_eq(ctl_init(&c, &f, 5, 0), 0);
     ck_assert(ctl_factor(&c, 0.0) == 5.0);
     ck_assert(ctl_factor(&c, 1e-30) == 5.0);
     /* A strong derivative term can ask for a tiny step on acceptance. */
-    ck_assert_int_eq(ctl_init(&c, &d, 2), 0);
+    ck_assert_int_eq(ctl_init(&c, &d, 2, 0), 0);
     ck_assert(ctl_factor(&c, 1e-3) == 5.0);
     ck_assert(ctl_factor(&c, 0.9) == 0.2);
 }
@@ -131,7 +153,7 @@ START_TEST(ctl_rejection_aims_at_target_without_history)
     struct ctl c;
     double th = target();
 
-    ck_assert_int_eq(ctl_init(&c, &ctl_find("pid")->f, 5), 0);
+    ck_assert_int_eq(ctl_init(&c, &ctl_find("pid")->f, 5, 0), 0);
     ck_assert(ctl_factor(&c, 0.3) > 1.0);
     ck_assert_double_eq_tol(ctl_factor(&c, 2.0), pow(th / 2.0, 0.2), 1e-12);
     ck_assert(ctl_factor(&c, 1e9) == 0.2);
@@ -145,7 +167,7 @@ START_TEST(ctl_non_finite_error_quarters_the_step)
 {
     struct ctl c;
 
-    ck_assert_int_eq(ctl_init(&c, &ctl_find("pid")->f, 5), 0);
+    ck_assert_int_eq(ctl_init(&c, &ctl_find("pid")->f, 5, 0), 0);
     ck_assert(ctl_factor(&c, NAN) == 0.25);
     ck_assert(ctl_factor(&c, INFINITY) == 0.25);
     ck_assert(ctl_factor(&c, 1e-6) <= 1.0);
@@ -170,13 +192,13 @@ START_TEST(ctl_default_gain_sets)
     ck_assert_double_eq_tol(kp, 0.25, 1e-15);
     ck_assert_double_eq_tol(kd, 0.1, 1e-15);
     f = ctl_preset(CTL_PID)->f;
-    ck_assert_int_eq(ctl_init(&c, &f, 5), 0);
+    ck_assert_int_eq(ctl_init(&c, &f, 5, 0), 0);
     f.b[0] = NAN;
-    ck_assert_int_eq(ctl_init(&c, &f, 5), ODE_EINVAL);
+    ck_assert_int_eq(ctl_init(&c, &f, 5, 0), ODE_EINVAL);
     f = ctl_preset(CTL_PID)->f;
     f.a[1] = INFINITY;
-    ck_assert_int_eq(ctl_init(&c, &f, 5), ODE_EINVAL);
-    ck_assert_int_eq(ctl_init(&c, &ctl_preset(CTL_PID)->f, 0), ODE_EINVAL);
+    ck_assert_int_eq(ctl_init(&c, &f, 5, 0), ODE_EINVAL);
+    ck_assert_int_eq(ctl_init(&c, &ctl_preset(CTL_PID)->f, 0, 0), ODE_EINVAL);
 }
 END_TEST
 
@@ -240,7 +262,7 @@ START_TEST(ctl_every_preset_holds_the_step_on_target)
         struct ctl c;
         if (p->kind == CTL_CONSTANT)
             continue;
-        ck_assert_int_eq(ctl_init(&c, &p->f, 5), 0);
+        ck_assert_int_eq(ctl_init(&c, &p->f, 5, 0), 0);
         for (int n = 0; n < 4; n++)
             ck_assert_msg(fabs(ctl_factor(&c, th) - 1.0) < 1e-9, "%s", p->name);
     }
@@ -294,7 +316,7 @@ START_TEST(ctl_filters_settle_on_the_asymptotic_model)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct ctl c;
         double h = 1.0, dev = 0.0;
-        ck_assert_int_eq(ctl_init(&c, &ctl_find(cases[i].name)->f, k), 0);
+        ck_assert_int_eq(ctl_init(&c, &ctl_find(cases[i].name)->f, k, 0), 0);
         for (int n = 0; n < 60; n++) {
             double e = C * pow(h, k);
             dev = fabs(log(e / th));
@@ -314,6 +336,7 @@ static Suite *control_suite(void)
     TCase *tc = tcase_create("core");
 
     tcase_add_test(tc, ctl_i_controller_is_elementary);
+    tcase_add_test(tc, ctl_target_is_the_given_one);
     tcase_add_test(tc, ctl_pid_gains_map_to_filter_coefficients);
     tcase_add_test(tc, ctl_alpha_feeds_back_the_filters_own_step_ratios);
     tcase_add_test(tc, ctl_limits_growth_and_shrink);
