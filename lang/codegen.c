@@ -27,10 +27,12 @@ enum { CG_CHUNK_BYTES = 16384 };
    of 256 entries and fails with "memory full (vstack)" beyond it; a level
    of nesting can hold up to 11 (a user function call's t, p and 9
    arguments).  So every CG_HOIST_DEPTH levels a subtree is computed first
-   into a local `double w<k>` and only its name is nested. */
+   into a local `double w<k>` and only its name is nested.  emit_pow
+   hoists the base of a power the same way, at any depth, so hoists can
+   nest as deep as the expression: one level each. */
 enum {
     CG_HOIST_DEPTH = 16,
-    CG_LEVELS = CODEGEN_MAX_DEPTH / CG_HOIST_DEPTH + 2,
+    CG_LEVELS = CODEGEN_MAX_DEPTH + 2,
 };
 
 /* Growable text buffer with geometric growth; `oom` sticks once set so
@@ -164,7 +166,6 @@ struct cg {
     size_t nw;                /* hoisted temporaries so far */
     bool *used;               /* builtin_count() flags */
     enum codegen_link link;
-    unsigned helpers;         /* CG_H_* wanted by emit_pow */
     enum scope scope;
     size_t param_limit;       /* p[i] allowed for i < param_limit */
     size_t inter_limit;       /* v[i] allowed for i < inter_limit */
@@ -219,6 +220,7 @@ static bool symbol_ok(const char *s)
 }
 
 static int emit(struct cg *g, const struct expr *e, int depth);
+static int emit_hoisted(struct cg *g, const struct expr *e, int depth);
 
 static int emit_args(struct cg *g, const struct expr *e, int depth)
 {
@@ -252,23 +254,16 @@ bool codegen_pow_plan(const struct expr *exponent, struct codegen_pow *plan)
     return true;
 }
 
-/* Helpers for a power of a base that is not a leaf, so that it is
-   computed once (tcc does not share subexpressions); the text of each is
-   in emit_head.  A leaf base is repeated inline instead. */
-enum {
-    CG_H_SQ = 1u << 0,        /* cg_sq(x)    x * x */
-    CG_H_CUBE = 1u << 1,      /* cg_cube(x)  x * x * x */
-    CG_H_POW4 = 1u << 2,      /* cg_pow4(x)  (x * x) * (x * x) */
-    CG_H_XSQRT = 1u << 3,     /* cg_xsqrt(x) x * sqrt(x) */
-};
-
-/* pat with each '@' the base a and each '$' the sqrt symbol. */
+/* pat with each '@' the base: a itself, or the text `leaf` when given
+   (a hoisted temporary), and each '$' the sqrt symbol. */
 static int emit_pattern(struct cg *g, const char *pat, const struct expr *a,
-                        const char *root, int depth)
+                        const char *leaf, const char *root, int depth)
 {
     for (const char *c = pat; *c; c++) {
         int rc;
-        if (*c == '@') {
+        if (*c == '@' && leaf) {
+            sb_puts(g->out, leaf);
+        } else if (*c == '@') {
             if ((rc = emit(g, a, depth + 1)))
                 return rc;
         } else if (*c == '$') {
@@ -296,26 +291,34 @@ static int emit_pow(struct cg *g, const struct expr *e, int depth)
             g->used[builtin_index(sq)] = true;
             root = sq->symbol;
         }
-        static const struct {
-            const char *inline_pat, *helper;
-            unsigned flag;
-        } shape[2][5] = {
-            { { "@", NULL, 0 }, { "@", NULL, 0 }, { "(@ * @)", "cg_sq(@)", CG_H_SQ },
-              { "(@ * @ * @)", "cg_cube(@)", CG_H_CUBE },
-              { "((@ * @) * (@ * @))", "cg_pow4(@)", CG_H_POW4 } },
-            { { "$(@)", NULL, 0 }, { "(@ * $(@))", "cg_xsqrt(@)", CG_H_XSQRT },
-              { NULL, NULL, 0 }, { NULL, NULL, 0 }, { NULL, NULL, 0 } },
+        static const char *const shape[2][5] = {
+            { "@", "@", "(@ * @)", "(@ * @ * @)", "((@ * @) * (@ * @))" },
+            { "$(@)", "(@ * $(@))", NULL, NULL, NULL },
         };
-        const char *pat = shape[pl.root][pl.n].inline_pat;
+        const char *pat = shape[pl.root][pl.n];
         if (!pat)
             return ODE_EINVAL;
-        if (!is_leaf(a) && shape[pl.root][pl.n].helper) {
-            pat = shape[pl.root][pl.n].helper;
-            g->helpers |= shape[pl.root][pl.n].flag;
+        /* A base that is not a leaf and is used more than once becomes a
+           temporary of the statement, computed once: tcc shares no
+           subexpression and inlines no function. */
+        struct sbuf leaf = { 0 };
+        if (!is_leaf(a) && strchr(pat, '@') != strrchr(pat, '@')) {
+            struct sbuf *saved = g->out;
+            g->out = &leaf;
+            rc = emit_hoisted(g, a, depth + 1);
+            g->out = saved;
+            if (!rc && leaf.oom)
+                rc = ODE_ENOMEM;
+            if (rc) {
+                free(leaf.s);
+                return rc;
+            }
         }
         if (pl.recip)
             sb_puts(g->out, "(1.0 / ");
-        if ((rc = emit_pattern(g, pat, a, root, depth)))
+        rc = emit_pattern(g, pat, a, leaf.s, root, depth);
+        free(leaf.s);
+        if (rc)
             return rc;
         if (pl.recip)
             sb_puts(g->out, ")");
@@ -812,17 +815,6 @@ static int emit_head(struct cg *g, struct sbuf *h)
             sb_puts(h, "];\n");
         }
         sb_puts(h, "}\n");
-    }
-    if (g->helpers & CG_H_SQ)
-        sb_puts(h, "static double cg_sq(double x) { return x * x; }\n");
-    if (g->helpers & CG_H_CUBE)
-        sb_puts(h, "static double cg_cube(double x) { return x * x * x; }\n");
-    if (g->helpers & CG_H_POW4)
-        sb_puts(h, "static double cg_pow4(double x) { double s = x * x; return s * s; }\n");
-    if (g->helpers & CG_H_XSQRT) {
-        sb_puts(h, "static double cg_xsqrt(double x) { return x * ");
-        sb_puts(h, builtin_find("sqrt")->symbol);
-        sb_puts(h, "(x); }\n");
     }
     return 0;
 }
