@@ -15,6 +15,10 @@ done
 [ "$(stat repeats "$TMPDIR/four.st")" = 4 ] || die "repeats: $(stat repeats "$TMPDIR/four.st")"
 t=$(stat solve_time_s "$TMPDIR/four.st")
 awk -v t="$t" 'BEGIN { exit !(t > 0 && t < 10) }' || die "solve_time_s $t"
+t=$(stat solve_time_first_s "$TMPDIR/four.st")
+awk -v t="$t" 'BEGIN { exit !(t > 0 && t < 10) }' || die "solve_time_first_s $t"
+[ "$(stat solve_time_first_s "$TMPDIR/one.st")" = "$(stat solve_time_s "$TMPDIR/one.st")" ] \
+    || die "one solve: solve_time_first_s differs from solve_time_s"
 
 # To a file too: one set of rows, not four.
 "$ODESOLVE" $M/osc.ode --rtol 1e-9 --repeat 3 -o "$TMPDIR/three.csv" || die "--repeat 3 -o failed"
