@@ -298,31 +298,32 @@ static int compare_doubles(const void *a, const void *b)
 }
 
 /* --repeat N: solves N-1 more times from the same start, rows discarded,
-   and replaces *t_solve (the first solve's time) with the median of all N,
-   the warm figure that in-process benchmarks report.  Returns 0, or the
-   code of a solve that stopped (interrupted), with *fail filled in. */
-static int repeat_solves(const struct ode_problem *prob, const double *p, const double *y0,
-                         const struct solve_opts *so, long n, double *t_solve,
-                         struct solve_failure *fail)
+   and replaces *t_solve (the first solve's time) with the median of all
+   the solves done, the warm figure that in-process benchmarks report.
+   Returns how many solves were done: n, or fewer when a signal stopped
+   one (that one is not counted), or -1 when out of memory. */
+static long repeat_solves(const struct ode_problem *prob, const double *p, const double *y0,
+                          const struct solve_opts *so, long n, double *t_solve)
 {
     double *times = malloc((size_t)n * sizeof *times);
     if (!times)
-        return ODE_ENOMEM;
+        return -1;
     times[0] = *t_solve;
     struct solve_sink sink = { .row = discard_row };
-    int rc = 0;
-    for (long i = 1; i < n && rc == 0; i++) {
+    long done = 1;
+    while (done < n) {
         struct solve_stats st = { 0 };
+        struct solve_failure fail;
         double t = now_seconds();
-        rc = solve_run(prob, p, y0, so, &sink, &stop_flag, &st, fail);
-        times[i] = now_seconds() - t;
+        int rc = solve_run(prob, p, y0, so, &sink, &stop_flag, &st, &fail);
+        if (rc)
+            break;
+        times[done++] = now_seconds() - t;
     }
-    if (rc == 0) {
-        qsort(times, (size_t)n, sizeof *times, compare_doubles);
-        *t_solve = n % 2 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
-    }
+    qsort(times, (size_t)done, sizeof *times, compare_doubles);
+    *t_solve = done % 2 ? times[done / 2] : 0.5 * (times[done / 2 - 1] + times[done / 2]);
     free(times);
-    return rc;
+    return done;
 }
 
 static void show_progress(void *ctx, double t, long steps, double dt)
@@ -548,8 +549,12 @@ static int run(const struct cli_options *o)
     t_solve = now_seconds() - t_solve;
     progress_free(pg);
     double t_first = t_solve;
-    if (rc == 0 && o->repeat > 1)
-        rc = repeat_solves(&prob, p, y0, &so, o->repeat, &t_solve, &fail);
+    long repeats = 1;
+    if (rc == 0 && o->repeat > 1) {
+        repeats = repeat_solves(&prob, p, y0, &so, o->repeat, &t_solve);
+        if (repeats < 0)
+            rc = ODE_ENOMEM;
+    }
 
     if (rc == ODE_EINVAL) {
         say("%s", fail.why);
@@ -585,13 +590,17 @@ static int run(const struct cli_options *o)
         goto done;
     }
     if (o->stats)
-        print_stats(&st, rows, t_compile, t_solve, t_first, o->repeat, tb->name, backend);
+        print_stats(&st, rows, t_compile, t_solve, t_first, repeats, tb->name, backend);
     if (rc == ODE_ENOMEM) {
         say("out of memory");
         status = EXIT_USAGE;
     } else if (rc) {
         report_failure(m, &prob, rc, &fail);
         status = rc == ODE_EINTR ? 128 + (int)stop_signal : EXIT_SOLVE;
+    } else if (repeats < o->repeat) {
+        say("interrupted after %ld of the %ld solves of --repeat; the rows are complete",
+            repeats, o->repeat);
+        status = 128 + (int)stop_signal;
     } else {
         status = EXIT_DONE;
     }

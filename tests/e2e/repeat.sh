@@ -24,6 +24,22 @@ awk -v t="$t" 'BEGIN { exit !(t > 0 && t < 10) }' || die "solve_time_first_s $t"
 "$ODESOLVE" $M/osc.ode --rtol 1e-9 --repeat 3 -o "$TMPDIR/three.csv" || die "--repeat 3 -o failed"
 cmp -s "$TMPDIR/one.csv" "$TMPDIR/three.csv" || die "--repeat 3 -o wrote other rows"
 
+# A signal during the repeats: the rows of the first solve are whole, the
+# count says how many solves were done, exit 128 + signal.
+"$ODESOLVE" $M/osc.ode --rtol 1e-9 --stats --repeat 1000000 -o "$TMPDIR/int.csv" \
+    2>"$TMPDIR/int.st" &
+pid=$!
+sleep 1
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc -eq 143 ] || die "--repeat interrupted: exit $rc, expected 143"
+cmp -s "$TMPDIR/one.csv" "$TMPDIR/int.csv" || die "--repeat interrupted: the rows differ"
+grep -q "interrupted after [0-9]* of the 1000000 solves of --repeat; the rows are complete" \
+    "$TMPDIR/int.st" || die "--repeat interrupted: $(cat "$TMPDIR/int.st")"
+n=$(stat repeats "$TMPDIR/int.st")
+[ "$n" -ge 1 ] && [ "$n" -lt 1000000 ] || die "--repeat interrupted: repeats $n"
+
 bad() {  # bad PATTERN ARGS...
     pat=$1; shift
     expect_status 2 "$ODESOLVE" $M/osc.ode "$@" >"$TMPDIR/o" 2>"$TMPDIR/e"
