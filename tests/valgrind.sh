@@ -33,6 +33,7 @@ vg() {
 vg 0 samples/lorenz.ode
 vg 0 --no-jit samples/fitzhugh.ode --save-steps
 vg 0 samples/vanderpol.ode -o "$TMPDIR/run.csv" --stats
+vg 0 samples/pendulum.ode --repeat 3 --save-final --stats
 vg 0 $M/decay.ode -o "$TMPDIR/run.tsv" -p k=2 -i x=3
 vg 1 $M/blowup.ode --dtmin 1e-9
 vg 1 --no-jit $M/blowup.ode --dtmin 1e-9 -o "$TMPDIR/fail.csv"
