@@ -11,10 +11,12 @@
 #include <stddef.h>
 
 /* Stage vectors a tableau may use: its stages plus the extra stages of its
-   continuous extension (DOP853: 13 + 3, Verner 7(6): 10 + 6). */
-#define TAB_MAX_STAGES 16
-/* Highest degree in theta of a continuous extension (DOP853, Verner 7: 7). */
-#define TAB_MAX_DEG 7
+   continuous extension (DOP853: 13 + 3, Verner 7(6): 10 + 6, Verner 9(8):
+   16 + 10). */
+#define TAB_MAX_STAGES 26
+/* Highest degree in theta of a continuous extension (DOP853, Verner 7: 7;
+   Verner 9: 9). */
+#define TAB_MAX_DEG 9
 
 /* How the coefficients `dense` of a continuous extension are written. */
 enum tab_dense {

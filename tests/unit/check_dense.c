@@ -5,6 +5,7 @@
 #include "dense.h"
 
 #include <check.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +102,7 @@ START_TEST(dense_each_method_has_its_claimed_order)
         /* Steps where the error is far above rounding and already in its
            asymptotic regime (Hermite's h^4 and h^5 terms cancel near
            h = 0.06 on the rational case). */
-        double h = q >= 7 ? 0.2 : q >= 4 ? 0.1 : 0.00625;
+        double h = q >= 9 ? 0.8 : q >= 7 ? 0.2 : q >= 4 ? 0.1 : 0.00625;
         for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
             double e1 = dense_error(t, &cases[c], h);
             double e2 = dense_error(t, &cases[c], h / 2);
@@ -109,9 +110,15 @@ START_TEST(dense_each_method_has_its_claimed_order)
             /* The 8th-order local errors (q = 7) reach rounding (1e-14 on
                coefficients up to 1200) before the neighbouring powers of
                h have faded: from h = 0.2 to 0.1 they show 7.6 .. 8.6.  A
-               7th-order error (one order short) would show 7.0. */
+               7th-order error (one order short) would show 7.0.  Verner
+               9's extension (q = 9) has a small h^10 term beside its h^11
+               term, and coefficients up to 1e4 put its rounding near
+               1e-12, reached at h = 0.2: from h = 0.8 to 0.4 it shows
+               11.0 and 11.7.  So only an order below q + 1 - 0.6 fails
+               there; check_tableau.c shows order 10 is not met. */
             double slack = q >= 7 ? 0.6 : 0.2;
-            ck_assert_msg(fabs(order - (q + 1)) < slack,
+            double above = q >= 9 ? 2.0 : slack;
+            ck_assert_msg(order > q + 1 - slack && order < q + 1 + above,
                           "%s case %zu: local dense order %g (errors %g, %g), want %d",
                           t->name, c, order, e1, e2, q + 1);
         }
@@ -123,7 +130,7 @@ END_TEST
    same step (what they are for). */
 START_TEST(dense_own_extensions_beat_hermite)
 {
-    const char *names[] = { "dopri5", "tsit5", "vern7", "dop853" };
+    const char *names[] = { "dopri5", "tsit5", "vern7", "dop853", "vern9" };
 
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const struct rk_tableau *t = tab_find(names[i]);
@@ -188,7 +195,25 @@ START_TEST(dense_legacy_hermite_is_exact_on_cubics)
 }
 END_TEST
 
-/* At theta = 0 the interpolant is y0 exactly; at 1, y1 to rounding. */
+/* Sum of the magnitudes |w_mj| of t's polynomial weights (tab_dense_poly):
+   the coefficient vectors r_m = h sum_j w_mj K_j cancel terms of that
+   total size (times |h f|) to give the interpolant. */
+static double weight_mass(const struct rk_tableau *t)
+{
+    double w[TAB_MAX_DEG][TAB_MAX_STAGES], mass = 0.0;
+    int deg = tab_dense_poly(t, w), ns = tab_dense_stages(t);
+
+    for (int m = 0; m < deg; m++)
+        for (int j = 0; j < ns; j++)
+            mass += fabs(w[m][j]);
+    return mass;
+}
+
+/* At theta = 0 the interpolant is y0 exactly; at 1, y1 to rounding: the
+   cancellation above leaves errors that grow with the weights' mass, here
+   (|f| < 1) bounded by eps |h| mass / 4.  Measured: 9.4e-13 for Verner 9
+   (mass 2.3e5, bound 3.8e-12), 3.4e-14 for Verner 7 (mass 1.8e4, bound
+   2.9e-13), 1.1e-14 for DOP853, 1.6e-15 and less for the others. */
 START_TEST(dense_ends_of_the_step)
 {
     for (size_t i = 0; i < tab_count(); i++) {
@@ -196,7 +221,7 @@ START_TEST(dense_ends_of_the_step)
         struct ode_problem prob;
         struct dense d;
         struct erk e;
-        double out[2];
+        double out[2], tol = fmax(1e-13, DBL_EPSILON * 0.3 * weight_mass(t) / 4);
 
         memset(&prob, 0, sizeof prob);
         prob.n_states = 2;
@@ -209,7 +234,7 @@ START_TEST(dense_ends_of_the_step)
         dense_eval(&d, 0.0, out);
         ck_assert(out[0] == e.y[0] && out[1] == e.y[1]);
         dense_eval(&d, 1.0, out);
-        ck_assert_msg(fabs(out[0] - e.y1[0]) < 1e-13 && fabs(out[1] - e.y1[1]) < 1e-13,
+        ck_assert_msg(fabs(out[0] - e.y1[0]) < tol && fabs(out[1] - e.y1[1]) < tol,
                       "%s: %.17g vs %.17g", t->name, out[0], e.y1[0]);
         dense_free(&d);
         erk_free(&e);

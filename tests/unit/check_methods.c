@@ -159,11 +159,13 @@ static double fixed_error(const char *method, const struct problem_case *pc, int
 }
 
 /* Coarsest step counts, where the global error C h^p is still far above
-   round-off. */
+   round-off.  Verner 9's errors fall so fast that on the decay case only
+   one and two steps are above it (1.7e-9, 1.5e-12, then 6e-15). */
 static int coarse_steps(int order)
 {
-    static const int n[] = { 0, 200, 40, 20, 20, 6, 6, 4, 4 };
+    static const int n[] = { 0, 200, 40, 20, 20, 6, 6, 4, 4, 1 };
 
+    ck_assert_int_lt(order, (int)(sizeof n / sizeof n[0]));
     return n[order];
 }
 
@@ -187,8 +189,17 @@ START_TEST(methods_fixed_step_order_matches_theory)
             int n = n0 << k;
             /* On the nonlinear cycle the 5th-order pairs approach their
                order from above only slowly (dopri5 5.9 at 32 steps, 5.7
-               at 256): a next-order term weighs in, never a lower one. */
-            double above = order_cases[c].rhs == cycle ? 1.0 : 0.2;
+               at 256): a next-order term weighs in, never a lower one.
+               Verner 9 never gets there in double precision: its
+               principal error term is small (on y' = lambda y the h^10
+               coefficient of R(z) - e^z is 5.7e-9, the h^11 one 8.6e-9),
+               so its errors reach round-off while the next terms still
+               count, and every case shows 10.1 .. 10.3 (decay 1 -> 2
+               steps, oscillator and cycle 4 -> 8).  Within 0.2 of 9
+               needs |h lambda| <= 0.2, where a step's error (6e-16 at
+               most) is round-off itself.  So for it only a lower order
+               fails here. */
+            double above = t->order >= 9 ? 1.5 : order_cases[c].rhs == cycle ? 1.0 : 0.2;
             ck_assert_msg(order > t->order - 0.2 && order < t->order + above,
                           "%s on %s: order %.3f (errors %.3g, %.3g at %d, %d steps), want %d",
                           t->name, order_cases[c].what, order, e1, e2, n / 2, n, t->order);
@@ -303,11 +314,11 @@ END_TEST
    dopri5 on a smooth problem at tight tolerance. */
 START_TEST(methods_high_order_pairs_are_cheaper_at_tight_tolerance)
 {
-    const char *names[] = { "dopri5", "tsit5", "vern7", "dop853" };
-    long fev[4];
-    double err[4];
+    const char *names[] = { "dopri5", "tsit5", "vern7", "dop853", "vern9" };
+    long fev[5];
+    double err[5];
 
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         struct solve_opts o;
         struct solve_stats st;
         solve_opts_default(&o);
@@ -318,10 +329,10 @@ START_TEST(methods_high_order_pairs_are_cheaper_at_tight_tolerance)
         err[i] = solve_error(&tol_cases[1], &o, &st);
         fev[i] = st.nfev;
     }
-    ck_assert_msg(fev[2] < fev[0] / 2 && fev[3] < fev[0] / 2,
-                  "calls dopri5 %ld tsit5 %ld vern7 %ld dop853 %ld", fev[0], fev[1], fev[2],
-                  fev[3]);
-    ck_assert(err[2] < 1e-9 && err[3] < 1e-9);
+    ck_assert_msg(fev[2] < fev[0] / 2 && fev[3] < fev[0] / 2 && fev[4] < fev[0] / 2,
+                  "calls dopri5 %ld tsit5 %ld vern7 %ld dop853 %ld vern9 %ld", fev[0], fev[1],
+                  fev[2], fev[3], fev[4]);
+    ck_assert(err[2] < 1e-9 && err[3] < 1e-9 && err[4] < 1e-9);
 }
 END_TEST
 
