@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "builtins.h"
+#include "cc_cache.h"
 #include "codegen.h"
 
 extern char **environ;
@@ -417,21 +418,65 @@ static int bind_entries(struct cc_build *b, void *dl, const struct model *m,
     return 0;
 }
 
+/* What decides the object besides the text: our version, the compiler
+   command and our flags; then the text.  malloc'd, length in *len. */
+static char *cache_key(const char *c_text, size_t *len)
+{
+    const char *cc = getenv("ODESOLVE_CC");
+    size_t n = strlen(ODESOLVE_VERSION) + (cc ? strlen(cc) : 0) + strlen(c_text) + 4;
+    for (int i = 0; i < N_CC_FLAGS; i++)
+        n += strlen(cc_flags[i]) + 1;
+    char *key = malloc(n);
+    if (!key)
+        return NULL;
+    int k = snprintf(key, n, "%s\n%s\n", ODESOLVE_VERSION, cc ? cc : "");
+    for (int i = 0; i < N_CC_FLAGS; i++)
+        k += snprintf(key + k, n - (size_t)k, "%s ", cc_flags[i]);
+    k += snprintf(key + k, n - (size_t)k, "\n%s", c_text);
+    *len = (size_t)k;
+    return key;
+}
+
+/* The object kept by cc_cache for this key, loaded, or NULL.  Loaded
+   through the descriptor that cc_cache checked, so the file cannot change
+   in between. */
+static void *load_cached(const char *key, size_t len)
+{
+    int fd = cc_cache_find(key, len);
+    if (fd < 0)
+        return NULL;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    close(fd);
+    return dl;
+}
+
 int jit_compile_cc_text(const struct model *m, const char *c_text, jit **out,
                         struct ode_problem *prob, char *err, size_t errlen)
 {
     struct cc_build b = { .err = err, .errlen = err ? errlen : 0 };
     struct ode_problem p = { 0 };
     void *meta = NULL, *dl = NULL;
+    size_t klen = 0;
+    char *key = NULL;
     jit *j;
     int rc;
 
     *out = NULL;
     if (b.errlen > 0)
         err[0] = '\0';
-    if ((rc = codegen_meta(m, &p, &meta)) != 0 || (rc = make_dir(&b)) != 0 ||
-        (rc = write_source(&b, c_text)) != 0 || (rc = run_compiler(&b)) != 0)
+    if ((rc = codegen_meta(m, &p, &meta)) != 0)
         goto fail;
+    rc = ODE_ENOMEM;
+    if ((key = cache_key(c_text, &klen)) == NULL)
+        goto fail;
+    if ((dl = load_cached(key, klen)) != NULL)
+        goto loaded;
+    if ((rc = make_dir(&b)) != 0 || (rc = write_source(&b, c_text)) != 0 ||
+        (rc = run_compiler(&b)) != 0)
+        goto fail;
+    cc_cache_store(key, klen, b.obj);
     dl = dlopen(b.obj, RTLD_NOW | RTLD_LOCAL);
     if (!dl) {
         const char *why = dlerror();
@@ -444,6 +489,9 @@ int jit_compile_cc_text(const struct model *m, const char *c_text, jit **out,
     }
     /* The mapping outlives the file. */
     remove_dir(&b);
+loaded:
+    free(key);
+    key = NULL;
     if ((rc = bind_entries(&b, dl, m, &p)) != 0)
         goto fail;
     j = jit_adopt(meta, dl, unload);
@@ -460,6 +508,7 @@ fail:
     remove_dir(&b);
     if (dl)
         dlclose(dl);
+    free(key);
     free(meta);
     return rc;
 }

@@ -22,6 +22,9 @@ export ODESOLVE
 E2E=tests/e2e
 TMPDIR=$(mktemp -d)
 export TMPDIR
+# --jit cc keeps its objects here, not in the user's cache.
+ODESOLVE_CACHE_DIR=$TMPDIR/cc-cache
+export ODESOLVE_CACHE_DIR
 trap 'rm -rf "$TMPDIR"' EXIT
 
 passed=0

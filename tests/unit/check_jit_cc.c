@@ -43,7 +43,8 @@ static bool have_cc(void)
 
 /* The variables a test changes, put back at its end so that the tests
    also run one after the other in one process (CK_FORK=no, valgrind). */
-static const char *const env_names[] = { "ODESOLVE_CC", "TMPDIR", "PATH" };
+static const char *const env_names[] = { "ODESOLVE_CC", "TMPDIR", "PATH",
+                                          "ODESOLVE_CACHE_DIR" };
 enum { N_ENV = sizeof env_names / sizeof env_names[0] };
 static char *env_saved[N_ENV];
 
@@ -717,6 +718,63 @@ START_TEST(jit_cc_missing_compiler_is_named)
 }
 END_TEST
 
+/* With a cache directory, the second build of a model is the object kept
+   by the first: it loads with no compiler at all and computes the same
+   bits; another model or another compiler command is another entry. */
+START_TEST(jit_cc_cache_serves_the_second_build)
+{
+    if (!have_cc())
+        return;
+    struct model *m = tm_new("a.ode", NULL, 1), *m2 = tm_new("b.ode", NULL, 1);
+    tm_state(m, "x", 0, "(* (sin y0) (sqrt (abs y0)))", 1);
+    tm_state(m2, "x", 0, "(cos y0)", 1);
+    struct ode_problem p1, p2, p3;
+    jit *j1, *j2, *j3;
+    char err[512], cache[] = "/tmp/odesolve-cache-XXXXXX", empty[] = "/tmp/odesolve-path-XXXXXX";
+    ck_assert(mkdtemp(cache) != NULL && mkdtemp(empty) != NULL);
+    env_save();
+    setenv("ODESOLVE_CACHE_DIR", cache, 1);
+    ck_assert_int_eq(jit_compile_cc(m, &j1, &p1, err, sizeof err), 0);
+    /* No compiler to be found: only the cache can serve. */
+    setenv("PATH", empty, 1);
+    ck_assert_int_eq(jit_compile_cc(m, &j2, &p2, err, sizeof err), 0);
+    double y = -2.25, d1, d2;
+    ck_assert_int_eq(p1.rhs(NULL, 0, &y, NULL, &d1), 0);
+    ck_assert_int_eq(p2.rhs(NULL, 0, &y, NULL, &d2), 0);
+    ck_assert(same(d1, sin(-2.25) * sqrt(2.25)) && same(d1, d2));
+    jit_free(j1);
+    ck_assert_int_eq(p2.rhs(NULL, 0, &y, NULL, &d2), 0);
+    ck_assert(same(d1, d2));
+    jit_free(j2);
+    /* Another model, another compiler command: not in the cache. */
+    ck_assert_int_eq(jit_compile_cc(m2, &j3, &p3, err, sizeof err), ODE_EJIT);
+    ck_assert_str_eq(err, "--jit cc: cannot run 'cc': No such file or directory");
+    setenv("ODESOLVE_CC", "cc -g0", 1);
+    ck_assert_int_eq(jit_compile_cc(m, &j3, &p3, err, sizeof err), ODE_EJIT);
+    /* Turned off: compiled again. */
+    unsetenv("ODESOLVE_CC");
+    setenv("ODESOLVE_CACHE_DIR", "", 1);
+    ck_assert_int_eq(jit_compile_cc(m, &j3, &p3, err, sizeof err), ODE_EJIT);
+    env_restore();
+    char name[256], path[1024];
+    DIR *d = opendir(cache);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            snprintf(name, sizeof name, "%s", e->d_name);
+            n++;
+        }
+    closedir(d);
+    ck_assert_int_eq(n, 1);
+    snprintf(path, sizeof path, "%s/%s", cache, name);
+    unlink(path);
+    rmdir(cache);
+    rmdir(empty);
+    model_free(m2);
+    model_free(m);
+}
+END_TEST
+
 static bool dir_is_empty(const char *path)
 {
     DIR *d = opendir(path);
@@ -878,6 +936,7 @@ static Suite *jit_cc_suite(void)
     tcase_add_test(tc, jit_cc_compile_errors_name_the_model_line);
     tcase_add_test(tc, jit_cc_generated_code_cannot_reach_libc);
     tcase_add_test(tc, jit_cc_missing_compiler_is_named);
+    tcase_add_test(tc, jit_cc_cache_serves_the_second_build);
     tcase_add_test(tc, jit_cc_leaves_no_files_whatever_happens);
     tcase_add_test(tc, jit_cc_malformed_model_is_refused);
     suite_add_tcase(s, tc);
@@ -886,6 +945,9 @@ static Suite *jit_cc_suite(void)
 
 int main(void)
 {
+    /* The tests build models again and again: no cache, unless a test
+       asks for one, and nothing in the user's own. */
+    setenv("ODESOLVE_CACHE_DIR", "", 1);
     SRunner *sr = srunner_create(jit_cc_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -20,10 +20,10 @@ static inline void td_make(const char *name)
     ck_assert_ptr_nonnull(mkdtemp(td_dir));
 }
 
-/* Entries in td_dir; the first one's name goes to first (when not NULL). */
-static inline int td_count(char *first, size_t len)
+/* Entries in dir; the first one's name goes to first (when not NULL). */
+static inline int td_count_in(const char *dir, char *first, size_t len)
 {
-    DIR *d = opendir(td_dir);
+    DIR *d = opendir(dir);
     struct dirent *e;
     int n = 0;
 
@@ -38,22 +38,33 @@ static inline int td_count(char *first, size_t len)
     return n;
 }
 
-/* Removes td_dir and what the test left in it. */
-static inline void td_remove(void)
+static inline int td_count(char *first, size_t len)
 {
-    DIR *d = opendir(td_dir);
+    return td_count_in(td_dir, first, len);
+}
+
+/* Removes dir and the files in it. */
+static inline void td_remove_in(const char *dir)
+{
+    DIR *d = opendir(dir);
     struct dirent *e;
-    char p[512];
+    char p[1024];
 
     ck_assert_ptr_nonnull(d);
     while ((e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        snprintf(p, sizeof p, "%s/%s", td_dir, e->d_name);
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
         unlink(p);
     }
     closedir(d);
-    rmdir(td_dir);
+    rmdir(dir);
+}
+
+/* Removes td_dir and what the test left in it. */
+static inline void td_remove(void)
+{
+    td_remove_in(td_dir);
 }
 
 /* td_dir/NAME into p[0 .. n-1]. */
