@@ -552,7 +552,8 @@ END {
 }' "$CSV"
 
 if command -v gnuplot >/dev/null 2>&1; then
-    if gnuplot -e "dir='$W'; out='$PNG'; problems='$PROBLEMS'" bench/wp.gp 2>"$TMP/gnuplot.log"; then
+    if gnuplot -e "dir='$W'; out='$PNG'; problems='$PROBLEMS'; nm=$(echo $METHODS | wc -w)" \
+        bench/wp.gp 2>"$TMP/gnuplot.log"; then
         echo "wp.sh: wrote $PNG" >&2
     else
         echo "wp.sh: gnuplot failed (see $TMP/gnuplot.log); $PNG not redrawn" >&2
