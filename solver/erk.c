@@ -137,6 +137,28 @@ static void comb_any(size_t len, double *restrict o, const double *restrict base
         break;                                                      \
     }
 
+/* o = base + h (s k0 + sum_j a[j] (kv[j] - k0)) over len components
+   (base NULL: 0), for the continuous extension, whose rows of
+   coefficients sum to s: the extra stages' arguments (s = their c) and
+   the weights of each power of theta (s = 0 from theta^2 on).  High-order
+   extensions have coefficients up to ~1e4 that cancel; summed over the
+   K_j themselves their rounding, 1e4 eps |f|, would swamp a tight
+   tolerance, while K_j - k0 is exact for nearby values (Sterbenz) and
+   small, about |h f'| |f|. */
+static void comb_dense(size_t len, double *restrict o, const double *restrict base,
+                       double h, const double *restrict k0, const struct erk_op *op,
+                       int par)
+{
+    const double *const *kv = op->kv[par];
+    for (size_t i = 0; i < len; i++) {
+        double k = k0[i], acc = 0.0;
+        for (int j = 0; j < op->m; j++)
+            acc += op->a[j][0] * (kv[j][i] - k);
+        acc = h * (op->sum * k + acc);
+        o[i] = base ? base[i] + acc : acc;
+    }
+}
+
 /* o = base + h sum_j a[j] kv[j], or with base NULL o = h sum ..., one
    component at a time over the n components (len is the padded length,
    for comb_any); terms summed left to right, as comb_any does.  Called
@@ -223,6 +245,22 @@ static void op_set(const struct erk *e, struct erk_op *op, const double *coef, i
     op->c = c;
 }
 
+/* op_set for comb_dense: the sum of coef[0 .. count), and the terms of
+   K_1 .. only. */
+static void dense_op_set(const struct erk *e, struct erk_op *op, const double *coef,
+                         int count, bool base, int stage, double c)
+{
+    double rest[TAB_MAX_STAGES], sum = 0.0;
+    int j;
+
+    for (j = 0; j < count; j++) {
+        sum += coef[j];
+        rest[j] = j == 0 ? 0.0 : coef[j];
+    }
+    op_set(e, op, rest, count, ERK_YT, base, stage, c);
+    op->sum = sum;
+}
+
 int erk_init(struct erk *e, const struct rk_tableau *tab,
              const struct ode_problem *prob, const double *p, bool estimate)
 {
@@ -290,14 +328,15 @@ int erk_init(struct erk *e, const struct rk_tableau *tab,
     }
     e->xop = e->op + e->nop;
     /* Extra stages of the continuous extension; without FSAL the first
-       is f(t + h, y1), which erk_f1 computes from y1 itself. */
+       is f(t + h, y1), which erk_f1 computes from y1 itself.  They and
+       the weights below are combined by comb_dense: K_0 apart. */
     for (j = tab->fsal ? s : s + 1; j < s + tab->extra; j++)
-        op_set(e, &e->xop[e->nxop++], tab->a[j], j, ERK_YT, true, j, tab->c[j]);
+        dense_op_set(e, &e->xop[e->nxop++], tab->a[j], j, true, j, tab->c[j]);
     /* The continuous extension's weights, written to the caller's r. */
     e->dop = e->xop + e->nxop;
     e->deg = tab_dense_poly(tab, w);
     for (m = 0; m < e->deg; m++)
-        op_set(e, &e->dop[m], w[m], tab_dense_stages(tab), ERK_YT, false, -1, 0.0);
+        dense_op_set(e, &e->dop[m], w[m], tab_dense_stages(tab), false, -1, 0.0);
     return 0;
 }
 
@@ -525,7 +564,7 @@ int erk_dense(struct erk *e, double t, double h, double *r)
     if (!e->xk_ok) {
         for (i = 0; i < e->nxop; i++) {
             const struct erk_op *x = &e->xop[i];
-            comb_any(len, e->yt, e->y, h, x->m, x->kv[par], x->a);
+            comb_dense(len, e->yt, e->y, h, e->k[0], x, par);
             rc = e->rhs(e->ctx, t + x->c * h, e->yt, e->p, e->k[x->stage]);
             e->nfev++;
             if (rc)
@@ -534,8 +573,7 @@ int erk_dense(struct erk *e, double t, double h, double *r)
         e->xk_ok = true;
     }
     for (m = 0; m < e->deg; m++) {
-        const struct erk_op *d = &e->dop[m];
-        comb_any(len, r + (size_t)m * len, NULL, h, d->m, d->kv[par], d->a);
+        comb_dense(len, r + (size_t)m * len, NULL, h, e->k[0], &e->dop[m], par);
     }
     return 0;
 }

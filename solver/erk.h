@@ -35,6 +35,9 @@ struct erk_op {
     bool base;
     int stage;
     double c;
+    /* For the continuous extension (erk.c: comb_dense): the sum of the
+       coefficients, the terms being those of K_1 .. only. */
+    double sum;
     const double *kv[2][TAB_MAX_STAGES];
     double a[TAB_MAX_STAGES][2];
 };
@@ -137,7 +140,8 @@ long erk_bad_var(const struct erk *e, bool *in_state);
    (t, y) with step h) needs beyond the step: f(t+h, y1) without FSAL and
    the tableau's extra stages, each at most once per attempt (right-hand
    side calls counted in nfev).  Then writes the extension's coefficient
-   vectors r_m = h sum_j w_m,j K_j (m = 1 .. e->deg, tab_dense_poly) to
+   vectors r_m = h sum_j w_m,j K_j (m = 1 .. e->deg, tab_dense_poly;
+   computed as h (sum_j w_m,j) K_0 + h sum_j w_m,j (K_j - K_0)) to
    r, e->len each (the components past n are 0), so that
    y(t + theta h) = y + sum_m theta^m r_m.  Call after a successful
    erk_step and before erk_accept.  Returns 0 or the first non-zero

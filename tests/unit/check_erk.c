@@ -5,6 +5,7 @@
 #include "erk.h"
 
 #include <check.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,6 +507,42 @@ START_TEST(erk_dense_ends_at_the_new_solution)
 }
 END_TEST
 
+/* A short step of y' = -y from y = 1: the interpolant's truncation error
+   (h^8 .. h^10) is nothing, so what is left is rounding, which must not
+   grow with the size of the interpolant's weights (vern9's reach 1e4:
+   summed over the K_j themselves they left 1e4 eps |h f| = 2e-15 at
+   h = 0.01; over K_j - K_0 about eps). */
+START_TEST(erk_dense_rounding_does_not_grow_with_the_weights)
+{
+    struct ode_problem prob = problem(1, linear);
+    const double k = -1.0;
+
+    for (size_t i = 0; i < tab_count(); i++) {
+        const struct rk_tableau *t = tab_at(i);
+        double r[2 * TAB_MAX_DEG];
+        struct erk e;
+        /* Interpolants of order 7 and up, with h^(order+1) under 1e-18. */
+        if (t->dense_form == TAB_DENSE_HERMITE || tab_dense_order(t) < 7)
+            continue;
+        double h = tab_dense_order(t) >= 9 ? 0.01 : 0.002;
+        ck_assert_int_eq(erk_init(&e, t, &prob, &k, false), 0);
+        e.y[0] = 1.0;
+        ck_assert_int_eq(erk_step(&e, 0.0, h), 0);
+        ck_assert_int_eq(erk_dense(&e, 0.0, h, r), 0);
+        for (double theta = 0.125; theta < 1.0; theta += 0.25) {
+            double y = e.y[0], pw = 1.0;
+            for (int m = 0; m < e.deg; m++) {
+                pw *= theta;
+                y += pw * r[m * e.len];
+            }
+            ck_assert_msg(fabs(y - exp(-theta * h)) <= 4 * DBL_EPSILON, "%s at theta %g: %.17g, "
+                          "exp says %.17g", t->name, theta, y, exp(-theta * h));
+        }
+        erk_free(&e);
+    }
+}
+END_TEST
+
 /* n coupled states, each a different nonlinear, non-autonomous equation:
    a stage vector taken from the wrong slot or a component from the wrong
    place changes every result. */
@@ -528,7 +565,7 @@ static int coupled(void *ctx, double t, const double *y, const double *p, double
    extra stages), y1, the estimates and the dense coefficients r_m. */
 static void ref_step(const struct rk_tableau *tab, double t, double h, const double *y,
                      size_t n, const double *p, double K[][REF_N], double *y1, double *ev,
-                     double *ev2, double r[][REF_N])
+                     double *ev2, double r[][REF_N], double rsize[][REF_N])
 {
     int s = tab->stages, nk = tab_dense_stages(tab), j, l;
     double yt[REF_N], w[TAB_MAX_DEG][TAB_MAX_STAGES];
@@ -567,11 +604,26 @@ static void ref_step(const struct rk_tableau *tab, double t, double h, const dou
     }
     for (int m = 0; m < deg; m++)
         for (size_t i = 0; i < n; i++) {
-            double sum = 0.0;
-            for (j = 0; j < nk; j++)
+            double sum = 0.0, size = 0.0;
+            for (j = 0; j < nk; j++) {
                 sum += w[m][j] * K[j][i];
+                size += fabs(w[m][j] * K[j][i]);
+            }
             r[m][i] = h * sum;
+            rsize[m][i] = h * size;
         }
+}
+
+/* The dense coefficients: erk.c sums them as differences K_j - K_0 (more
+   accurate where the weights are large and cancel), the reference plainly,
+   so they may differ by the plain sum's rounding, a few eps times the size
+   of its terms (up to 1e4 |h f| for vern9). */
+static void ck_close_r(const char *name, size_t n, size_t i, double got, double want,
+                       double size)
+{
+    ck_assert_msg(fabs(got - want) <= 1e-15 * (1.0 + fabs(want)) + 8 * DBL_EPSILON * size,
+                  "%s n=%zu: r[%zu] = %.17g, tableau says %.17g (terms %.3g)", name, n, i, got,
+                  want, size);
 }
 
 static void ck_close(const char *what, const char *name, size_t n, size_t i, double got,
@@ -600,7 +652,7 @@ START_TEST(erk_step_agrees_with_the_plain_tableau_sums)
         for (size_t ti = 0; ti < tab_count(); ti++) {
             const struct rk_tableau *tab = tab_at(ti);
             double y[REF_N], y1[REF_N], ev[REF_N], ev2[REF_N];
-            double K[TAB_MAX_STAGES + 1][REF_N], r[TAB_MAX_DEG][REF_N];
+            double K[TAB_MAX_STAGES + 1][REF_N], r[TAB_MAX_DEG][REF_N], rsize[TAB_MAX_DEG][REF_N];
             double er[TAB_MAX_DEG * (REF_N + 1)];
             double t = 0.1, h = 0.15;
             struct erk e;
@@ -613,7 +665,7 @@ START_TEST(erk_step_agrees_with_the_plain_tableau_sums)
             for (int step = 0; step < 4; step++, t += h) {
                 ck_assert_int_eq(erk_step(&e, t, h), 0);
                 ck_assert_int_eq(erk_dense(&e, t, h, er), 0);
-                ref_step(tab, t, h, y, n, p, K, y1, ev, ev2, r);
+                ref_step(tab, t, h, y, n, p, K, y1, ev, ev2, r, rsize);
                 for (size_t i = 0; i < n; i++) {
                     ck_close(pairs ? "y1 (pairs)" : "y1", tab->name, n, i, e.y1[i], y1[i]);
                     ck_close("k0", tab->name, n, i, e.k[0][i], K[0][i]);
@@ -622,7 +674,8 @@ START_TEST(erk_step_agrees_with_the_plain_tableau_sums)
                     if (e.ev2)
                         ck_close("ev2", tab->name, n, i, e.ev2[i], ev2[i]);
                     for (int m = 0; m < e.deg; m++)
-                        ck_close("r", tab->name, n, i, er[(size_t)m * e.len + i], r[m][i]);
+                        ck_close_r(tab->name, n, i, er[(size_t)m * e.len + i], r[m][i],
+                                   rsize[m][i]);
                 }
                 for (size_t i = n; i < e.len; i++) {
                     ck_assert(e.y1[i] == 0.0 && e.yt[i] == 0.0 && e.ev[i] == 0.0);
@@ -657,6 +710,7 @@ static Suite *erk_suite(void)
     tcase_add_test(tc, erk_dop853_combines_its_two_estimates);
     tcase_add_test(tc, erk_dense_stages_are_lazy_and_counted);
     tcase_add_test(tc, erk_dense_ends_at_the_new_solution);
+    tcase_add_test(tc, erk_dense_rounding_does_not_grow_with_the_weights);
     tcase_add_test(tc, erk_step_agrees_with_the_plain_tableau_sums);
     suite_add_tcase(s, tc);
     return s;
