@@ -59,9 +59,8 @@ static bool digits_after(const char *s, size_t n, const char *prefix)
 static bool allowed_ident(const char *s, size_t n)
 {
     static const char *fixed[] = {
-        "int", "double", "void", "const", "static", "return", "line", "ctx", "t",
-        "y", "p", "v", "dydt", "out", "x", "cg_rhs", "cg_aux", "cg_derive", "cg_sq",
-        "cg_cube", "cg_pow4", "cg_xsqrt", "s",
+        "int", "double", "void", "const", "static", "return", "line", "ctx",
+        "t", "y", "p", "v", "dydt", "out", "cg_rhs", "cg_aux", "cg_derive",
     };
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
         if (strlen(fixed[i]) == n && strncmp(fixed[i], s, n) == 0)
