@@ -23,7 +23,10 @@ NUMERIC = -ffp-contract=off
 INC     = -iquote $(O)/lang -iquote lang -iquote solver -iquote cli
 DEFS    = -D_POSIX_C_SOURCE=200809L -DWITH_TCC=$(WITH_TCC) -DWITH_HDF5=$(WITH_HDF5)
 CC_ALL  = $(CC) $(WARN) $(NUMERIC) $(INC) $(DEFS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
-LIBS    = -lm
+# LAPACK (dense and banded LU) and SuiteSparse KLU (sparse LU) for the
+# implicit methods' linear systems.
+INC    += -I/usr/include/suitesparse
+LIBS    = -lklu -lamd -lcolamd -lbtf -lsuitesparseconfig -llapack -lblas -lm
 ifeq ($(WITH_TCC),1)
 LIBS   += -ltcc -ldl
 endif

@@ -7,7 +7,7 @@
 set -eu
 
 PACKAGES="gcc make pkg-config flex bison libtcc-dev check libsubunit-dev
-libhdf5-dev hdf5-tools valgrind bsdutils"
+libhdf5-dev hdf5-tools valgrind bsdutils liblapack-dev libsuitesparse-dev"
 BENCH_PACKAGES="hyperfine gnuplot-nox libsundials-dev libgsl-dev"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 

@@ -22,6 +22,8 @@ enum {
     ODE_EMAXSTEPS = -8,   /* more than max_steps steps */
     ODE_EOUTPUT = -9,     /* the output sink failed (disk full, closed pipe) */
     ODE_EINTR = -10,      /* interrupted by a signal */
+    ODE_ENEWTON = -11,    /* the Newton iteration of an implicit method kept failing */
+    ODE_ESINGULAR = -12,  /* the iteration matrix stayed singular */
 };
 
 /* Right-hand side dy/dt = f(t, y; p).  `p` holds the parameters followed by
@@ -42,6 +44,27 @@ typedef int (*ode_aux_fn)(void *ctx, double t, const double *y,
    before a solve and again whenever a parameter changes. */
 typedef int (*ode_derive_fn)(void *ctx, double *p);
 
+/* Jacobian values at (t, y): writes the structural nonzeros of a matrix
+   whose pattern the problem gives in compressed sparse column form (CSC)
+   into val[0 .. nnz-1], in the pattern's order (column by column, rows
+   ascending within a column).  For jac, entry (i, j) is df_i/dy_j
+   (n_states x n_states); for jacp, df_i/dp_j (n_states x n_params, the
+   user parameters only, through the derived ones).  Same return
+   convention as ode_rhs_fn. */
+typedef int (*ode_jac_fn)(void *ctx, double t, const double *y,
+                          const double *p, double *val);
+
+/* A sparsity pattern in CSC form: column j holds rows
+   rowind[colptr[j] .. colptr[j+1]-1], strictly ascending; colptr has
+   ncols + 1 entries, colptr[0] = 0, colptr[ncols] = nnz.  A structural
+   nonzero may still evaluate to 0 at some point; an entry outside the
+   pattern is 0 everywhere. */
+struct ode_pattern {
+    size_t nnz;
+    const size_t *colptr;
+    const size_t *rowind;
+};
+
 struct ode_problem {
     size_t n_states;
     size_t n_params;          /* user parameters, settable with -p */
@@ -56,6 +79,14 @@ struct ode_problem {
     ode_aux_fn aux;           /* NULL when n_aux == 0 */
     ode_derive_fn derive;     /* NULL when n_derived == 0 */
     void *ctx;
+    /* df/dy.  jac_pattern.colptr is NULL when the pattern is unknown (take
+       it as dense); jac is NULL when there is no exact Jacobian (the
+       solver then forms it by finite differences over the pattern). */
+    struct ode_pattern jac_pattern;
+    ode_jac_fn jac;
+    /* df/dp over the user parameters, the same way (for sensitivities). */
+    struct ode_pattern jacp_pattern;
+    ode_jac_fn jacp;
 };
 
 #endif

@@ -1,12 +1,14 @@
 /* solve.h - integrate an ode_problem from t0 to t1 and hand saved points to
- * a sink.  One entry point for every explicit RK method of the tableau
- * registry; step-size control, dense output and failure reporting live
- * behind it. */
+ * a sink.  One entry point for every method of the stepper registry
+ * (stepper.h): explicit, Rosenbrock, implicit RK and multistep; step-size
+ * control, dense output and failure reporting live behind it. */
 #ifndef ODESOLVE_SOLVE_H
 #define ODESOLVE_SOLVE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "jac.h"
+#include "linsolve.h"
 #include "problem.h"
 
 /* CTL_DEFAULT: the user chose none; PID for methods with an error
@@ -66,6 +68,11 @@ struct solve_opts {
        the right side of ts whatever its value at ts itself. */
     const double *tstops;
     size_t n_tstops;
+    /* Implicit methods: the linear solver (LS_AUTO: chosen from the
+       Jacobian's pattern) and how J is formed (JAC_AUTO: exact when the
+       problem has it). */
+    enum ls_kind linsolve;
+    enum jac_mode jacobian;
 };
 
 /* Fills `o` with the defaults: dopri5, CTL_DEFAULT (PID for dopri5),
@@ -92,8 +99,16 @@ struct solve_stats {
     long rejected;       /* rejected steps, all causes */
     long rejected_error;     /* ... because the error estimate was too large */
     long rejected_nonfinite; /* ... because a value was NaN or Inf */
+    long rejected_newton;    /* ... because the Newton iteration failed */
     long nfev;           /* right-hand side evaluations */
+    long njev;           /* Jacobian evaluations */
+    long nlu;            /* factorisations of an iteration matrix */
+    long nsolve;         /* linear solves */
+    long nnewton;        /* Newton iterations */
+    long nnewton_fail;   /* Newton convergence failures */
     double dt_last;      /* last accepted step size (negative backwards) */
+    const char *linsolve;    /* "dense", "band", "sparse"; NULL for explicit methods */
+    bool jac_exact;          /* the Jacobian came from the model */
 };
 
 /* Where and why a solve stopped early. */
