@@ -67,7 +67,8 @@ static void fd_column(const struct ode_problem *pb, double t, const double *y,
     double *f = malloc((4 * n + 1) * sizeof *f);
     ck_assert(yy && pp && f);
     memcpy(yy, y, n * sizeof *yy);
-    memcpy(pp, p, np * sizeof *pp);
+    if (np > 0)
+        memcpy(pp, p, np * sizeof *pp);
     double x0 = by_param ? p[c] : y[c];
     /* A parameter keeps its sign (vdp's eps = 1e-6 divides). */
     double h = 1e-4 * (by_param && x0 != 0 ? fabs(x0) : fmax(1e-2, fabs(x0)));
