@@ -1232,22 +1232,37 @@ done:
     return rc;
 }
 
-/* Whether e reads t, itself or through a user function (a derived
-   parameter is computed at t = 0, its derivative in df/dp at the caller's
-   t, so those must not depend on it). */
-static bool reads_t(const struct model *m, const struct expr *e, int depth)
+/* Whether e reads t, itself or through a user function (ft: whether each
+   earlier function does).  A derived parameter is computed at t = 0, its
+   derivative in df/dp at the caller's t, so those must not depend on it. */
+static bool reads_t(const struct expr *e, const bool *ft, size_t nft, int depth)
 {
-    if (!e || depth > CODEGEN_MAX_DEPTH)
+    if (!e || depth > CODEGEN_MAX_DEPTH || e->kind == EX_TIME)
         return true;
-    if (e->kind == EX_TIME)
-        return true;
-    if (e->kind == EX_UCALL && e->index >= 0 && (size_t)e->index < m->n_funcs &&
-        reads_t(m, m->funcs[e->index].body, depth + 1))
+    if (e->kind == EX_UCALL && (e->index < 0 || (size_t)e->index >= nft || ft[e->index]))
         return true;
     for (int i = 0; i < e->nargs; i++)
-        if (reads_t(m, e->args[i], depth + 1))
+        if (reads_t(e->args[i], ft, nft, depth + 1))
             return true;
     return false;
+}
+
+/* Whether some derived parameter reads t; -1 when out of memory. */
+static int derived_reads_t(const struct model *m, struct span *where)
+{
+    bool *ft = calloc(m->n_funcs + 1, sizeof *ft);
+    int found = 0;
+    if (!ft)
+        return -1;
+    for (size_t k = 0; k < m->n_funcs; k++)
+        ft[k] = reads_t(m->funcs[k].body, ft, k, 0);
+    for (size_t i = 0; i < m->n_derived && !found; i++)
+        if (reads_t(m->derived[i].value, ft, m->n_funcs, 0)) {
+            *where = m->derived[i].span;
+            found = 1;
+        }
+    free(ft);
+    return found;
 }
 
 /* Both matrices in one mode; on a stop the caller decides. */
@@ -1293,12 +1308,13 @@ int diff_model(struct model *m, unsigned what, FILE *notes)
 
     m->jac = m->jacp = NULL;
     if (sym & DIFF_JACP) {
-        for (size_t i = 0; i < m->n_derived; i++)
-            if (reads_t(m, m->derived[i].value, 0)) {
-                note(notes, m, m->derived[i].span, "df/dp", D_UNSUPPORTED);
-                sym &= ~DIFF_JACP;
-                break;
-            }
+        int r = derived_reads_t(m, &where);
+        if (r < 0)
+            return ODE_ENOMEM;
+        if (r) {
+            note(notes, m, where, "df/dp", D_UNSUPPORTED);
+            sym &= ~DIFF_JACP;
+        }
     }
     rc = attempt(m, true, sym, &jac, &jacp, &where);
     if (rc == D_TOO_BIG || rc == D_UNSUPPORTED) {

@@ -444,6 +444,7 @@ START_TEST(diff_texts_match_finite_differences_on_every_backend)
         char what[32];
         snprintf(what, sizeof what, "text %zu", i);
         model_against_fd(what, m, true);
+        ck_assert_msg(m->jacp && m->jacp->val, "%s: no symbolic df/dp", what);
         model_free(m);
     }
 }
@@ -485,6 +486,26 @@ START_TEST(diff_derived_parameters_by_the_chain_rule)
     backends_agree("derived", &b, true, 0.0, &y, p);
     free(p);
     tb_free(&b);
+    model_free(m);
+}
+END_TEST
+
+/* A derived parameter is computed at t = 0; one that reads t through a
+   function keeps df/dp to finite differences, df/dy stays exact. */
+START_TEST(diff_derived_parameter_reading_t_keeps_only_the_pattern)
+{
+    struct model *m = load("par a=2\nf(u) = u + t\n!k = f(a)\nx' = k*x*a\n");
+    char *notes = NULL;
+    size_t len = 0;
+    FILE *nf = open_memstream(&notes, &len);
+    ck_assert_ptr_nonnull(nf);
+    ck_assert_int_eq(diff_model(m, DIFF_JAC | DIFF_JACP, nf), 0);
+    fclose(nf);
+    ck_assert_ptr_nonnull(strstr(notes, "note: df/dp cannot be formed symbolically"));
+    free(notes);
+    ck_assert_ptr_nonnull(m->jac->val);
+    ck_assert_ptr_null(m->jacp->val);
+    ck_assert_uint_eq(m->jacp->nnz, 1);
     model_free(m);
 }
 END_TEST
@@ -569,6 +590,7 @@ static Suite *diff_suite(void)
     tcase_add_test(tc, diff_texts_match_finite_differences_on_every_backend);
     tcase_add_test(tc, diff_sample_and_bench_models_match_finite_differences);
     tcase_add_test(tc, diff_derived_parameters_by_the_chain_rule);
+    tcase_add_test(tc, diff_derived_parameter_reading_t_keeps_only_the_pattern);
     tcase_add_test(tc, diff_enormous_derivative_gets_a_note_and_a_pattern);
     tcase_add_test(tc, diff_patterns_outlive_the_model);
     suite_add_tcase(s, tc);
