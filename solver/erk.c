@@ -35,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dense.h"
+
 /* Systems from this many states up combine in pairs of components (see
    above; between 4 and 8 the two ways cost about the same). */
 #define ERK_PAIRS_MIN 8
@@ -654,5 +656,170 @@ int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
     h1 = dm <= 1e-15 ? fmax(1e-6, h0 * 1e-3) : pow(0.01 / dm, 1.0 / k);
     h1 = fmin(100.0 * h0, h1);
     *h = fmin(h1, hmax);
+    return 0;
+}
+
+/* The engine behind the stepper interface.  The dense output is built at
+   most once per attempt, on the first point asked for. */
+struct erk_stepper {
+    struct erk e;
+    struct dense d;
+    bool built;
+};
+
+static struct erk_stepper *es_of(struct stepper *s)
+{
+    return s->impl;
+}
+
+/* The engine swaps y and y1 on accept and counts its own calls. */
+static void es_sync(struct stepper *s)
+{
+    struct erk *e = &es_of(s)->e;
+    s->y = e->y;
+    s->y1 = e->y1;
+    s->st.nfev = e->nfev;
+}
+
+static void es_destroy(struct stepper *s)
+{
+    struct erk_stepper *es = es_of(s);
+    if (!es)
+        return;
+    dense_free(&es->d);
+    erk_free(&es->e);
+    free(es);
+    s->impl = NULL;
+}
+
+static int es_begin(struct stepper *s, double t, bool after_stop, double dir)
+{
+    struct erk *e = &es_of(s)->e;
+    int rc;
+
+    if (e->f0_ok)
+        return 0;
+    rc = erk_f0(e, after_stop ? nextafter(t, dir * INFINITY) : t);
+    es_sync(s);
+    if (rc < 0)
+        return ODE_ERHS;
+    if (rc > 0 || erk_first_nonfinite(e->k[0], e->n) >= 0) {
+        e->f0_ok = false;
+        return STEP_RHS;
+    }
+    return 0;
+}
+
+static int es_initial_step(struct stepper *s, double t0, double dir, double hmax, double *h)
+{
+    int rc = erk_initial_step(&es_of(s)->e, t0, dir, hmax, s->cfg->rtol, s->cfg->atol, h);
+    es_sync(s);
+    return rc < 0 ? ODE_ERHS : rc > 0 ? STEP_RHS : 0;
+}
+
+static int es_step(struct stepper *s, double t, double h, bool dense)
+{
+    struct erk_stepper *es = es_of(s);
+    struct erk *e = &es->e;
+    int rc = erk_step(e, t, h);
+
+    es->built = false;
+    /* Without FSAL the interpolant needs f(t+h, y1): a failure there
+       rejects the step rather than the save point. */
+    if (rc == 0 && !e->fsal && dense) {
+        rc = erk_f1(e, t + h);
+        if (rc == 0 && erk_first_nonfinite(erk_f1_vec(e), e->n) >= 0)
+            rc = 1;
+    }
+    es_sync(s);
+    if (rc < 0)
+        return ODE_ERHS;
+    if (rc > 0)
+        return STEP_RHS;
+    /* A fixed step is not judged by an error norm, which would catch a
+       non-finite y1. */
+    if (!s->cfg->adaptive &&
+        (!erk_finite(e) || (e->fsal && erk_first_nonfinite(erk_f1_vec(e), e->n) >= 0)))
+        return STEP_RHS;
+    return 0;
+}
+
+static double es_error(struct stepper *s)
+{
+    const struct stepper_cfg *c = s->cfg;
+    return erk_error(&es_of(s)->e, c->rtol, c->atol, c->atol_vec, c->norm);
+}
+
+static long es_worst_var(struct stepper *s)
+{
+    const struct stepper_cfg *c = s->cfg;
+    return erk_worst_var(&es_of(s)->e, c->rtol, c->atol, c->atol_vec);
+}
+
+static long es_bad_var(struct stepper *s, bool *in_state)
+{
+    return erk_bad_var(&es_of(s)->e, in_state);
+}
+
+static int es_dense(struct stepper *s, double t, double h, double theta, double *out)
+{
+    struct erk_stepper *es = es_of(s);
+
+    if (!es->built) {
+        int rc = dense_build_erk(&es->d, &es->e, t, h);
+        es_sync(s);
+        if (rc)
+            return rc < 0 ? ODE_ERHS : STEP_RHS;
+        es->built = true;
+    }
+    dense_eval(&es->d, theta, out);
+    return 0;
+}
+
+static void es_accept(struct stepper *s, double t, double h)
+{
+    (void)t, (void)h;
+    erk_accept(&es_of(s)->e);
+    es_of(s)->built = false;
+    es_sync(s);
+}
+
+static void es_reset(struct stepper *s)
+{
+    es_of(s)->e.f0_ok = false;
+}
+
+static const struct stepper_ops erk_stepper_ops = {
+    .destroy = es_destroy,
+    .begin = es_begin,
+    .initial_step = es_initial_step,
+    .step = es_step,
+    .error = es_error,
+    .worst_var = es_worst_var,
+    .bad_var = es_bad_var,
+    .dense = es_dense,
+    .accept = es_accept,
+    .reset = es_reset,
+    .next_step = NULL,
+};
+
+int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
+                       const struct stepper_cfg *cfg)
+{
+    struct erk_stepper *es = calloc(1, sizeof *es);
+    int rc;
+
+    if (!es)
+        return ODE_ENOMEM;
+    s->impl = es;
+    s->ops = &erk_stepper_ops;
+    rc = erk_init(&es->e, m->data, cfg->prob, cfg->p, cfg->adaptive);
+    if (rc == 0)
+        rc = dense_init(&es->d, s->n);
+    if (rc) {
+        es_destroy(s);
+        return rc;
+    }
+    es_sync(s);
     return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "problem.h"
 #include "solve.h"
+#include "stepper.h"
 #include "tableau.h"
 
 /* Where an operation of the step writes: the stage argument, the
@@ -157,5 +158,11 @@ int erk_dense(struct erk *e, double t, double h, double *r);
    step. */
 int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
                      double rtol, double atol, double *h);
+
+/* The create() of every explicit tableau's stepper_method (stepper.h):
+   this engine and its dense output behind the stepper interface, with
+   m->data the tableau.  Returns 0 or ODE_ENOMEM. */
+int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
+                       const struct stepper_cfg *cfg);
 
 #endif

@@ -107,21 +107,4 @@ int tab_dense_stages(const struct rk_tableau *t);
    Returns deg (<= TAB_MAX_DEG); unused entries of w are zero. */
 int tab_dense_poly(const struct rk_tableau *t, double w[TAB_MAX_DEG][TAB_MAX_STAGES]);
 
-/* The registered name nearest to `name` by edit distance (for "did you
-   mean" messages).  Never NULL. */
-const char *tab_closest(const char *name);
-
-/* Maps an XPPAUT `meth=` value to a registered name.  Accepts our own
-   names, XPPAUT's names (euler, modeuler, rungekutta, 5dp, ...), unique
-   prefixes of either ("runge", "dopri") and, like XPPAUT, a single key
-   letter ("r").  ASCII case is ignored.  Returns NULL when the method is not
-   available here, and then sets *closest (if closest is not NULL; never to
-   NULL) to the registered method to suggest: for XPPAUT methods we lack
-   (adams, gear, stiff, cvode, 83dp, 2rb, ...) the best replacement (dopri5
-   until stiff and multistep solvers exist; euler for discrete, rk4 for ymp),
-   for unknown names the nearest name by edit distance.  XPPAUT reads any
-   name by its first letter; we suggest instead of guessing, so "dopr5"
-   gives NULL and "dopri5" rather than XPPAUT's "discrete". */
-const char *tab_from_xpp(const char *meth, const char **closest);
-
 #endif
