@@ -190,6 +190,14 @@ static bool pick_solver(const struct model *m, const struct cli_options *o,
         const char *name = stepper_from_xpp(m->settings.meth, &closest);
         if (name)
             return stepper_find(name, sm);
+        /* An XPPAUT method we do not have: the file still runs. */
+        const char *instead = stepper_xpp_instead(m->settings.meth);
+        if (instead && stepper_find(instead, sm)) {
+            diag_at(stderr, m, m->settings.meth_span, "warning",
+                    "method '%s' is not available; using '%s' instead (--solver chooses "
+                    "another)", m->settings.meth, instead);
+            return true;
+        }
         diag_at(stderr, m, m->settings.meth_span, "error",
                 "method '%s' is not available; the closest solver is '%s' "
                 "(use meth=%s or --solver)", m->settings.meth,
@@ -415,6 +423,10 @@ static void print_stats(const struct solve_stats *st, long rows,
                 st->rejected_newton, st->jac_exact ? "exact" : "finite differences",
                 st->linsolve ? st->linsolve : "none", st->njev, st->nlu, st->nsolve,
                 st->nnewton, st->nnewton_fail);
+    if (!isnan(st->stiff_t))
+        fprintf(stderr, "stiff_from_t: %.9g\n", st->stiff_t);
+    if (st->nswitch > 0 || st->notes[0])
+        fprintf(stderr, "switches: %ld\n" "switch_notes: %s\n", st->nswitch, st->notes);
     fprintf(stderr,
             "nfev: %ld\n"
             "dt_last: %g\n"
@@ -614,6 +626,11 @@ static int run(const struct cli_options *o)
     }
     if (o->stats)
         print_stats(&st, rows, t_compile, t_solve, t_first, repeats, &sm, backend);
+    /* The default method found the problem stiff: say what would serve. */
+    if (!o->solver && !(m->settings.set & SET_METH) && !isnan(st.stiff_t) && !o->quiet)
+        say("note: the problem looks stiff from t = %.6g on (%s's stiffness test: |h lambda| "
+            "= %.3g); --solver auto, or a stiff solver such as bdf, radau5 or rodas5, takes "
+            "far fewer steps", st.stiff_t, sm.name, st.stiff_hlamb);
     if (rc == ODE_ENOMEM) {
         say("out of memory");
         status = EXIT_USAGE;

@@ -659,12 +659,27 @@ int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
     return 0;
 }
 
+/* Hairer's stiffness test (his codes DOPRI5 and DOP853; HNW I, IV.2):
+   |h lambda| ~ |h| ||k_s - k_{s-1}|| / ||y1 - Y_{s-1}|| from the last two
+   stages, both at c = 1, compared with where the stability domain meets
+   the real axis; stiff after this many positive tests in a row, the
+   counter cleared after ERK_NONSTIFF negative ones. */
+#define ERK_STIFF_TESTS 15
+#define ERK_NONSTIFF 6
+/* Test every this many accepted steps (Hairer's NSTIFF default), and at
+   every step once a test was positive. */
+#define ERK_STIFF_EVERY 1000
+
 /* The engine behind the stepper interface.  The dense output is built at
    most once per attempt, on the first point asked for. */
 struct erk_stepper {
     struct erk e;
     struct dense d;
     bool built;
+    int stiff_every;        /* 0: no stiffness test */
+    long naccept;
+    double hlamb;           /* |h lambda| of the last attempt; NaN: not measured */
+    int iasti, nonsti;      /* positive tests in a row, negative since */
 };
 
 static struct erk_stepper *es_of(struct stepper *s)
@@ -724,6 +739,7 @@ static int es_step(struct stepper *s, double t, double h, bool dense)
     int rc = erk_step(e, t, h);
 
     es->built = false;
+    es->hlamb = NAN;
     /* Without FSAL the interpolant needs f(t+h, y1): a failure there
        rejects the step rather than the save point. */
     if (rc == 0 && !e->fsal && dense) {
@@ -741,6 +757,18 @@ static int es_step(struct stepper *s, double t, double h, bool dense)
     if (!s->cfg->adaptive &&
         (!erk_finite(e) || (e->fsal && erk_first_nonfinite(erk_f1_vec(e), e->n) >= 0)))
         return STEP_RHS;
+    /* Before the dense output's extra stages overwrite yt, the argument
+       of stage s-1. */
+    if (es->stiff_every > 0 && (es->naccept % es->stiff_every == 0 || es->iasti > 0)) {
+        const double *ka = e->k[e->stages - 1], *kb = e->k[e->stages - 2];
+        double num = 0.0, den = 0.0;
+        for (size_t i = 0; i < e->n; i++) {
+            num += (ka[i] - kb[i]) * (ka[i] - kb[i]);
+            den += (e->y1[i] - e->yt[i]) * (e->y1[i] - e->yt[i]);
+        }
+        if (den > 0.0)
+            es->hlamb = fabs(h) * sqrt(num / den);
+    }
     return 0;
 }
 
@@ -778,9 +806,22 @@ static int es_dense(struct stepper *s, double t, double h, double theta, double 
 
 static void es_accept(struct stepper *s, double t, double h)
 {
-    (void)t, (void)h;
-    erk_accept(&es_of(s)->e);
-    es_of(s)->built = false;
+    struct erk_stepper *es = es_of(s);
+
+    if (!isnan(es->hlamb)) {
+        if (es->hlamb > es->e.tab->stiff_bound) {
+            es->nonsti = 0;
+            if (++es->iasti == ERK_STIFF_TESTS && isnan(s->st.stiff_t)) {
+                s->st.stiff_t = t + h;
+                s->st.stiff_hlamb = es->hlamb;
+            }
+        } else if (++es->nonsti == ERK_NONSTIFF) {
+            es->iasti = 0;
+        }
+    }
+    es->naccept++;
+    erk_accept(&es->e);
+    es->built = false;
     es_sync(s);
 }
 
@@ -813,6 +854,8 @@ int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
         return ODE_ENOMEM;
     s->impl = es;
     s->ops = &erk_stepper_ops;
+    es->hlamb = NAN;
+    es->stiff_every = ((const struct rk_tableau *)m->data)->stiff_bound > 0 ? ERK_STIFF_EVERY : 0;
     rc = erk_init(&es->e, m->data, cfg->prob, cfg->p, cfg->adaptive);
     if (rc == 0)
         rc = dense_init(&es->d, s->n);
@@ -822,4 +865,17 @@ int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
     }
     es_sync(s);
     return 0;
+}
+
+void erk_stepper_stiff_every(struct stepper *s, int every)
+{
+    struct erk_stepper *es = es_of(s);
+    if (es->e.tab->stiff_bound > 0)
+        es->stiff_every = every;
+}
+
+bool erk_stepper_stiff(const struct stepper *s)
+{
+    const struct erk_stepper *es = s->impl;
+    return es->iasti >= ERK_STIFF_TESTS;
 }

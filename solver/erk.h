@@ -165,4 +165,14 @@ int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
 int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
                        const struct stepper_cfg *cfg);
 
+/* An ERK stepper of a tableau with a stiff_bound runs Hairer's stiffness
+   test every 1000 accepted steps (at every step once one was positive)
+   and records in s->st.stiff_t the time of the first 15 positive tests
+   in a row.  This sets the spacing (1: every step, 0: never); nothing for
+   a tableau without the test. */
+void erk_stepper_stiff_every(struct stepper *s, int every);
+
+/* True while the last 15 or more tests in a row were positive. */
+bool erk_stepper_stiff(const struct stepper *s);
+
 #endif

@@ -629,6 +629,10 @@ done:
     st->nnewton = r.s.st.nnewton;
     st->nnewton_fail = r.s.st.nnewton_fail;
     st->linsolve = r.s.linsolve_name;
+    st->stiff_t = r.s.ops ? r.s.st.stiff_t : NAN;
+    st->stiff_hlamb = r.s.st.stiff_hlamb;
+    st->nswitch = r.s.st.nswitch;
+    snprintf(st->notes, sizeof st->notes, "%s", r.s.notes);
     st->jac_exact = r.s.jac_exact;
     if (rc == ODE_ENOMEM)
         snprintf(fail->why, sizeof fail->why, "out of memory");

@@ -64,6 +64,7 @@ int stepper_new(struct stepper *s, const struct stepper_method *m,
     s->method = m;
     s->cfg = cfg;
     s->n = cfg->prob->n_states;
+    s->st.stiff_t = NAN;
     rc = m->create(s, m, cfg);
     if (rc)
         s->ops = NULL;
@@ -313,6 +314,20 @@ const char *stepper_from_xpp(const char *meth, const char **closest)
     }
     if (closest)
         *closest = near;
+    return NULL;
+}
+
+const char *stepper_xpp_instead(const char *meth)
+{
+    const char *closest = NULL;
+    size_t i;
+
+    if (!meth || stepper_from_xpp(meth, &closest))
+        return NULL;
+    for (i = 0; i < XPP_N; i++)
+        if (same_name(meth, xpp_names[i].name) ||
+            (meth[0] && !meth[1] && xpp_names[i].key == tolower((unsigned char)meth[0])))
+            return closest;
     return NULL;
 }
 

@@ -53,6 +53,10 @@ struct stepper_stats {
     long nsolve;         /* linear solves with a factorisation */
     long nnewton;        /* Newton iterations */
     long nnewton_fail;   /* Newton convergence failures */
+    /* Explicit methods with a stiffness test: when it first found the
+       problem stiff, and |h lambda| then (NaN and 0 when it did not). */
+    double stiff_t, stiff_hlamb;
+    long nswitch;        /* --solver auto: switches between its methods */
 };
 
 /* What the loop tells a stepper when it creates it; borrowed for the
@@ -154,6 +158,7 @@ struct stepper {
     const char *linsolve_name;
     bool jac_exact;
     char why[160];               /* a creation error, or a hint after STEP_* */
+    char notes[256];             /* for --stats: what the method decided (auto) */
 };
 
 /* Sets up *s for method m (borrowed, like cfg, for the stepper's
@@ -189,6 +194,11 @@ const char *stepper_closest(const char *name);
    suggest instead of guessing, so "dopr5" gives NULL and "dopri5" rather
    than XPPAUT's "discrete". */
 const char *stepper_from_xpp(const char *meth, const char **closest);
+
+/* For an XPPAUT method name (or key letter) that nothing here runs yet,
+   the method to run instead (as stepper_from_xpp suggests); NULL for our
+   own names, names that map to a method, and unknown names. */
+const char *stepper_xpp_instead(const char *meth);
 
 /* The controller's error order of m (err_order, or order_emb + 1). */
 int stepper_err_order(const struct stepper_method *m);

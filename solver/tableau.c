@@ -99,6 +99,8 @@ static const struct rk_tableau tab_bosh3 = {
    II.6 (and their code DOPRI5). */
 static const struct rk_tableau tab_dopri5 = {
     .name = "dopri5", .stages = 7, .order = 5, .order_emb = 4, .fsal = true,
+    /* Hairer's DOPRI5 tests h lambda > 3.25 (HNW I, IV.2 and II.10). */
+    .stiff_bound = 3.25,
     .desc = "Dormand-Prince pair, FSAL, 4th-order dense output (XPPAUT 5dp)",
     .c    = { 0, 1.0/5, 3.0/10, 4.0/5, 8.0/9, 1, 1 },
     .a    = { { 0 },
@@ -219,6 +221,8 @@ static const struct rk_tableau tab_tsit5 = {
 static const struct rk_tableau tab_dop853 = {
     .name = "dop853", .stages = 13, .order = 8, .order_emb = 5, .order_emb2 = 3,
     .fsal = true, .err_target = HIGH_ORDER_TARGET,
+    /* Hairer's DOP853 tests h lambda > 6.1. */
+    .stiff_bound = 6.1,
     .desc = "Dormand-Prince 8(5,3) as in HNW's DOP853, FSAL, 7th-order dense output (XPPAUT 83dp)",
     .c    = { 0, 0.526001519587677318785587544488e-01, 0.789002279381515978178381316732e-01,
               0.118350341907227396726757197510e+00, 0.281649658092772603273242802490e+00,
