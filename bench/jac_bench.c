@@ -6,6 +6,7 @@
  * give J the same bits.  Times are medians.
  *
  *   jac_bench [PROBLEMS_DIR [ONLY]] */
+#define _DEFAULT_SOURCE   /* getloadavg */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,9 +130,9 @@ static void bench(const char *name, struct model *(*make)(const char *, const ch
     long calls = (long)(2e7 / (double)(nnz + n)) + 1;
     double ns_f = time_call(pj.rhs, &pj, y, p, f, calls, sink);
     double ns_j = time_call(pj.jac, &pj, y, p, vj, calls, sink);
-    printf("%-10s %6zu states %7zu nnz  diff %7.2f ms  tcc f %7.2f ms  f+J %7.2f ms"
-           "  (J %+7.2f ms = %.2f f)  text %zu + %zu bytes  f %.0f ns  J %.0f ns"
-           "  (%.2f f)  tcc/interp %s\n",
+    printf("%-10s %5zu states %6zu nnz  diff %6.2f ms  tcc: f %6.2f ms, f+J %6.2f ms"
+           " (J %6.2f ms = %4.2f f)  text: f %7zu, J %7zu bytes  call: f %7.0f ns, J %7.0f ns"
+           " (%4.2f f)  tcc/interp %s\n",
            name, n, nnz, t_diff, t_f, t_fj, t_fj - t_f, (t_fj - t_f) / t_f, len_f,
            len_fj - len_f, ns_f, ns_j, ns_j / ns_f, same ? "bit-identical" : "DIFFER");
     free(vi);
@@ -173,6 +174,10 @@ static struct model *make_peer(const char *dir, const char *name)
 
 int main(int argc, char **argv)
 {
+    double la[3];
+    if (getloadavg(la, 3) == 3)
+        printf("load average before the run: %.2f %.2f %.2f; times are medians of %d\n", la[0],
+               la[1], la[2], REPS);
     const char *dir = argc > 1 ? argv[1] : "../shared/bench/problems";
     const char *only = argc > 2 ? argv[2] : NULL;
     double sink = 0;
