@@ -502,8 +502,9 @@ static int run(const struct cli_options *o)
     /* The exact Jacobian is formed only for a method that uses it (the
        solver registry sets need_jac from the method) and for --emit-c. */
     bool need_jac = o->emit_c;
-    if (need_jac && diff_model(m, DIFF_JAC, stderr) != 0) {
-        say("out of memory");
+    int drc = need_jac ? diff_model(m, DIFF_JAC, stderr) : 0;
+    if (drc) {
+        say_prepare_failed(m, drc);
         goto done;
     }
     if (o->emit_c) {
