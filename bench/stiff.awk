@@ -1,7 +1,7 @@
-# stiff.awk - the report of bench/stiff.sh: Markdown on stdout, plot data
-# (DATADIR/wp_PANEL_{ode,peer}.dat and DATADIR/plot_list) for stiff.gp.
+# stiff.awk - one part of bench/stiff.sh's report: Markdown on stdout, and
+# the part's plot data (DATADIR/wp_PANEL_{ode,peer}.dat) for stiff.gp.
 #   awk -F, -f bench/stiff.awk -v datadir=DIR -v stiff="bdf radau5 ..." \
-#       -v parts="wp bruss auto" wp.csv bruss.csv auto.csv
+#       -v only=wp|bruss|auto wp.csv bruss.csv auto.csv
 # The three files hold records of the same form (bench/stiff.sh's HEADER);
 # the file's position (1 wp, 2 bruss, 3 auto) keeps their runs apart.
 # Series are tool/method; odesolve's are "odesolve/...".
@@ -128,7 +128,6 @@ function all_runs(f, p,    j, k, i, n, r, rl, fo, fpe, pts, rss) {
         if (pts != "") printf "\"%s\"\n%s\n\n", (isode(k) ? mname(k) : k), pts > (isode(k) ? fo : fpe)
     }
     close(fo); close(fpe)
-    PLOT = PLOT (PLOT == "" ? "" : " ") p
 }
 
 FNR == 1 { fi++; next }
@@ -146,16 +145,14 @@ $1 == "" { next }
     SOLVE[fi, p, k, r] = $12; PROC[fi, p, k, r] = $13; WARM[fi, p, k, r] = $14; RSS[fi, p, k, r] = $15
 }
 END {
-    if (NP[1] > 0) wp_part()
-    if (NP[2] > 0) bruss_part()
-    if (NP[3] > 0) auto_part()
-    printf "%s\n", PLOT > (datadir "/plot_list")
-    close(datadir "/plot_list")
+    if (only == "wp" && NP[1] > 0) wp_part()
+    if (only == "bruss" && NP[2] > 0) bruss_part()
+    if (only == "auto" && NP[3] > 0) auto_part()
 }
 
 function wp_part(    a, p, i, j, k, r, n, rl, qw, qc, only, pass, total, ww, wc, okw, okc) {
     only = stiff != ""
-    print "### Bar: best stiff method against the best peer at equal error"
+    print "#### Bar: best stiff method against the best peer at equal error"
     print ""
     if (!only)
         print "**No stiff method in this build**: the rows compare what there is (dopri5, capped) with the peers.\n"
@@ -193,19 +190,17 @@ function wp_part(    a, p, i, j, k, r, n, rl, qw, qc, only, pass, total, ww, wc,
     }
     print ""
     printf "Met (warm and cold) at %d of %d points.\n\n", pass, total
-    print "### All runs of the stiff problems"
+    print "#### All runs"
     for (a = 1; a <= NP[1]; a++) {
         p = PR[1, a]
         print ""
-        print "#### " p
+        print "##### " p
         all_runs(1, p)
     }
     print ""
 }
 
 function bruss_part(    a, p, i, j, k, r, n, rl, cv, qw, qc, v, e, bk, bv, bc, dk, dr, sb, nb, mo, mc, prev, seen2) {
-    print "### 2-D Brusselator: odesolve's sparse path against CVODE BDF with its band solver"
-    print ""
     print "bench/gen_bruss2d.py N (alpha = 0.1, 2N^2 unknowns, Jacobian band 2N, 6 nonzeros a row);"
     print "references bench/bruss2d/ref_N.txt (bench/bruss2d_ref.sh). CVODE: bench/cvode_bruss2d.c,"
     print "analytic Jacobian in a band matrix (ml = mu = 2N). For each grid and rtol the odesolve"
@@ -277,7 +272,7 @@ function bruss_part(    a, p, i, j, k, r, n, rl, cv, qw, qc, v, e, bk, bv, bc, d
     print ""
     for (a = 1; a <= NP[2]; a++) {
         p = PR[2, a]
-        print "#### " p
+        print "##### " p
         all_runs(2, p)
         print ""
     }
@@ -285,8 +280,6 @@ function bruss_part(    a, p, i, j, k, r, n, rl, cv, qw, qc, v, e, bk, bv, bc, d
 
 function auto_part(    a, p, i, n, r, rl, k, e, v, pass, total, ak, fr, fk, fv) {
     ak = "odesolve/auto"
-    print "### --solver auto against the best single odesolve method"
-    print ""
     print "Per problem and rtol: auto's warm time against the cheapest other odesolve method at"
     print "auto's error (interpolated along that method's runs). lorenz has no meaningful error"
     print "(chaotic, see the shared README): there the fastest method at the same rtol. Bar: <= 1.5."

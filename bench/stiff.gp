@@ -23,12 +23,18 @@ set ylabel "solve time [s]"
 set grid
 oc = "#1f77b4 #d62728 #2ca02c #9467bd #ff7f0e #8c564b #e377c2 #17becf #bcbd22 #6b8e23"
 pc = "#000000 #7f7f7f #a0522d #4682b4 #808000 #c71585 #2f4f4f"
-set key top right font ",8" spacing 0.9 samplen 2.5 box opaque
+set key top right font ",8" spacing 0.9 samplen 2.5 box opaque noenhanced
 do for [p in panels] {
-    set title p font ",11"
+    set title p font ",11" noenhanced
     fo = sprintf("%s/wp_%s_ode.dat", dir, p)
     fp = sprintf("%s/wp_%s_peer.dat", dir, p)
-    plot for [i=0:*] fo index i using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb word(oc, i % 10 + 1) title columnheader(1), \
-         for [i=0:*] fp index i using 1:2 with linespoints dt 2 lw 1.5 pt (i+4) ps 0.8 lc rgb word(pc, i % 7 + 1) title columnheader(1)
+    # A file with no series (every run failed) cannot be plotted: leave it out.
+    po = "for [i=0:*] fo index i using 1:2 with linespoints lw 2 pt 7 ps 0.8 lc rgb word(oc, i % 10 + 1) title columnheader(1)"
+    pp = "for [i=0:*] fp index i using 1:2 with linespoints dt 2 lw 1.5 pt (i+4) ps 0.8 lc rgb word(pc, i % 7 + 1) title columnheader(1)"
+    ho = system("test -s '".fo."' && echo 1 || echo 0") + 0
+    hp = system("test -s '".fp."' && echo 1 || echo 0") + 0
+    if (ho && hp) { eval("plot ".po.", ".pp) }
+    if (ho && !hp) { eval("plot ".po) }
+    if (!ho && hp) { eval("plot ".pp) }
 }
 unset multiplot

@@ -35,7 +35,8 @@
 #                 arkode:dirk scipy:BDF scipy:Radau scipy:LSODA]
 #   REPS          timed rounds per point, medians reported [5]
 #   AUTO_REPS     the same for the auto part [3]
-#   SCIPY_REPS    timed rounds for scipy (0.6 s per process) [1]
+#   SCIPY_REPS    timed rounds for scipy (0.6 s per process) [0: the
+#                 first run gives its cold figure, one --reps 5 run its warm]
 #   CAP           seconds: a point whose first run is slower gets 3 rounds,
 #                 one slower than 5*CAP none (its first run counts) [2]
 #   MAX_STEPS     --max-steps for explicit methods on stiff problems [200000]
@@ -72,12 +73,31 @@ if [ -n "$RESULTS" ]; then
     part=$(mktemp)
     trap 'rm -f "$part"' EXIT
     "$0" >"$part"
+    # The parts in the new output replace their blocks; a part the file
+    # lacks goes before the section's end; no section: all of it appended.
     awk -v part="$part" '
-        function put() { while ((getline l < part) > 0) print l; close(part); done = 1 }
-        /^<!-- stiff: begin -->$/ { put(); skip = 1; next }
-        /^<!-- stiff: end -->$/ { skip = 0; next }
-        !skip { print }
-        END { if (!done) { print ""; put() } }' "$RESULTS" >"$part.new"
+        function name(l) { sub(/^<!-- stiff-/, "", l); sub(/: (begin|end) -->$/, "", l); return l }
+        BEGIN {
+            while ((getline l < part) > 0) {
+                if (l ~ /^<!-- stiff-[a-z]+: begin -->$/) { cur = name(l); order[++np] = cur }
+                if (cur != "") blk[cur] = blk[cur] l "\n"
+                if (l ~ /^<!-- stiff-[a-z]+: end -->$/) cur = ""
+                all = all l "\n"
+            }
+            close(part)
+        }
+        /^<!-- stiff: begin -->$/ { insec = 1 }
+        insec && /^<!-- stiff-[a-z]+: begin -->$/ {
+            cur = name($0)
+            if (cur in blk) { printf "%s", blk[cur]; done[cur] = 1; skip = 1; next }
+        }
+        skip { if ($0 ~ /^<!-- stiff-[a-z]+: end -->$/) skip = 0; next }
+        insec && /^<!-- stiff: end -->$/ {
+            for (i = 1; i <= np; i++) if (!(order[i] in done)) printf "%s\n", blk[order[i]]
+            insec = 0; found = 1
+        }
+        { print }
+        END { if (!found) printf "\n%s", all }' "$RESULTS" >"$part.new"
     mv "$part.new" "$RESULTS"
     cat "$part"
     echo "stiff.sh: updated $RESULTS" >&2
@@ -94,7 +114,7 @@ TOLS=${TOLS:-1e-4 1e-6 1e-8 1e-10}
 PEERS=${PEERS:-cvode:bdf gsl:msbdf gsl:bsimp arkode:dirk scipy:BDF scipy:Radau scipy:LSODA}
 REPS=${REPS:-5}
 AUTO_REPS=${AUTO_REPS:-3}
-SCIPY_REPS=${SCIPY_REPS:-1}
+SCIPY_REPS=${SCIPY_REPS:-0}
 CAP=${CAP:-2}
 MAX_STEPS=${MAX_STEPS:-200000}
 TIMEOUT=${TIMEOUT:-300}
@@ -192,7 +212,7 @@ set_cmd() {
 # first_run j: the untimed run; sets HEAD[j] (the record's fields up to
 # err, then the peak memory) and NRUN[j] (0: failed, -1: too slow to repeat).
 first_run() {
-    local j=$1 t0 t rec e rss="" f
+    local j=$1 t0 t rec e rss="" f r
     set_cmd "$j"
     : >"$TMP/solve$j"; : >"$TMP/wall$j"; : >"$TMP/warm$j"; : >"$TMP/rss"
     NRUN[j]=0; NOTE[j]=""
@@ -228,10 +248,19 @@ first_run() {
     HEAD[j]="${HEAD[j]},RSS:$rss"
     NRUN[j]=$(timed_runs "$(cat "$TMP/first$j")" "${KIND[j]}")
     if [ "${NRUN[j]}" -eq 0 ]; then
-        # Too slow to repeat (or no rounds asked): the first run counts.
+        # Too slow to repeat (or no rounds asked): the first run counts,
+        # and one more process gives a peer's warm figure when the
+        # harness's rule repeats the solve at all.
         cp "$TMP/first$j" "$TMP/solve$j"
         echo "$(( t - t0 ))e-6" >"$TMP/wall$j"
         NRUN[j]=-1
+        r=$(warm_reps "$(cat "$TMP/first$j")")
+        if [ "${KIND[j]}" != ode ] && [ "$r" -gt 1 ]; then
+            CMD[${#CMD[@]}-1]=$r
+            if rec=$(timeout "$TIMEOUT" "${CMD[@]}" 2>/dev/null); then
+                echo "$rec" | cut -d, -f12 >"$TMP/warm$j"
+            fi
+        fi
     fi
 }
 
@@ -314,12 +343,20 @@ problem_setup() {
 }
 
 HEADER="problem,tool,method,rtol,atol,steps,rejected,nfev,njev,nlu,err,solve_s,process_s,warm_s,maxrss_kb,runs,status,note"
-load=$(cut -d' ' -f1-3 /proc/loadavg)
 "$ODESOLVE" --version >/dev/null
 WP_CSV=$W/wp.csv
 BR_CSV=$W/bruss.csv
 AU_CSV=$W/auto.csv
-for f in "$WP_CSV" "$BR_CSV" "$AU_CSV"; do echo "$HEADER" >"$f"; done
+for f in "$WP_CSV" "$BR_CSV" "$AU_CSV"; do [ -f "$f" ] || echo "$HEADER" >"$f"; done
+REV="$(git rev-parse --short HEAD 2>/dev/null || echo 'no git')$(git diff --quiet HEAD 2>/dev/null || echo ', with uncommitted changes')"
+# part_begin PART CSV: a fresh record file and the part's run notes.
+part_begin() {
+    echo "$HEADER" >"$2"
+    printf '%s|%s' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$W/meta_$1"
+}
+# part_end PART: the load after the part, for its notes.
+part_end() { printf '|%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$W/meta_$1"; RAN="$RAN $1"; }
+RAN=""
 
 SHARED_OK=0
 if [ -d "$SHARED_BENCH/problems" ]; then
@@ -344,6 +381,7 @@ build_peer() {
 
 # Part wp: stiff work-precision against the peers.
 if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" wp "* ]]; then
+    part_begin wp "$WP_CSV"
     cd "$PEERS_DIR"
     for p in $PROBLEMS; do
         problem_setup "$p" || { echo "stiff.sh: no problem $p, skipped" >&2; continue; }
@@ -365,10 +403,12 @@ if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" wp "* ]]; then
         measure "$WP_CSV" $TOLS
     done
     cd "$ROOT"
+    part_end wp
 fi
 
 # Part bruss: the 2-D Brusselator on N x N grids.
 if [[ " $PARTS " == *" bruss "* ]]; then
+    part_begin bruss "$BR_CSV"
     cc -O2 -o "$W/cvode_bruss2d" bench/cvode_bruss2d.c -lsundials_cvode -lsundials_nvecserial \
         -lsundials_sunlinsolband -lsundials_sunmatrixband -lm 2>"$TMP/cc.log" ||
         echo "stiff.sh: cannot build bench/cvode_bruss2d.c (see $TMP/cc.log)" >&2
@@ -411,10 +451,12 @@ if [[ " $PARTS " == *" bruss "* ]]; then
         # shellcheck disable=SC2086  # a list
         measure "$BR_CSV" $bt
     done
+    part_end bruss
 fi
 
 # Part auto: --solver auto against the best single method, every problem.
 if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" auto "* ]]; then
+    part_begin auto "$AU_CSV"
     if ! has_solver auto; then
         echo "stiff.sh: no --solver auto in this build, auto part skipped" >&2
     else
@@ -444,6 +486,7 @@ if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" auto "* ]]; then
         cd "$ROOT"
         # The stiff problems' records of the wp part, odesolve's only.
         [ ! -f "$WP_CSV" ] || awk -F, 'NR > 1 && $2 == "odesolve"' "$WP_CSV" >>"$AU_CSV"
+        part_end auto
     fi
 fi
 
@@ -451,35 +494,57 @@ cat <<EOF
 <!-- stiff: begin -->
 ## Stiff problems (issue 9)
 
-Generated by bench/stiff.sh, odesolve $("$ODESOLVE" --version | awk '{ print $2 }') ($(git rev-parse --short HEAD 2>/dev/null || echo 'no git')$(git diff --quiet HEAD 2>/dev/null || echo ', with uncommitted changes')),
-$(nproc) cores, $(uname -m), $(date -u '+%Y-%m-%d %H:%M UTC'); load average before the run: $load, after: $(cut -d' ' -f1-3 /proc/loadavg).
-The machine is shared with other busy processes, so absolute times drift; compare the
-ratios, which come from runs interleaved within this one run.
-Stiff odesolve methods in this build: ${STIFF:-none}. The wp part ran: ${METHODS}
-(explicit ones capped at --max-steps $MAX_STEPS). Peers built from SHARED_BENCH=$SHARED_BENCH
-in $PEERS_DIR$( [ "$HAS_SCIPY" = 1 ] || echo "; scipy not installed, its peers skipped").
+Generated by bench/stiff.sh on $(nproc) cores, $(uname -m). The machine is shared with other
+busy processes (see each part's load average), so absolute times drift; compare the ratios,
+which come from runs interleaved within one run of a part. Each part says when it ran; a
+part can be rerun alone (\`PARTS=bruss bench/stiff.sh --results bench/results.md\`).
 
-Each figure is a median over $REPS rounds of fresh processes (scipy: $SCIPY_REPS; 3 or 0
-extra rounds for runs over $CAP s or $((5 * CAP)) s). **cold**: one solve per process
-(odesolve's \`--stats\` solve_time_first_s, the peer's time_s with \`--reps 1\`). **warm**: the
-median of 5 solves in one process (3 over 2 s, 1 over 10 s): odesolve \`--repeat 5\`, the
-peers' \`--reps 5\`. err = max_i |y_i - ref_i| / (eta + |ref_i|) at t1, atol = eta * rtol.
-A peer's time at odesolve's error is interpolated log-log along the peer's runs (\`~\`:
-extrapolated, at most one decade). maxrss: peak resident memory of the first process
-(\`/usr/bin/time -f %M\`).
+Each figure is a median over the part's rounds of fresh processes (3 or 0 rounds for runs
+over $CAP s or $((5 * CAP)) s; scipy: its first run for cold, one more process for warm).
+**cold**: one solve per process (odesolve's \`--stats\` solve_time_first_s, the peer's time_s
+with \`--reps 1\`). **warm**: the median of 5 solves in one process (3 over 2 s, 1 over 10 s):
+odesolve \`--repeat 5\`, the peers' \`--reps 5\`. err = max_i |y_i - ref_i| / (eta + |ref_i|)
+at t1, atol = eta * rtol. A peer's time at odesolve's error is interpolated log-log along the
+peer's runs (\`~\`: extrapolated, at most one decade). maxrss: peak resident memory of the
+first process (\`/usr/bin/time -f %M\`).
+
+![stiff work-precision: error at t1 against warm solve time]($(basename "$PNG"))
 
 EOF
 
-rm -f "$W/plot_list"
-awk -F, -f bench/stiff.awk -v datadir="$W" -v stiff="$STIFF" \
-    "$WP_CSV" "$BR_CSV" "$AU_CSV" 2>"$TMP/awk.log" ||
-    echo "stiff.sh: the report failed (see $TMP/awk.log)" >&2
+# The parts that ran, each between its own markers.
+for part in $RAN; do
+    IFS='|' read -r when lb la <"$W/meta_$part"
+    echo "<!-- stiff-$part: begin -->"
+    case $part in
+    wp) echo "### Work-precision: rober, vdp, hires, orego" ;;
+    bruss) echo "### 2-D Brusselator: the sparse path against CVODE's band solver" ;;
+    auto) echo "### --solver auto against the best single method" ;;
+    esac
+    echo
+    echo "Run $when, odesolve $("$ODESOLVE" --version | awk '{ print $2 }') ($REV); load average $lb before, $la after."
+    echo "Stiff odesolve methods in this build: ${STIFF:-none}."
+    case $part in
+    wp) echo "Methods: ${METHODS} (explicit ones capped at --max-steps $MAX_STEPS); peers: $PEERS$( [ "$HAS_SCIPY" = 1 ] || echo " (scipy not installed: skipped)"), built from SHARED_BENCH=$SHARED_BENCH; rounds: $REPS." ;;
+    bruss) echo "Grids: $BRUSS_N; rounds: $REPS." ;;
+    auto) echo "Problems: every one of SHARED_BENCH=$SHARED_BENCH; methods: auto and every other adaptive one; rounds: $AUTO_REPS (the stiff problems' figures are the wp part's)." ;;
+    esac
+    echo
+    awk -F, -f bench/stiff.awk -v datadir="$W" -v stiff="$STIFF" -v only="$part" \
+        "$WP_CSV" "$BR_CSV" "$AU_CSV" 2>"$TMP/awk.log" ||
+        echo "stiff.sh: the report failed (see $TMP/awk.log)" >&2
+    echo "<!-- stiff-$part: end -->"
+    echo
+done
 
-if command -v gnuplot >/dev/null 2>&1 && [ -s "$W/plot_list" ]; then
-    if gnuplot -e "dir='$W'; out='$PNG'; panels='$(cat "$W/plot_list")'" bench/stiff.gp 2>"$TMP/gnuplot.log"; then
+# The plot: every panel with data, from this run or an earlier one.
+panels=""
+for p in $PROBLEMS $(for n in $BRUSS_N; do echo "bruss2d_$n"; done); do
+    if [ -s "$W/wp_${p}_ode.dat" ] || [ -s "$W/wp_${p}_peer.dat" ]; then panels="$panels $p"; fi
+done
+if command -v gnuplot >/dev/null 2>&1 && [ -n "$panels" ]; then
+    if gnuplot -e "dir='$W'; out='$PNG'; panels='${panels# }'" bench/stiff.gp 2>"$TMP/gnuplot.log"; then
         echo "stiff.sh: wrote $PNG" >&2
-        echo "![stiff work-precision: error at t1 against warm solve time]($(basename "$PNG"))"
-        echo
     else
         echo "stiff.sh: gnuplot failed (see $TMP/gnuplot.log); $PNG not redrawn" >&2
     fi
