@@ -39,13 +39,16 @@
 #                 first run gives its cold figure, one --reps 5 run its warm]
 #   CAP           seconds: a point whose first run is slower gets 3 rounds,
 #                 one slower than 5*CAP none (its first run counts) [2]
-#   MAX_STEPS     --max-steps for explicit methods on stiff problems [200000]
+#   MAX_STEPS     --max-steps of every odesolve run of the wp and auto
+#                 parts (explicit methods on stiff problems, backeul at
+#                 rtol 1e-10 give up there) [200000]
 #   TIMEOUT       seconds a single run may take [300]
 #   BRUSS_N       grids [32 64 128]; BRUSS_TOLS_<N> the rtols of grid N
 #                 [32, 64: 1e-4 1e-6 1e-8; 128: 1e-4 1e-6]
-#   BRUSS_METHODS odesolve configurations, method[:linsolve[:jit]]
-#                 [bdf:sparse, bdf:sparse:cc (N <= 64), the other stiff
-#                 methods with sparse, and dopri5 for the step ratio]
+#   BRUSS_METHODS odesolve configurations, method[:linsolve[:jit]][@rtol]
+#                 (@: at that rtol only) [the stiff methods of order 4-5
+#                 with sparse, auto, bdf:sparse:cc (N <= 64), and
+#                 dopri5@1e-6 (N <= 64) for the step ratio]
 #   AUTO_PROBLEMS [every problem of SHARED_BENCH]
 #   PNG           [bench/stiff.png]
 #
@@ -221,7 +224,11 @@ first_run() {
     t0=$(now_us)
     if [ "${KIND[j]}" = ode ]; then
         if ! "${pre[@]}" "${CMD[@]}" >"$TMP/out" 2>"$TMP/err"; then
-            HEAD[j]="$PROB,${TOOL[j]},${LAB[j]},$RTOL,$ATOL,,,,,,,,,,,0,failed,$(grep -v -E '^[a-z_]+: [^ ]*$' "$TMP/err" | head -n 1 | tr -d ',' | cut -c1-100)"
+            # The note: odesolve's last message, else the first line that
+            # is not a statistic.
+            f=$(grep '^odesolve: ' "$TMP/err" | tail -n 1)
+            [ -n "$f" ] || f=$(grep -v -E '^[a-z_]+: ' "$TMP/err" | head -n 1)
+            HEAD[j]="$PROB,${TOOL[j]},${LAB[j]},$RTOL,$ATOL,,,,,,,,,,,0,failed,$(echo "$f" | tr -d ',|' | cut -c1-100)"
             return
         fi
         t=$(now_us)
@@ -313,21 +320,26 @@ measure() {
     for RTOL in "$@"; do
         ATOL=$(awk -v a="$ETA" -v b="$RTOL" 'BEGIN { printf "%.6g", a * b }')
         echo "stiff.sh: $PROB rtol $RTOL" >&2
-        for j in "${!KIND[@]}"; do first_run "$j"; done
+        local js=()
+        for j in "${!KIND[@]}"; do
+            if [ -z "${ONLY[j]}" ] || [ "${ONLY[j]}" = "$RTOL" ]; then js+=("$j"); fi
+        done
+        for j in "${js[@]}"; do first_run "$j"; done
         local most=0
-        for j in "${!KIND[@]}"; do [ "${NRUN[j]}" -le "$most" ] || most=${NRUN[j]}; done
+        for j in "${js[@]}"; do [ "${NRUN[j]}" -le "$most" ] || most=${NRUN[j]}; done
         for ((k = 1; k <= most; k++)); do
-            for j in "${!KIND[@]}"; do
+            for j in "${js[@]}"; do
                 if [ "${NRUN[j]}" -ge "$k" ]; then timed_run "$j"; fi
             done
         done
-        for j in "${!KIND[@]}"; do record "$j"; done | tee -a "$csv" >&2
+        for j in "${js[@]}"; do record "$j"; done | tee -a "$csv" >&2
     done
 }
 
-# add KIND TOOL LABEL ARG [OPT]: one more configuration.
-add() { KIND+=("$1"); TOOL+=("$2"); LAB+=("$3"); ARG+=("$4"); OPT+=("${5:-}"); }
-reset_configs() { KIND=(); TOOL=(); LAB=(); ARG=(); OPT=(); HEAD=(); NRUN=(); NOTE=(); }
+# add KIND TOOL LABEL ARG [OPT [RTOL]]: one more configuration, run at
+# every rtol of the point or only at RTOL.
+add() { KIND+=("$1"); TOOL+=("$2"); LAB+=("$3"); ARG+=("$4"); OPT+=("${5:-}"); ONLY+=("${6:-}"); }
+reset_configs() { KIND=(); TOOL=(); LAB=(); ARG=(); OPT=(); ONLY=(); HEAD=(); NRUN=(); NOTE=(); }
 
 # is_stiff NAME: NAME is one of the stiff methods.
 is_stiff() { case " $STIFF_NAMES " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -387,9 +399,7 @@ if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" wp "* ]]; then
         problem_setup "$p" || { echo "stiff.sh: no problem $p, skipped" >&2; continue; }
         reset_configs
         for m in $METHODS; do
-            if ! has_solver "$m"; then continue; fi
-            if is_stiff "$m"; then add ode odesolve "$m" "$m"
-            else add ode odesolve "$m" "$m" "--max-steps $MAX_STEPS"; fi
+            if has_solver "$m"; then add ode odesolve "$m" "$m" "--max-steps $MAX_STEPS"; fi
         done
         for pp in $PEERS; do
             t=${pp%%:*}
@@ -433,16 +443,20 @@ if [[ " $PARTS " == *" bruss "* ]]; then
                 case $m in backeul|trapezoid|ros23|kvaerno3) continue ;; auto) bm="$bm auto" ;; *) bm="$bm $m:sparse" ;; esac
             done
             if has_solver bdf && [ "$HAS_CC" = 1 ] && [ "$NB" -le 64 ]; then bm="$bm bdf:sparse:cc"; fi
-            bm="$bm dopri5"
+            # Its steps are bound by stability, the same at every rtol:
+            # one rtol gives the ratio (on 128x128 one solve takes minutes).
+            [ "$NB" -gt 64 ] || bm="$bm dopri5@1e-6"
         fi
         for c in $bm; do
+            only=""
+            case $c in *@*) only=${c#*@}; c=${c%@*} ;; esac
             IFS=: read -r m ls jit <<<"$c"
             has_solver "$m" || continue
             o="" l=$m
             [ -z "$ls" ] || { o="--linsolve $ls"; l="$m $ls"; }
             [ -z "$jit" ] || { o="$o --jit $jit"; l="$l $jit"; }
             is_stiff "$m" || o="$o --max-steps 2000000"
-            add ode odesolve "$l" "$m" "$o"
+            add ode odesolve "$l" "$m" "$o" "$only"
         done
         [ ! -x "$W/cvode_bruss2d" ] || add cvb cvode "bdf band" bdf
         v=BRUSS_TOLS_$NB
@@ -473,11 +487,9 @@ if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" auto "* ]]; then
             # The wp part measured the stiff problems with the same methods.
             case " $PROBLEMS " in *" $p "*) [[ " $PARTS " != *" wp "* ]] || continue ;; esac
             reset_configs
-            add ode odesolve auto auto
+            add ode odesolve auto auto "--max-steps $MAX_STEPS"
             for m in $STIFF $EXPLICIT; do
-                [ "$m" != auto ] || continue
-                if is_stiff "$m"; then add ode odesolve "$m" "$m"
-                else add ode odesolve "$m" "$m" "--max-steps $MAX_STEPS"; fi
+                [ "$m" = auto ] || add ode odesolve "$m" "$m" "--max-steps $MAX_STEPS"
             done
             # shellcheck disable=SC2086  # TOLS is a list
             measure "$AU_CSV" $TOLS
@@ -525,7 +537,7 @@ for part in $RAN; do
     echo "Run $when, odesolve $("$ODESOLVE" --version | awk '{ print $2 }') ($REV); load average $lb before, $la after."
     echo "Stiff odesolve methods in this build: ${STIFF:-none}."
     case $part in
-    wp) echo "Methods: ${METHODS} (explicit ones capped at --max-steps $MAX_STEPS); peers: $PEERS$( [ "$HAS_SCIPY" = 1 ] || echo " (scipy not installed: skipped)"), built from SHARED_BENCH=$SHARED_BENCH; rounds: $REPS." ;;
+    wp) echo "Methods: ${METHODS} (each capped at --max-steps $MAX_STEPS); peers: $PEERS$( [ "$HAS_SCIPY" = 1 ] || echo " (scipy not installed: skipped)"), built from SHARED_BENCH=$SHARED_BENCH; rounds: $REPS." ;;
     bruss) echo "Grids: $BRUSS_N; rounds: $REPS." ;;
     auto) echo "Problems: every one of SHARED_BENCH=$SHARED_BENCH; methods: auto and every other adaptive one; rounds: $AUTO_REPS (the stiff problems' figures are the wp part's)." ;;
     esac
