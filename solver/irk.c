@@ -98,10 +98,11 @@ struct irk {
     double err;             /* scaled error of the last attempt */
     double hfac_fail;       /* shrink factor after a failed attempt */
     /* What worst_var/bad_var look at: the last attempt ended in the
-       error estimate (ev), the Newton corrections (r) or a non-finite
-       derivative (r[bad_stage]). */
-    enum { LAST_NONE, LAST_ERR, LAST_NEWTON, LAST_BAD } last;
+       error estimate (ev), the Newton corrections (r), a non-finite
+       derivative (r[bad_stage]) or a zero pivot (in column sing_col). */
+    enum { LAST_NONE, LAST_ERR, LAST_NEWTON, LAST_BAD, LAST_SINGULAR } last;
     int bad_stage;
+    long sing_col;
 };
 
 static void radau5_destroy(struct stepper *s)
@@ -210,8 +211,10 @@ static int factor(struct stepper *s, double h)
     if (rc < 0)
         return rc;
     if (rc > 0) {
+        m->last = LAST_SINGULAR;
+        m->sing_col = rc - 1;
         snprintf(s->why, sizeof s->why,
-                 "the iteration matrix is singular (column %d) at h = %.3g; %s", rc, h,
+                 "zero pivot in column %d at h = %.3g; %s", rc, h,
                  s->jac_exact ? "try --jacobian fd or a smaller --dtmax"
                               : "try a smaller --dtmax");
         return STEP_SINGULAR;
@@ -349,7 +352,7 @@ static int newton(struct stepper *s, double t, double h)
 diverged:
     s->st.nnewton_fail++;
     snprintf(s->why, sizeof s->why,
-             "the Newton iteration did not converge (rate %.2g after %d iterations)%s",
+             "convergence rate %.2g after %d iterations%s",
              m->theta, m->newt, s->jac_exact ? "; try --jacobian fd" : "");
     return STEP_NEWTON;
 }
@@ -474,6 +477,8 @@ static long radau5_worst_var(struct stepper *s)
     long worst = -1;
     double qmax = -1.0;
 
+    if (m->last == LAST_SINGULAR)
+        return m->sing_col;
     if (m->last != LAST_ERR && m->last != LAST_NEWTON)
         return -1;
     for (size_t i = 0; i < m->n; i++) {
@@ -630,9 +635,6 @@ static int radau5_create(struct stepper *s, const struct stepper_method *meth,
     struct irk *m;
     int rc = ODE_ENOMEM;
 
-    s->method = meth;
-    s->cfg = cfg;
-    s->n = n;
     s->ops = &radau5_ops;
     if (!(m = calloc(1, sizeof *m)))
         return ODE_ENOMEM;
@@ -707,11 +709,12 @@ fail:
 
 const struct stepper_method irk_radau5 = {
     .name = "radau5",
-    .desc = "Radau IIA order 5, 3 stages, as in Hairer-Wanner's RADAU5 (stiff, exact J)",
+    .desc = "Radau IIA of order 5 (3 stages) with Hairer-Wanner's RADAU5 strategy; stiff, tight tolerances",
     .family = FAM_IMPLICIT_RK,
     .order = 5,
     .order_emb = 3,
     .needs_jac = true,
+    .err_order = 4,
     .err_target = 0,
     .create = radau5_create,
     .data = &radau5_coeffs,

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "solve.h"
+
 #define MAXN 8
 
 /* ---- problems: right-hand side, dense Jacobian, structural entries ---- */
@@ -216,97 +218,73 @@ static double mixed_err(const struct tprob *tp, const double *y)
     return e;
 }
 
-/* ---- a small time loop over the stepper operations ---- */
+/* ---- solves through solve_run ---- */
 
 struct run {
-    int rc;                      /* 0, or the failing code */
+    int rc;                      /* solve_run's code */
     long steps, rejected;
-    struct stepper_stats st;
+    struct solve_stats st;
+    struct solve_failure fail;
     double y[MAXN];              /* state at t1 (or where it stopped) */
-    char why[160];
 };
+
+/* Collects the rows of SAVE_AT into yout and keeps the last one. */
+struct rows {
+    size_t n, k, cap;
+    double *yout;
+    double last[MAXN];
+};
+
+static int rows_row(void *ctx, double t, const double *y)
+{
+    struct rows *r = ctx;
+
+    (void)t;
+    if (r->yout && r->k < r->cap)
+        memcpy(r->yout + r->k * r->n, y, r->n * sizeof *y);
+    r->k++;
+    memcpy(r->last, y, r->n * sizeof *y);
+    return 0;
+}
 
 /* How drive forms J (JAC_FD: finite differences even with an exact J). */
 static enum jac_mode drive_jac = JAC_AUTO;
 
-/* Integrates prob from t0 to t1, adaptively at (rtol, atol) or with the
-   fixed step `hfix` (> 0), writing dense output at tout[0..nout-1] (in
-   (t0, t1]) into yout (nout x n). */
+/* Integrates prob with radau5 from t0 to t1, adaptively at (rtol, atol)
+   or with the fixed step `hfix` (> 0), writing the solution at
+   tout[0..nout-1] (in (t0, t1], by dense output) into yout (nout x n). */
 static struct run drive(const struct ode_problem *prob, const double *y0, double t0, double t1,
                         double rtol, double atol, double hfix, const double *tout, size_t nout,
                         double *yout)
 {
-    struct stepper_method meth;
-    struct stepper s;
-    struct stepper_cfg cfg;
+    struct solve_opts o;
+    struct rows rw = { .n = prob->n_states, .cap = nout, .yout = yout };
+    struct solve_sink sink = { .row = rows_row, .ctx = &rw };
     struct run r;
-    size_t n = prob->n_states, io = 0;
-    double t = t0, h, dir = t1 > t0 ? 1.0 : -1.0;
 
     memset(&r, 0, sizeof r);
-    memset(&s, 0, sizeof s);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.jacobian = drive_jac;
-    ck_assert(stepper_find("radau5", &meth));
-    cfg.prob = prob;
-    cfg.adaptive = hfix <= 0;
-    cfg.rtol = rtol;
-    cfg.atol = atol;
-    r.rc = meth.create(&s, &meth, &cfg);
-    ck_assert_int_eq(r.rc, 0);
-    memcpy(s.y, y0, n * sizeof *y0);
-    r.rc = s.ops->begin(&s, t, false, dir);
-    if (r.rc)
-        goto out;
-    if (hfix > 0)
-        h = hfix;
-    else
-        s.ops->initial_step(&s, t0, dir, fabs(t1 - t0), &h);
-    while (dir * (t1 - t) > 0) {
-        double hs = dir * h, err;
-        bool last = false;
-        if (dir * (t + hs - t1) >= -1e-12 * fabs(t1)) {
-            hs = t1 - t;
-            last = true;
-        }
-        int rc = s.ops->step(&s, t, hs, nout > 0);
-        if (rc < 0) {
-            r.rc = rc;
-            goto out;
-        }
-        err = rc ? NAN : cfg.adaptive ? s.ops->error(&s) : 0.0;
-        bool ok = rc == 0 && err <= 1.0;
-        if (ok) {
-            while (io < nout && dir * (tout[io] - (t + hs)) <= 0) {
-                s.ops->dense(&s, t, hs, (tout[io] - t) / hs, yout + io * n);
-                io++;
-            }
-            s.ops->accept(&s, t, hs);
-            t = last ? t1 : t + hs;
-            r.steps++;
-        } else {
-            r.rejected++;
-            if (hfix > 0 || r.rejected > 1000) {
-                r.rc = rc ? rc : -1;
-                goto out;
-            }
-        }
-        if (cfg.adaptive)
-            h = s.ops->next_step(&s, hs, err, ok, rc);
-        if (r.steps > 200000) {
-            r.rc = ODE_EMAXSTEPS;
-            goto out;
-        }
-        if ((rc = s.ops->begin(&s, t, false, dir)) != 0) {
-            r.rc = rc;
-            goto out;
-        }
+    solve_opts_default(&o);
+    o.method = "radau5";
+    o.t0 = t0;
+    o.t1 = t1;
+    o.rtol = rtol;
+    o.atol = atol;
+    o.jacobian = drive_jac;
+    if (hfix > 0) {
+        o.controller = CTL_CONSTANT;
+        o.dt = hfix;
     }
-out:
-    memcpy(r.y, s.y, n * sizeof *r.y);
-    r.st = s.st;
-    memcpy(r.why, s.why, sizeof r.why);
-    s.ops->destroy(&s);
+    if (nout) {
+        o.save = SAVE_AT;
+        o.save_at = tout;
+        o.n_save_at = nout;
+    } else {
+        o.save = SAVE_FINAL;
+    }
+    r.rc = solve_run(prob, NULL, y0, &o, &sink, NULL, &r.st, &r.fail);
+    r.steps = r.st.steps;
+    r.rejected = r.st.rejected;
+    memcpy(r.y, rw.last, prob->n_states * sizeof *r.y);
     return r;
 }
 
@@ -742,7 +720,7 @@ static void one_open(struct one *o, struct tprob *tp, double rtol, bool adaptive
     o->cfg.atol = rtol;
     o->cfg.jacobian = drive_jac;
     ck_assert(stepper_find("radau5", &o->meth));
-    ck_assert_int_eq(o->meth.create(&o->s, &o->meth, &o->cfg), 0);
+    ck_assert_int_eq(stepper_new(&o->s, &o->meth, &o->cfg), 0);
     memcpy(o->s.y, tp->y0, tp->n * sizeof *tp->y0);
 }
 
@@ -757,7 +735,7 @@ START_TEST(irk_singular_iteration_matrix_is_reported)
     one_open(&o, &tp, 1e-6, true);
     ck_assert_int_eq(o.s.ops->begin(&o.s, 0, false, 1), 0);
     ck_assert_int_eq(o.s.ops->step(&o.s, 0, 0.5, false), STEP_SINGULAR);
-    ck_assert_ptr_nonnull(strstr(o.s.why, "singular"));
+    ck_assert_ptr_nonnull(strstr(o.s.why, "column 1"));
     ck_assert_ptr_nonnull(strstr(o.s.why, "--jacobian fd"));
     /* A smaller step cures it. */
     double h = o.s.ops->next_step(&o.s, 0.5, NAN, false, STEP_SINGULAR);
@@ -768,7 +746,16 @@ START_TEST(irk_singular_iteration_matrix_is_reported)
     double z = sing_lambda * h;
     double rz = (1 + 2 * z / 5 + z * z / 20) / (1 - 3 * z / 5 + 3 * z * z / 20 - z * z * z / 60);
     ck_assert_double_eq_tol(o.s.y1[0], rz, 1e-13 * rz);
-    o.s.ops->destroy(&o.s);
+    stepper_free(&o.s);
+
+    /* With that step fixed, the solve fails and says why. */
+    struct ode_problem prob = tp_problem(&tp, true);
+    struct run r = drive(&prob, tp.y0, 0, 1, 1e-6, 1e-6, 0.5, NULL, 0, NULL);
+    ck_assert_int_eq(r.rc, ODE_ESINGULAR);
+    ck_assert_double_eq(r.fail.t, 0);
+    ck_assert_int_eq(r.fail.var, 0);
+    ck_assert_ptr_nonnull(strstr(r.fail.why, "singular"));
+    ck_assert_ptr_nonnull(strstr(r.fail.why, "--jacobian fd"));
 }
 END_TEST
 
@@ -791,14 +778,14 @@ START_TEST(irk_nonfinite_and_stop_are_reported)
     ck_assert_int_eq(o.s.ops->begin(&o.s, 0.6, false, 1), STEP_RHS);
     ck_assert_int_eq(o.s.ops->bad_var(&o.s, &in_state), 1);
     ck_assert(!in_state);
-    o.s.ops->destroy(&o.s);
+    stepper_free(&o.s);
 
     /* The right-hand side asking to stop stops the attempt. */
     one_open(&o, &tp, 1e-6, true);
     o.s.ops->reset(&o.s);
     ck_assert_int_eq(o.s.ops->begin(&o.s, 0, false, 1), 0);
     ck_assert_int_eq(o.s.ops->step(&o.s, 2.5, 0.1, false), ODE_ERHS);
-    o.s.ops->destroy(&o.s);
+    stepper_free(&o.s);
 }
 END_TEST
 
@@ -812,11 +799,11 @@ START_TEST(irk_newton_failure_is_reported_and_fd_cures_it)
     ck_assert_int_eq(o.s.ops->begin(&o.s, 0, false, 1), 0);
     ck_assert_int_eq(o.s.ops->step(&o.s, 0, 0.01, false), STEP_NEWTON);
     ck_assert_int_eq(o.s.st.nnewton_fail, 1);
-    ck_assert_ptr_nonnull(strstr(o.s.why, "Newton"));
+    ck_assert_ptr_nonnull(strstr(o.s.why, "rate"));
     ck_assert_ptr_nonnull(strstr(o.s.why, "--jacobian fd"));
     ck_assert_int_eq(o.s.ops->worst_var(&o.s), 0);
     ck_assert_double_lt(o.s.ops->next_step(&o.s, 0.01, NAN, false, STEP_NEWTON), 0.01);
-    o.s.ops->destroy(&o.s);
+    stepper_free(&o.s);
 
     /* With finite differences the same problem solves. */
     struct ode_problem prob = tp_problem(&tp, true);
