@@ -719,6 +719,68 @@ START_TEST(bdf_rhs_failure_asks_for_a_smaller_step)
 }
 END_TEST
 
+/* y' = -1e6 y with a Jacobian of 0: the simplified Newton iteration then
+   is a fixed-point iteration, which diverges unless |c| 1e6 < 1. */
+static void fast_f(double t, const double *y, const double *p, double *f)
+{
+    (void)t;
+    (void)p;
+    f[0] = -1e6 * y[0];
+}
+
+static void zero_j(double t, const double *y, const double *p, double J[MAXN][MAXN])
+{
+    (void)t;
+    (void)y;
+    (void)p;
+    J[0][0] = 0;
+}
+
+START_TEST(bdf_wrong_jacobian_fails_newton_until_the_step_is_small)
+{
+    struct tprob tp = { .n = 1, .f = fast_f, .jd = zero_j, .mask = "1" };
+    struct ode_problem pr = tp_problem(&tp);
+    struct stepper_cfg cfg = {
+        .prob = &pr, .adaptive = true, .rtol = 1e-6, .atol = 1e-6,
+        .norm = NORM_RMS, .linsolve = LS_AUTO, .jacobian = JAC_AUTO,
+    };
+    struct stepper s;
+    double h = 1e-3;
+    int rc;
+
+    memset(&s, 0, sizeof s);
+    ck_assert_int_eq(bdf_method.create(&s, &bdf_method, &cfg), 0);
+    s.y[0] = 1;
+    ck_assert_int_eq(s.ops->begin(&s, 0, false, 1), 0);
+    ck_assert_int_eq(s.ops->step(&s, 0, h, false), STEP_NEWTON);
+    ck_assert_ptr_nonnull(strstr(s.why, "Newton"));
+    ck_assert_int_ge(s.st.nnewton_fail, 1);
+    ck_assert_int_le(s.st.nnewton, 3 * s.st.nnewton_fail);
+    while ((rc = s.ops->step(&s, 0, h, false)) == STEP_NEWTON)
+        h = s.ops->next_step(&s, h, NAN, false, rc);
+    ck_assert_int_eq(rc, 0);
+    ck_assert_double_lt(h * 1e6, 1);
+    s.ops->destroy(&s);
+}
+END_TEST
+
+/* Backwards in time: lin2 from its exact value at t = 1 back to y(0). */
+START_TEST(bdf_integrates_backwards)
+{
+    struct tprob tp = { .n = 2, .f = lin2_f, .jd = lin2_j, .mask = "11/11" };
+    struct ode_problem pr = tp_problem(&tp);
+    double y0[2], y1[2];
+    struct run r;
+
+    lin2_exact(1, y0);
+    drive(&bdf_method, &pr, NULL, y0, 1, 0, 1e-8, 1e-10, y1, &r);
+    ck_assert_int_eq(r.rc, 0);
+    ck_assert_double_eq_tol(y1[0], 1, 1e-6);
+    ck_assert_double_eq_tol(y1[1], 0, 1e-6);
+    ck_assert_int_ge(r.max_order, 3);
+}
+END_TEST
+
 static Suite *bdf_suite(void)
 {
     Suite *s = suite_create("bdf");
@@ -736,6 +798,8 @@ static Suite *bdf_suite(void)
     tcase_add_test(tc, bdf_reset_restarts_at_order_one);
     tcase_add_test(tc, bdf_singular_matrix_is_reported);
     tcase_add_test(tc, bdf_rhs_failure_asks_for_a_smaller_step);
+    tcase_add_test(tc, bdf_wrong_jacobian_fails_newton_until_the_step_is_small);
+    tcase_add_test(tc, bdf_integrates_backwards);
     suite_add_tcase(s, tc);
     return s;
 }
