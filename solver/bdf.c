@@ -594,6 +594,10 @@ static void bdf_accept(struct stepper *s, double t, double h)
     b->n_equal++;
     b->nst++;
     b->nef = 0;
+    /* Fixed steps (no next_step): the order climbs as the history grows,
+       one order after q + 1 steps at q, as a variable-order start does. */
+    if (!s->cfg->adaptive && b->n_equal >= q + 1 && q < b->qmax)
+        b->q_next = q + 1;
     b->have_f0 = false;
 }
 
