@@ -105,6 +105,7 @@ struct bdf {
     double crate;        /* Newton convergence rate estimate */
 
     double err, err_m, err_p;   /* error norms at orders q, q-1, q+1 */
+    long singular_col;          /* zero pivot of the last failure, or -1 */
     int niter;
 };
 
@@ -303,9 +304,8 @@ static int factor(struct stepper *s, double c)
         return rc;
     if (rc > 0) {
         b->lu_valid = false;
-        snprintf(s->why, sizeof s->why,
-                 "the iteration matrix is singular (column %d)%s", rc,
-                 s->jac_exact ? "" : "; try an exact Jacobian");
+        b->singular_col = rc - 1;
+        snprintf(s->why, sizeof s->why, "zero pivot in column %d", rc);
         return STEP_SINGULAR;
     }
     b->lu_valid = true;
@@ -383,6 +383,7 @@ static int bdf_step(struct stepper *s, double t, double h, bool dense)
     (void)dense;
     b->pending = false;
     b->dn_valid = false;
+    b->singular_col = -1;
     b->err = b->err_m = b->err_p = NAN;
     s->why[0] = '\0';
     if (b->fresh) {
@@ -451,9 +452,13 @@ static int bdf_step(struct stepper *s, double t, double h, bool dense)
         s->st.nnewton_fail++;
         if (jcur) {
             memcpy(b->work, b->r, n * sizeof *b->work);
-            snprintf(s->why, sizeof s->why,
-                     "the Newton iteration did not converge%s",
-                     s->jac_exact ? "" : "; try an exact Jacobian");
+            snprintf(s->why, sizeof s->why, "%s",
+                     s->jac_exact ? "with a fresh exact Jacobian: f may jump or "
+                                    "the solution blow up here"
+                     : cfg->jacobian == JAC_FD && cfg->prob->jac
+                         ? "with a fresh finite-difference Jacobian: try the "
+                           "exact one (no --jacobian fd)"
+                         : "with a fresh finite-difference Jacobian");
             /* The next attempt has another c: a new factorisation. */
             b->lu_valid = false;
             return STEP_NEWTON;
@@ -495,6 +500,8 @@ static long bdf_worst_var(struct stepper *s)
     long worst = -1;
     double big = -1;
 
+    if (b->singular_col >= 0)
+        return b->singular_col;
     for (size_t i = 0; i < b->n; i++) {
         double sc = atol_of(cfg, i) + cfg->rtol * fabs(s->y[i]);
         double e = fabs(b->work[i]) / sc;
@@ -721,6 +728,7 @@ static int bdf_create(struct stepper *s, const struct stepper_method *m,
         return ODE_ENOMEM;
     b->n = n;
     b->qmax = BDF_MAX_ORDER;
+    b->singular_col = -1;
     b->q = b->q_next = 1;
     b->fresh = true;
     set_kappa(b, m->data ? m->data : ndf_kappa);
