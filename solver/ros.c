@@ -132,6 +132,7 @@ struct ros {
     bool after_stop;           /* f0 and J are the limits from the step's side */
     double dir;
     long bad;                  /* first non-finite derivative of the attempt, -1 none */
+    long sing;                 /* column of the zero pivot after STEP_SINGULAR, -1 none */
 };
 
 /* rhs code -> stepper code: > 0 may be cured by a smaller step, < 0 stops. */
@@ -242,6 +243,7 @@ static int ros_step(struct stepper *s, double t, double h, bool dense)
     r->have_dense = false;
     r->have_fnew = false;
     r->bad = -1;
+    r->sing = -1;
     s->why[0] = '\0';
     if (!r->have_f0)
         return ODE_EINVAL;
@@ -253,10 +255,13 @@ static int ros_step(struct stepper *s, double t, double h, bool dense)
     s->st.nlu++;
     rc = ls_factor(r->ls, 1.0 / (tab->gamma * h), r->jval);
     if (rc > 0) {
+        /* 1/(gamma h) is an eigenvalue of J: a mode growing that fast (the
+           solution blows up) or a wrong Jacobian.  A shorter step moves
+           1/(gamma h) away from it. */
+        r->sing = rc - 1;
         snprintf(s->why, sizeof s->why,
-                 "the iteration matrix (1/(gamma h)) I - J is singular (column %d) "
-                 "at t = %.17g, h = %.3g; try a smaller --dtmax or --jacobian fd",
-                 rc, t, h);
+                 "J has an eigenvalue near 1/(gamma h) = %.3g (a fast-growing mode, "
+                 "or a wrong Jacobian: try --jacobian fd)", 1.0 / (tab->gamma * h));
         return STEP_SINGULAR;
     }
     if (rc < 0)
@@ -340,6 +345,9 @@ static long ros_worst_var(struct stepper *s)
     const struct stepper_cfg *cfg = s->cfg;
     long worst = -1;
     double wmax = -1.0;
+
+    if (r->sing >= 0)
+        return r->sing;
 
     for (size_t i = 0; i < s->n; i++) {
         double atol = cfg->atol_vec ? cfg->atol_vec[i] : cfg->atol;
@@ -488,6 +496,7 @@ static int ros_create(struct stepper *s, const struct stepper_method *m,
         goto fail;
     r->tab = tab;
     r->bad = -1;
+    r->sing = -1;
     r->dir = 1.0;
     rc = jac_new(cfg->prob, cfg->p, cfg->jacobian, &r->jc);
     if (rc != 0)
