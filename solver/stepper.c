@@ -7,11 +7,14 @@
 #include <string.h>
 
 #include "erk.h"
+#include "ros.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
 static const struct stepper_method *const others[] = {
+    &ros_rodas5,
+    &ros_ros23,
     NULL,
 };
 
