@@ -500,13 +500,13 @@ static int run(const struct cli_options *o)
         goto done;
     }
     /* The exact Jacobian is formed only for a method that uses it (the
-       solver registry sets need_jac from the method) and for --emit-c. */
-    bool need_jac = o->emit_c;
-    if (need_jac && diff_model(m, DIFF_JAC, stderr) != 0) {
-        say("out of memory");
-        goto done;
-    }
+       solver registry's needs_jac), unless --jacobian fd, and for
+       --emit-c. */
     if (o->emit_c) {
+        if (diff_model(m, DIFF_JAC, stderr) != 0) {
+            say("out of memory");
+            goto done;
+        }
         status = emit_c(m);
         goto done;
     }
@@ -514,6 +514,10 @@ static int run(const struct cli_options *o)
     struct solve_opts so;
     if (!pick_solver(m, o, &sm) || build_solve_opts(m, o, &sm, &so))
         goto done;
+    if (sm.needs_jac && o->jacobian != JAC_FD && diff_model(m, DIFF_JAC, stderr) != 0) {
+        say("out of memory");
+        goto done;
+    }
 
     double t_compile = now_seconds();
     bool use_cc = o->jit && strcmp(o->jit, "cc") == 0;

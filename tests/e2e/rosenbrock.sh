@@ -23,6 +23,18 @@ for case in "rodas5 1e-6 450 1e-5" "ros23 1e-6 6000 1e-3"; do
         || die "$1: rober's final state is off"
 done
 
+# The model's exact Jacobian by default, the same bits from every backend;
+# finite differences on request.
+"$ODESOLVE" $M/rober.ode --solver rodas5 --save-final --stats >"$TMPDIR/j1" 2>"$TMPDIR/j1.st" \
+    || die "rodas5 failed on rober"
+[ "$(stat jacobian "$TMPDIR/j1.st")" = exact ] || die "jacobian: $(stat jacobian "$TMPDIR/j1.st")"
+"$ODESOLVE" $M/rober.ode --solver rodas5 --save-final --no-jit >"$TMPDIR/j2" || die "--no-jit failed"
+cmp -s "$TMPDIR/j1" "$TMPDIR/j2" || die "interpreter and tcc differ: $(tail -n 1 "$TMPDIR/j1") $(tail -n 1 "$TMPDIR/j2")"
+"$ODESOLVE" $M/rober.ode --solver rodas5 --jacobian fd --save-final --stats >"$TMPDIR/j3" \
+    2>"$TMPDIR/j3.st" || die "--jacobian fd failed"
+[ "$(stat jacobian "$TMPDIR/j3.st")" = "finite differences" ] || die "fd: $(stat jacobian "$TMPDIR/j3.st")"
+[ "$(stat nfev "$TMPDIR/j3.st")" -gt "$(stat nfev "$TMPDIR/j1.st")" ] || die "fd costs no f calls"
+
 # x' = -x + heav(t - 1.234): exact 1 + (exp(-ts) - 1) exp(-(t - ts)) after ts.
 exact=$(awk 'BEGIN { ts = 1.234; printf "%.17g", 1 + (exp(-ts) - 1) * exp(-(3 - ts)) }')
 for case in "rodas5 1e-7" "ros23 1e-6"; do
