@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bdf.h"
 #include "erk.h"
 #include "ros.h"
 #include "tableau.h"
@@ -15,6 +16,7 @@
 static const struct stepper_method *const others[] = {
     &ros_rodas5,
     &ros_ros23,
+    &bdf_method,
     NULL,
 };
 
