@@ -9,6 +9,7 @@
 #include "bdf.h"
 #include "erk.h"
 #include "ros.h"
+#include "irk.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
@@ -17,6 +18,7 @@ static const struct stepper_method *const others[] = {
     &ros_rodas5,
     &ros_ros23,
     &bdf_method,
+    &irk_radau5,
     NULL,
 };
 
