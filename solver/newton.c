@@ -21,6 +21,7 @@ struct newton {
     double *fz;             /* f(t, z_k) */
     double *dz;             /* the correction */
     double *z0;             /* the caller's guess, for the retry */
+    double *fpt;            /* f at the point, when the caller gave none */
     double kappa;
     int max_iter;
     /* The point of newton_point(). */
@@ -72,6 +73,7 @@ int newton_new(const struct stepper_cfg *cfg, struct stepper_stats *st,
     nw->fz = nw->w + n;
     nw->dz = nw->fz + n;
     nw->z0 = nw->dz + n;
+    nw->fpt = nw->z0 + n;
     *out = nw;
     return 0;
 fail:
@@ -147,9 +149,18 @@ static double wnorm(const newton *nw, const double *v, long *arg)
 
 static int eval_jac(newton *nw)
 {
-    int rc = jac_eval(nw->jc, nw->pt, nw->py, nw->pf, nw->cfg->atol,
-                      nw->cfg->atol_vec, nw->jval, &nw->st->nfev);
+    const struct ode_problem *prob = nw->cfg->prob;
+    const double *f = nw->pf;
+    int rc = 0;
 
+    if (!f && !jac_is_exact(nw->jc)) {
+        rc = prob->rhs(prob->ctx, nw->pt, nw->py, nw->cfg->p, nw->fpt);
+        nw->st->nfev++;
+        f = nw->fpt;
+    }
+    if (rc == 0)
+        rc = jac_eval(nw->jc, nw->pt, nw->py, f, nw->cfg->atol,
+                      nw->cfg->atol_vec, nw->jval, &nw->st->nfev);
     nw->st->njev++;
     if (rc) {
         snprintf(nw->why, sizeof nw->why,

@@ -91,11 +91,14 @@ void newton_tune(newton *nw, double kappa, int max_iter);
 
 /* The point where J is evaluated when one is needed, and whose |y| weigh
    the convergence test: normally the accepted point (t, y) of the step
-   being attempted, with f = f(t, y) (needed by finite differences).
-   y and f are borrowed and must stay unchanged until the next
-   newton_point().  Call it whenever the accepted point moves; a J from an
-   earlier point then counts as not current (it is kept, and re-evaluated
-   only after a failure). */
+   being attempted, with f = f(t, y) as finite differences need it, or
+   NULL: finite differences then evaluate f(t, y) themselves (one call
+   per J).  Pass NULL when f is only known to the Newton tolerance (a
+   stage derivative (z - psi) / gamma): its error, divided by the
+   increments, would spoil the differences.  y and f are borrowed and
+   must stay unchanged until the next newton_point().  Call it whenever
+   the accepted point moves; a J from an earlier point then counts as not
+   current (it is kept, and re-evaluated only after a failure). */
 void newton_point(newton *nw, double t, const double *y, const double *f);
 
 /* Asks for a new J at the point before the next iteration (the right-hand
