@@ -31,6 +31,7 @@ struct newton {
     bool have_jac;          /* jval holds some J */
     bool jac_current;       /* ... evaluated at the current point */
     bool stale;             /* evaluate J before the next iteration */
+    bool need_rate;         /* the next solve measures its rate */
     bool have_lu;           /* ls holds a factorisation of the current J */
     double gamma_lu;
     double eta;             /* Hairer's FACCON, carried between solves */
@@ -110,6 +111,7 @@ void newton_point(newton *nw, double t, const double *y, const double *f)
     nw->pf = f;
     nw->have_point = true;
     nw->jac_current = false;
+    nw->need_rate = true;
     for (i = 0; i < nw->n; i++) {
         double a = cfg->atol_vec ? cfg->atol_vec[i] : cfg->atol;
         nw->w[i] = 1.0 / (a + cfg->rtol * fabs(y[i]));
@@ -211,6 +213,17 @@ static int prepare(newton *nw, double gamma)
     return 0;
 }
 
+/* x^k for a small k >= 0 (pow costs more than the rest of an
+   iteration on a small system). */
+static double ipow(double x, int k)
+{
+    double r = 1;
+
+    while (k-- > 0)
+        r *= x;
+    return r;
+}
+
 /* One run of the iteration from z with the current factorisation. */
 static int iterate(newton *nw, double t, double gamma, const double *psi,
                    double *z)
@@ -219,7 +232,7 @@ static int iterate(newton *nw, double t, double gamma, const double *psi,
     struct stepper_stats *st = nw->st;
     double alpha = 1.0 / nw->gamma_lu;
     double c = 2.0 * nw->gamma_lu / (nw->gamma_lu + gamma);
-    double eta = pow(fmax(nw->eta, DBL_EPSILON), 0.8);
+    double eta = fmax(pow(nw->eta, 0.8), NEWTON_ETA_MIN);
     double prev = 0;
     size_t i, n = nw->n;
     int k, rc;
@@ -273,7 +286,7 @@ static int iterate(newton *nw, double t, double gamma, const double *psi,
                          "the Newton iteration diverged (rate %.3g)", theta);
                 return STEP_NEWTON;
             }
-            if (pow(theta, nw->max_iter - 1 - k) / (1.0 - theta) * norm > nw->kappa) {
+            if (ipow(theta, nw->max_iter - 1 - k) / (1.0 - theta) * norm > nw->kappa) {
                 snprintf(nw->why, sizeof nw->why,
                          "the Newton iteration converges too slowly (rate %.3g)", theta);
                 return STEP_NEWTON;
@@ -282,8 +295,14 @@ static int iterate(newton *nw, double t, double gamma, const double *psi,
         }
         for (i = 0; i < n; i++)
             z[i] += nw->dz[i];
-        /* (8.10), or an exact zero correction. */
-        if (eta * norm <= nw->kappa || norm == 0) {
+        /* (8.10), or an exact zero correction.  The first solve from a
+           new point with an old J takes a second iteration: a J much
+           larger than the current one makes every correction small, and
+           only the rate shows it (newton.h). */
+        if ((eta * norm <= nw->kappa && (k > 0 || !nw->need_rate || nw->jac_current))
+            || norm == 0) {
+            if (k > 0)
+                nw->need_rate = false;
             nw->eta = eta;
             return 0;
         }

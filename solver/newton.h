@@ -43,10 +43,16 @@
  *                    Theta_k^(kmax - k) / (1 - Theta_k) ||dz_k|| > kappa
  *                    (it would not converge within kmax iterations),
  *                    or after kmax iterations.
- * The first iteration has no rate yet: it uses eta_0 = max(eta_old,
- * uround)^0.8, eta_old the last solve's final eta (Hairer's RADAU5), so a
- * well-predicted stage may stop after one iteration.  Each iteration is one
- * f call, one linear solve and one norm.
+ * The first iteration has no rate yet: it uses eta_0 = max(eta_old^0.8,
+ * NEWTON_ETA_MIN), eta_old the last solve's final eta (Hairer's RADAU5
+ * without the floor), so a well-predicted stage may stop after one
+ * iteration -- except the first solve after newton_point() with a J from
+ * an earlier point, which always takes a second iteration: a J far larger
+ * than the current one (taken inside a fast transient) makes every
+ * correction tiny, and only the rate shows that the iteration stands
+ * still (measured on Van der Pol, mu = 1e3: its stiff component stayed
+ * fixed for a whole slow phase).  Each iteration is one f call, one
+ * linear solve and one norm.
  *
  * Counters go to the caller's struct stepper_stats: njev, nlu, nsolve,
  * nnewton (iterations), nnewton_fail (failed iterations, the internal retry
@@ -69,6 +75,11 @@
    iterations of one solve (Hairer & Wanner's RADAU5: NIT = 7; kappa
    between 0.01 and 0.1, their IV.8). */
 #define NEWTON_KAPPA 0.05
+/* The first iteration's eta_0 is at least this, so a stage stops after
+   one iteration only when its correction is within kappa / NEWTON_ETA_MIN
+   of the tolerance: a tiny rate from an earlier, nearly linear stage
+   would otherwise accept any first correction. */
+#define NEWTON_ETA_MIN 0.1
 #define NEWTON_MAX_ITER 7
 
 typedef struct newton newton;
