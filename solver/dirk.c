@@ -238,7 +238,7 @@ static int dirk_initial_step(struct stepper *s, double t0, double dir,
     struct dirk *d = impl(s);
 
     return stepper_initial_step(d->cfg, &s->st, t0, s->y, d->k[0], dir, hmax,
-                                s->method->order_emb + 1, d->psi, d->err, h);
+                                stepper_err_order(s->method), d->psi, d->err, h);
 }
 
 static int dirk_step(struct stepper *s, double t, double h, bool dense)
@@ -451,6 +451,7 @@ static int dirk_create(struct stepper *s, const struct stepper_method *me,
     d->tab = tb;
     d->cfg = cfg;
     d->n = n;
+    /* The tableau's order_emb 0: no embedded weights, step doubling. */
     d->doubling = cfg->adaptive && tb->order_emb == 0;
     d->estimate = cfg->adaptive && tb->order_emb > 0;
     /* y, y1, k[0 .. s-1], psi, err, and yh, kh, ym, km for doubling. */
@@ -496,30 +497,29 @@ const struct dirk_tableau *dirk_tableau_of(const struct stepper_method *m)
     return m->data;
 }
 
-/* order_emb of a stepper_method is what the controller needs: the error
-   estimate behaves like h^(order_emb + 1), so it is min(order,
-   embedded order); for step doubling the estimate of the two half steps'
-   error behaves like h^(order + 1). */
+/* err_order: the power of h the error estimate behaves like (the loop's
+   controller and the initial step use it): min(order, embedded order) +
+   1, and for step doubling the two half steps' error, order + 1. */
 const struct stepper_method dirk_backeul = {
     .name = "backeul", .desc = "implicit Euler, order 1 (error by the trapezoidal rule)",
-    .family = FAM_IMPLICIT_RK, .order = 1, .order_emb = 1, .needs_jac = true,
-    .create = dirk_create, .data = &tab_backeul,
+    .family = FAM_IMPLICIT_RK, .order = 1, .order_emb = 2, .err_order = 2,
+    .needs_jac = true, .create = dirk_create, .data = &tab_backeul,
 };
 
 const struct stepper_method dirk_trapezoid = {
     .name = "trapezoid", .desc = "trapezoidal rule (Crank-Nicolson), order 2, by step doubling",
-    .family = FAM_IMPLICIT_RK, .order = 2, .order_emb = 2, .needs_jac = true,
-    .create = dirk_create, .data = &tab_trapezoid,
+    .family = FAM_IMPLICIT_RK, .order = 2, .order_emb = 2, .err_order = 3,
+    .needs_jac = true, .create = dirk_create, .data = &tab_trapezoid,
 };
 
 const struct stepper_method dirk_kvaerno3 = {
     .name = "kvaerno3", .desc = "Kvaerno's L-stable ESDIRK 3(2), 4 stages",
-    .family = FAM_IMPLICIT_RK, .order = 3, .order_emb = 2, .needs_jac = true,
-    .create = dirk_create, .data = &tab_kvaerno3,
+    .family = FAM_IMPLICIT_RK, .order = 3, .order_emb = 2, .err_order = 3,
+    .needs_jac = true, .create = dirk_create, .data = &tab_kvaerno3,
 };
 
 const struct stepper_method dirk_kvaerno5 = {
     .name = "kvaerno5", .desc = "Kvaerno's L-stable ESDIRK 5(4), 7 stages",
-    .family = FAM_IMPLICIT_RK, .order = 5, .order_emb = 4, .needs_jac = true,
-    .create = dirk_create, .data = &tab_kvaerno5,
+    .family = FAM_IMPLICIT_RK, .order = 5, .order_emb = 4, .err_order = 5,
+    .needs_jac = true, .create = dirk_create, .data = &tab_kvaerno5,
 };

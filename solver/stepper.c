@@ -6,12 +6,14 @@
 #include <math.h>
 #include <string.h>
 
+#include "dirk.h"
 #include "erk.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
 static const struct stepper_method *const others[] = {
+    &dirk_kvaerno3, &dirk_kvaerno5, &dirk_backeul, &dirk_trapezoid,
     NULL,
 };
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control.h"
 #include "dirk.h"
+#include "solve.h"
 #include "testbench.h"
 
 static const struct stepper_method *const methods[] = {
@@ -15,92 +15,71 @@ static const struct stepper_method *const methods[] = {
 };
 #define NMETHODS (sizeof methods / sizeof methods[0])
 
-/* ---- a small time loop through stepper.h's operations ------------------ */
+/* ---- solves through solve_run ----------------------------------------- */
 
 struct run {
     long steps, rejected;
-    struct stepper_stats st;
-    double y[TB_MAXN];
-    int rc;
-    /* Optional save points, written by dense output. */
+    struct solve_stats st;
+    double y[TB_MAXN];          /* y(t1) */
+    size_t n;
+    /* Optional save points inside (t0, t1), written by dense output. */
     const double *ts;
     size_t nts;
     double *ys;                 /* nts x n */
+    size_t k;
 };
 
-/* Integrates pr from t0 to t1 with method m: adaptive with the PID preset
-   of control.h when h0 == 0, else with the constant step h0.  Returns
-   the first failure code (0 when it reached t1). */
+static int run_row(void *ctx, double t, const double *y)
+{
+    struct run *r = ctx;
+
+    (void)t;
+    if (r->k < r->nts)
+        memcpy(r->ys + r->k * r->n, y, r->n * sizeof *y);
+    else
+        memcpy(r->y, y, r->n * sizeof *y);
+    r->k++;
+    return 0;
+}
+
+/* Integrates pr from t0 to t1 with method m by solve_run: adaptive with
+   its default controller when h0 == 0, else with the constant step h0.
+   Returns solve_run's code. */
 static int drive(const struct stepper_method *m, const struct ode_problem *pr,
                  const double *y0, double t0, double t1, double rtol,
                  double atol, double h0, long max_steps, struct run *out)
 {
-    struct stepper_cfg cfg;
-    struct stepper s;
-    struct ctl c;
-    double t = t0, h = h0, dir = t1 > t0 ? 1 : -1;
-    size_t n = pr->n_states, k = 0;
+    struct solve_opts o;
+    struct solve_sink sink = { run_row, out, NULL };
+    struct solve_failure fail;
+    double p[1] = { 0 }, at[65];
     int rc;
 
-    memset(&cfg, 0, sizeof cfg);
-    cfg.prob = pr;
-    cfg.p = NULL;
-    cfg.adaptive = h0 == 0;
-    cfg.rtol = rtol;
-    cfg.atol = atol;
-    cfg.norm = NORM_RMS;
-    memset(&s, 0, sizeof s);
-    out->steps = out->rejected = 0;
-    ck_assert_int_eq(m->create(&s, m, &cfg), 0);
-    memcpy(s.y, y0, n * sizeof *y0);
-    ck_assert_int_eq(ctl_init(&c, &ctl_preset(CTL_PID)->f, m->order_emb + 1,
-                              m->err_target), 0);
-    rc = s.ops->begin(&s, t, false, dir);
-    if (rc == 0 && cfg.adaptive)
-        rc = s.ops->initial_step(&s, t, dir, fabs(t1 - t0), &h);
-    while (rc == 0 && dir * (t1 - t) > 0) {
-        double hs, err = 0, fac = 1;
-        bool last;
-
-        if (out->steps + out->rejected >= max_steps) {
-            rc = ODE_EMAXSTEPS;
-            break;
-        }
-        hs = dir * fabs(h);
-        last = fabs(t1 - t) <= 1.01 * fabs(h);
-        if (last)
-            hs = t1 - t;
-        rc = s.ops->step(&s, t, hs, out->ts != NULL);
-        if (rc < 0)
-            break;
-        if (cfg.adaptive) {
-            err = rc ? NAN : s.ops->error(&s);
-            fac = ctl_factor(&c, err);
-        } else if (rc) {
-            break;
-        }
-        rc = 0;
-        if (!(err <= 1)) {
-            out->rejected++;
-            h = fabs(hs) * fac;
-            continue;
-        }
-        while (k < out->nts && dir * (out->ts[k] - (t + hs)) <= 0) {
-            ck_assert_int_eq(s.ops->dense(&s, t, hs, (out->ts[k] - t) / hs,
-                                          out->ys + k * n), 0);
-            k++;
-        }
-        s.ops->accept(&s, t, hs);
-        t = last ? t1 : t + hs;
-        out->steps++;
-        if (cfg.adaptive)
-            h = fabs(hs) * fac;
-        rc = s.ops->begin(&s, t, false, dir);
+    solve_opts_default(&o);
+    o.method = m->name;
+    o.t0 = t0;
+    o.t1 = t1;
+    o.rtol = rtol;
+    o.atol = atol;
+    o.max_steps = max_steps;
+    if (h0 > 0) {
+        o.controller = CTL_CONSTANT;
+        o.dt = h0;
     }
-    memcpy(out->y, s.y, n * sizeof *out->y);
-    out->st = s.st;
-    out->rc = rc;
-    s.ops->destroy(&s);
+    o.save = SAVE_FINAL;
+    if (out->nts) {
+        ck_assert_int_le(out->nts, 64);
+        memcpy(at, out->ts, out->nts * sizeof *at);
+        at[out->nts] = t1;
+        o.save = SAVE_AT;
+        o.save_at = at;
+        o.n_save_at = out->nts + 1;
+    }
+    out->n = pr->n_states;
+    out->k = 0;
+    rc = solve_run(pr, p, y0, &o, &sink, NULL, &out->st, &fail);
+    out->steps = out->st.steps;
+    out->rejected = out->st.rejected;
     return rc;
 }
 
@@ -380,22 +359,34 @@ END_TEST
 
 START_TEST(dirk_dense_output_hits_the_step_ends)
 {
-    /* theta = 0 and 1 give y and y1; step doubling's two cubics meet at
-       the midpoint. */
+    /* theta = 0 and 1 give y and y1 (step doubling's two cubics meet at
+       the midpoint), and theta = 1/2 is near the solution. */
     struct ode_problem pr = rot_problem();
-    double y0[2] = { 1, 0 }, ts[3] = { 0.25, 0.5, 1.0 }, ys[6];
+    struct stepper_cfg cfg;
     size_t k;
 
+    memset(&cfg, 0, sizeof cfg);
+    cfg.prob = &pr;
+    cfg.adaptive = true;
+    cfg.rtol = cfg.atol = 1e-6;
     for (k = 0; k < NMETHODS; k++) {
-        struct run r = { 0 };
-        r.ts = ts;
-        r.nts = 3;
-        r.ys = ys;
-        ck_assert_int_eq(drive(methods[k], &pr, y0, 0, 1, 1e-6, 1e-6,
-                               0.5, 100, &r), 0);
-        ck_assert_double_eq_tol(ys[4], r.y[0], 1e-15);
-        ck_assert_double_eq_tol(ys[5], r.y[1], 1e-15);
-        ck_assert_double_le(rot_error(ys, 0.25), 0.1);
+        struct stepper s;
+        double out[2], h = 0.5;
+
+        ck_assert_int_eq(stepper_new(&s, methods[k], &cfg), 0);
+        s.y[0] = 1;
+        s.y[1] = 0;
+        ck_assert_int_eq(s.ops->begin(&s, 0, false, 1), 0);
+        ck_assert_int_eq(s.ops->step(&s, 0, h, true), 0);
+        ck_assert_int_eq(s.ops->dense(&s, 0, h, 0, out), 0);
+        ck_assert_double_eq(out[0], 1);
+        ck_assert_double_eq(out[1], 0);
+        ck_assert_int_eq(s.ops->dense(&s, 0, h, 1, out), 0);
+        ck_assert_double_eq_tol(out[0], s.y1[0], 1e-15);
+        ck_assert_double_eq_tol(out[1], s.y1[1], 1e-15);
+        ck_assert_int_eq(s.ops->dense(&s, 0, h, 0.5, out), 0);
+        ck_assert_double_le(rot_error(out, 0.25), 0.1);
+        stepper_free(&s);
     }
 }
 END_TEST
