@@ -28,7 +28,10 @@
  *    rule, ringing on stiff components and all, which the estimate sees:
  *    R(-inf) = -1 for one step against +1 for two).
  * Dense output: the cubic Hermite interpolant of y and f at both ends
- * (for trapezoid, two cubics through the midpoint). */
+ * (for trapezoid, two cubics through the midpoint); kvaerno3 and kvaerno5
+ * add y and f at the previous accepted point (a quintic, O(h^6), when
+ * that step was within a factor 5 of this one), so the interpolant keeps
+ * up with the method from the second step on. */
 #ifndef ODESOLVE_DIRK_H
 #define ODESOLVE_DIRK_H
 

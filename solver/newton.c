@@ -333,12 +333,16 @@ int newton_solve(newton *nw, double t, double gamma, const double *psi,
         }
         if (rc < 0 || rc == STEP_RHS)
             break;
-        memcpy(z, nw->z0, n * sizeof *z);
         /* STEP_NEWTON or STEP_SINGULAR: a J from an earlier point may be
            the cause; with a current one the step is too large. */
         if (nw->jac_current || attempt > 0)
             break;
         nw->stale = true;
+        /* An iteration that converged, only too slowly, goes on from
+           where it got to with the new J; one that diverged starts
+           again from the guess. */
+        if (!(rc == STEP_NEWTON && nw->iters > 1 && nw->rate < 1.0))
+            memcpy(z, nw->z0, n * sizeof *z);
     }
     memcpy(z, nw->z0, n * sizeof *z);
     /* A failed run says nothing about the next one's first rate. */

@@ -27,7 +27,8 @@
  *    iteration fails (diverges, converges too slowly, or meets a singular
  *    matrix) with a J not evaluated at the current point: then J is
  *    evaluated at the point newton_point() gave, refactored, and the solve
- *    restarts once from the caller's guess.  A failure with a current J is
+ *    goes on once more, from its last iterate when it was converging
+ *    (too slowly), else from the caller's guess.  A failure with a current J is
  *    returned to the caller (who shortens the step).
  *  - The factorisation is kept while gamma stays within a factor
  *    NEWTON_GAMMA_RATIO of gamma_lu (either way); a new J, or a gamma
