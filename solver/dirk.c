@@ -226,6 +226,7 @@ static int dirk_begin(struct stepper *s, double t, bool after_stop, double dir)
 
     if (d->f0_ok)
         return 0;
+    d->newton_failed = false;
     rc = prob->rhs(prob->ctx, te, s->y, d->cfg->p, d->k[0]);
     s->st.nfev++;
     if (rc)
