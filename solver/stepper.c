@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "bdf.h"
+#include "dirk.h"
 #include "erk.h"
-#include "ros.h"
 #include "irk.h"
+#include "ros.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
@@ -17,8 +18,12 @@
 static const struct stepper_method *const others[] = {
     &ros_rodas5,
     &ros_ros23,
-    &bdf_method,
     &irk_radau5,
+    &dirk_kvaerno3,
+    &dirk_kvaerno5,
+    &bdf_method,
+    &dirk_backeul,
+    &dirk_trapezoid,
     NULL,
 };
 
