@@ -6,12 +6,14 @@
 #include <math.h>
 #include <string.h>
 
+#include "auto.h"
 #include "erk.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
 static const struct stepper_method *const others[] = {
+    &auto_method,
     NULL,
 };
 
@@ -134,6 +136,7 @@ const char *stepper_family_name(enum stepper_family f)
     case FAM_ROSENBROCK: return "Rosenbrock";
     case FAM_IMPLICIT_RK: return "implicit RK";
     case FAM_MULTISTEP: return "multistep";
+    case FAM_AUTO: return "auto";
     }
     return "?";
 }
