@@ -17,6 +17,7 @@
 #include "codegen.h"
 #include "control.h"
 #include "diag.h"
+#include "diff.h"
 #include "fmt.h"
 #include "interp.h"
 #include "jit.h"
@@ -496,6 +497,13 @@ static int run(const struct cli_options *o)
         goto done;
     if (o->check_only) {
         status = EXIT_DONE;
+        goto done;
+    }
+    /* The exact Jacobian is formed only for a method that uses it (the
+       solver registry sets need_jac from the method) and for --emit-c. */
+    bool need_jac = o->emit_c;
+    if (need_jac && diff_model(m, DIFF_JAC, stderr) != 0) {
+        say("out of memory");
         goto done;
     }
     if (o->emit_c) {
