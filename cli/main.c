@@ -499,9 +499,13 @@ static int run(const struct cli_options *o)
         status = EXIT_DONE;
         goto done;
     }
-    /* The exact Jacobian is formed only for a method that uses it (the
-       solver registry sets need_jac from the method) and for --emit-c. */
-    bool need_jac = o->emit_c;
+    /* The exact Jacobian is formed only for a method that uses it and for
+       --emit-c: the others pay nothing for it. */
+    struct stepper_method sm;
+    struct solve_opts so;
+    if (!o->emit_c && (!pick_solver(m, o, &sm) || build_solve_opts(m, o, &sm, &so)))
+        goto done;
+    bool need_jac = o->emit_c || sm.needs_jac;
     if (need_jac && diff_model(m, DIFF_JAC, stderr) != 0) {
         say("out of memory");
         goto done;
@@ -510,10 +514,6 @@ static int run(const struct cli_options *o)
         status = emit_c(m);
         goto done;
     }
-    struct stepper_method sm;
-    struct solve_opts so;
-    if (!pick_solver(m, o, &sm) || build_solve_opts(m, o, &sm, &so))
-        goto done;
 
     double t_compile = now_seconds();
     bool use_cc = o->jit && strcmp(o->jit, "cc") == 0;
