@@ -29,8 +29,8 @@
 
 /* Accepted stiff steps before the first check for a way back, and the
    spacing of the checks. */
-#define AUTO_MIN_STIFF 32
-#define AUTO_CHECK_EVERY 16
+#define AUTO_MIN_STIFF 16
+#define AUTO_CHECK_EVERY 4
 /* Back to explicit when |h| rho < this fraction of its stability bound,
    at this many checks in a row. */
 #define AUTO_BACK_FRACTION 0.5
