@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "auto.h"
 #include "bdf.h"
 #include "dirk.h"
 #include "erk.h"
@@ -24,6 +25,7 @@ static const struct stepper_method *const others[] = {
     &bdf_method,
     &dirk_backeul,
     &dirk_trapezoid,
+    &auto_method,
     NULL,
 };
 
@@ -146,6 +148,7 @@ const char *stepper_family_name(enum stepper_family f)
     case FAM_ROSENBROCK: return "Rosenbrock";
     case FAM_IMPLICIT_RK: return "implicit RK";
     case FAM_MULTISTEP: return "multistep";
+    case FAM_AUTO: return "auto";
     }
     return "?";
 }
