@@ -499,14 +499,14 @@ static int run(const struct cli_options *o)
         status = EXIT_DONE;
         goto done;
     }
-    /* The exact Jacobian is formed only for a method that uses it (the
-       solver registry's needs_jac), unless --jacobian fd, and for
-       --emit-c. */
+    /* The Jacobian (its pattern, and its values when they can be formed)
+       is built only for --emit-c and for a method that uses it: the
+       pattern serves finite differences too (--jacobian fd). */
+    if (o->emit_c && diff_model(m, DIFF_JAC, stderr) != 0) {
+        say("out of memory");
+        goto done;
+    }
     if (o->emit_c) {
-        if (diff_model(m, DIFF_JAC, stderr) != 0) {
-            say("out of memory");
-            goto done;
-        }
         status = emit_c(m);
         goto done;
     }
@@ -514,7 +514,7 @@ static int run(const struct cli_options *o)
     struct solve_opts so;
     if (!pick_solver(m, o, &sm) || build_solve_opts(m, o, &sm, &so))
         goto done;
-    if (sm.needs_jac && o->jacobian != JAC_FD && diff_model(m, DIFF_JAC, stderr) != 0) {
+    if (sm.needs_jac && diff_model(m, DIFF_JAC, stderr) != 0) {
         say("out of memory");
         goto done;
     }

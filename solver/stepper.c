@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "erk.h"
+#include "irk.h"
 #include "ros.h"
 #include "tableau.h"
 
@@ -15,6 +16,7 @@
 static const struct stepper_method *const others[] = {
     &ros_rodas5,
     &ros_ros23,
+    &irk_radau5,
     NULL,
 };
 
