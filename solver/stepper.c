@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bdf.h"
 #include "erk.h"
 #include "irk.h"
 #include "ros.h"
@@ -17,6 +18,7 @@ static const struct stepper_method *const others[] = {
     &ros_rodas5,
     &ros_ros23,
     &irk_radau5,
+    &bdf_method,
     NULL,
 };
 
