@@ -51,6 +51,7 @@ struct checker {
     size_t n_slots, n_used;
     struct symvec all;              /* every symbol, in declaration order */
     struct symvec kind[SYM_NKINDS];
+    const struct ast_stmt *maxstor; /* the last `@ maxstor=` */
     bool oom;
 };
 

@@ -545,12 +545,18 @@ END_TEST
 START_TEST(check_settings_errors)
 {
     EXPECT_ERRORS("x' = 1\n@ totl=10, meth=2, dt=rk4, nout=2.5, zzz=1\n",
-                  "m.ode:2:3: error: unknown setting 'totl'; did you mean "
-                  "'total'?\n",
+                  "m.ode:2:3: warning: unknown setting 'totl' ignored; did "
+                  "you mean 'total'?\n",
                   "m.ode:2:17: error: setting 'meth' needs a method name\n",
                   "m.ode:2:23: error: setting 'dt' needs a number\n",
                   "m.ode:2:33: error: setting 'nout' needs a whole number\n",
-                  "m.ode:2:38: error: unknown setting 'zzz'\n");
+                  "m.ode:2:38: warning: unknown setting 'zzz' ignored\n");
+    EXPECT_ERRORS("x' = 1\n@ dt=0, total=-5, nout=0, maxstor=-1, tol=-1\n",
+                  "m.ode:2:6: error: setting 'dt' must not be 0\n",
+                  "m.ode:2:15: error: setting 'total' must be positive\n",
+                  "m.ode:2:24: error: setting 'nout' must be at least 1\n",
+                  "m.ode:2:35: error: setting 'maxstor' must be at least 1\n",
+                  "m.ode:2:43: error: setting 'tol' must be positive\n");
 }
 END_TEST
 
