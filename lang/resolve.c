@@ -184,6 +184,52 @@ static bool suggest(const struct conv *cv, struct span name, bool function,
     return sg->s != NULL;
 }
 
+/* XPPAUT's functions that this version does not provide, and under which
+   construct the summary of diag_unsupported lists them. */
+static const struct {
+    const char *name, *what, *why;
+} xpp_functions[] = {
+    { "delay", "delay", "delays" },
+    { "del_shft", "delay", "delays" },
+    { "ran", "noise", "random numbers" },
+    { "normal", "noise", "random numbers" },
+    { "shift", "arrays", "arrays" },
+    { "hom_bcs", "bdry", "boundary conditions" },
+    { "besselj", "bessel", "Bessel functions" },
+    { "bessely", "bessel", "Bessel functions" },
+    { "besseli", "bessel", "Bessel functions" },
+    { "erf", "erf", "the error function" },
+    { "erfc", "erf", "the error function" },
+};
+
+/* Reports a call of one of xpp_functions and returns true. */
+static bool xpp_function(const struct conv *cv, struct span name)
+{
+    for (size_t i = 0; i < sizeof xpp_functions / sizeof *xpp_functions; i++)
+        if (ast_is(cv->ck->m, name, xpp_functions[i].name)) {
+            diag_error(cv->ck->d, name, "XPPAUT's '%s' (%s) is not "
+                       "supported", xpp_functions[i].name,
+                       xpp_functions[i].why);
+            diag_unsupported(cv->ck->d, name, xpp_functions[i].what);
+            return true;
+        }
+    return false;
+}
+
+/* `x2` where `x` was named on a line that failed to parse: most likely
+   an element of an array `x[1..n]` that was reported there. */
+static bool element_of_tainted(const struct checker *ck, struct span name)
+{
+    struct span base = name;
+    while (base.end > base.begin + 1 && ck->m->src[base.end - 1] >= '0' &&
+           ck->m->src[base.end - 1] <= '9')
+        base.end--;
+    if (base.end == name.end)
+        return false;
+    const struct sym *sym = check_lookup(ck, base);
+    return sym && sym->kind == SYM_TAINTED;
+}
+
 static void unknown(const struct conv *cv, struct span name, bool function)
 {
     struct diag *d = cv->ck->d;
@@ -271,7 +317,7 @@ static struct expr *conv_name(const struct conv *cv, const struct ast_expr *a)
         if (builtin_at_span(cv->ck, name))
             diag_error(cv->ck->d, name, "function '%.*s' used without "
                        "arguments", len(name), s);
-        else
+        else if (!element_of_tainted(cv->ck, name))
             unknown(cv, name, false);
         return bad(cv, a->span);
     }
@@ -351,7 +397,8 @@ static struct expr *conv_call(const struct conv *cv, const struct ast_expr *a)
     }
     const struct builtin *b = builtin_at_span(cv->ck, name);
     if (!b) {
-        unknown(cv, name, true);
+        if (!xpp_function(cv, name))
+            unknown(cv, name, true);
         return bad(cv, a->span);
     }
     if (a->nargs != b->arity) {
