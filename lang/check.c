@@ -857,9 +857,19 @@ static void resolve_all(struct checker *ck)
 {
     struct model *m = ck->m;
     const struct symvec *k = ck->kind;
-    for (size_t i = 0; i < m->n_funcs && !ck->oom; i++)
-        m->funcs[i].body = resolve_expr(ck, RW_FUNC, k[SYM_FUNC].v[i],
-                                        k[SYM_FUNC].v[i]->stmt->expr);
+    /* In dependency order: a dynamic function is expanded in its callers,
+       which come after it. */
+    for (size_t i = 0; i < m->n_funcs && !ck->oom; i++) {
+        struct sym *f = k[SYM_FUNC].v[i];
+        f->body = m->funcs[i].body = resolve_expr(ck, RW_FUNC, f,
+                                                  f->stmt->expr);
+        if (f->dynamic && !ck->oom) {
+            m->funcs[i].inlined = true;
+            m->funcs[i].body = expr_num(m, 0, f->decl);
+            if (!m->funcs[i].body)
+                ck->oom = true;
+        }
+    }
     for (size_t i = 0; i < m->n_derived && !ck->oom; i++)
         m->derived[i].value = resolve_expr(ck, RW_DERIVED, k[SYM_DERIVED].v[i],
                                            k[SYM_DERIVED].v[i]->stmt->expr);
@@ -892,8 +902,10 @@ static void check_ast(struct checker *ck)
             apply_init(ck, s);
     if (ck->oom)
         return;
-    order_kinds(ck, SYM_BIT(SYM_INTER));
+    /* Functions first: the order of intermediates follows the uses inside
+       the functions they call, and skips functions that recurse. */
     order_kinds(ck, SYM_BIT(SYM_DERIVED) | SYM_BIT(SYM_FUNC));
+    order_kinds(ck, SYM_BIT(SYM_INTER));
     if (ck->oom)
         return;
     check_total_calls(ck);

@@ -8,7 +8,7 @@ nor xppaut.
 
   - oscillator, decay and logistic have closed-form solutions, evaluated
     here at the file's saved times (dt apart over total).
-  - fhn and ml are XPPAUT's own output: `xppaut NAME.ode -silent` (Debian's
+  - fhn, ml and hh are XPPAUT's own output: `xppaut NAME.ode -silent` (Debian's
     xppaut 6.11, which prints 8 significant digits of single precision)
     in a scratch folder, output.dat converted to CSV.  Both files ask for
     XPPAUT's fixed-step Runge-Kutta (meth=rungekutta, meth=r), which
@@ -90,3 +90,4 @@ decay()
 logistic()
 xppaut("fhn", ["t", "v", "w", "I_app", "dv"])
 xppaut("ml", ["t", "v", "w", "ica", "ik"])
+xppaut("hh", ["t", "v", "m", "h", "n", "I_Na", "I_K"])
