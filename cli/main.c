@@ -17,6 +17,7 @@
 #include "codegen.h"
 #include "control.h"
 #include "diag.h"
+#include "diff.h"
 #include "fmt.h"
 #include "interp.h"
 #include "jit.h"
@@ -26,7 +27,7 @@
 #include "problem.h"
 #include "progress.h"
 #include "solve.h"
-#include "tableau.h"
+#include "stepper.h"
 
 #ifndef ODESOLVE_VERSION
 #define ODESOLVE_VERSION "unknown"
@@ -83,16 +84,18 @@ static double now_seconds(void)
 
 static void list_solvers(void)
 {
-    printf("%-10s %-6s %-9s %s\n", "name", "order", "step", "description");
-    for (size_t i = 0; i < tab_count(); i++) {
-        const struct rk_tableau *tb = tab_at(i);
+    printf("%-10s %-6s %-9s %-12s %s\n", "name", "order", "step", "family", "description");
+    for (size_t i = 0; i < stepper_count(); i++) {
+        struct stepper_method sm;
         char order[16];
-        if (tab_adaptive(tb))
-            snprintf(order, sizeof order, "%d(%d)", tb->order, tb->order_emb);
+        stepper_at(i, &sm);
+        if (stepper_adaptive(&sm))
+            snprintf(order, sizeof order, "%d(%d)", sm.order, sm.order_emb);
         else
-            snprintf(order, sizeof order, "%d", tb->order);
-        printf("%-10s %-6s %-9s %s\n", tb->name, order,
-               tab_adaptive(tb) ? "adaptive" : "fixed", tb->desc);
+            snprintf(order, sizeof order, "%d", sm.order);
+        printf("%-10s %-6s %-9s %-12s %s\n", sm.name, order,
+               stepper_adaptive(&sm) ? "adaptive" : "fixed",
+               stepper_family_name(sm.family), sm.desc);
     }
 }
 
@@ -169,33 +172,40 @@ static int state_atols(const struct model *m, const struct cli_options *o, size_
     return 0;
 }
 
-/* Picks the solver: --solver, else the file's meth (XPPAUT names mapped),
-   else dopri5.  Prints why and returns NULL when there is none. */
-static const struct rk_tableau *pick_solver(const struct model *m,
-                                            const struct cli_options *o)
+/* Picks the solver into *sm: --solver, else the file's meth (XPPAUT names
+   mapped), else dopri5.  Prints why and returns false when there is none. */
+static bool pick_solver(const struct model *m, const struct cli_options *o,
+                        struct stepper_method *sm)
 {
     const char *closest = NULL;
     if (o->solver) {
-        const struct rk_tableau *tb = tab_find(o->solver);
-        if (!tb) {
-            tab_from_xpp(o->solver, &closest);
-            say("--solver: unknown solver '%s'%s%s%s; see --list-solvers",
-                o->solver, closest ? " (did you mean '" : "",
-                closest ? closest : "", closest ? "'?)" : "");
-        }
-        return tb;
+        if (stepper_find(o->solver, sm))
+            return true;
+        stepper_from_xpp(o->solver, &closest);
+        say("--solver: unknown solver '%s'%s%s%s; see --list-solvers",
+            o->solver, closest ? " (did you mean '" : "",
+            closest ? closest : "", closest ? "'?)" : "");
+        return false;
     }
     if (m->settings.set & SET_METH) {
-        const char *name = tab_from_xpp(m->settings.meth, &closest);
+        const char *name = stepper_from_xpp(m->settings.meth, &closest);
         if (name)
-            return tab_find(name);
+            return stepper_find(name, sm);
+        /* An XPPAUT method we do not have: the file still runs. */
+        const char *instead = stepper_xpp_instead(m->settings.meth);
+        if (instead && stepper_find(instead, sm)) {
+            diag_at(stderr, m, m->settings.meth_span, "warning",
+                    "method '%s' is not available; using '%s' instead (--solver chooses "
+                    "another)", m->settings.meth, instead);
+            return true;
+        }
         diag_at(stderr, m, m->settings.meth_span, "error",
                 "method '%s' is not available; the closest solver is '%s' "
                 "(use meth=%s or --solver)", m->settings.meth,
                 closest ? closest : "dopri5", closest ? closest : "dopri5");
-        return NULL;
+        return false;
     }
-    return tab_find("dopri5");
+    return stepper_find("dopri5", sm);
 }
 
 static double first_set(double a, double b, double fallback)
@@ -205,11 +215,13 @@ static double first_set(double a, double b, double fallback)
 
 /* Merges command line, `@` settings and defaults into solver options. */
 static int build_solve_opts(const struct model *m, const struct cli_options *o,
-                            const struct rk_tableau *tb, struct solve_opts *so)
+                            const struct stepper_method *sm, struct solve_opts *so)
 {
     const struct model_settings *s = &m->settings;
     solve_opts_default(so);
-    so->method = tb->name;
+    so->method = sm->name;
+    so->linsolve = o->linsolve;
+    so->jacobian = o->jacobian;
     so->controller = o->controller;
     so->norm = o->norm;
     double file_t0 = (s->set & SET_T0) ? s->t0 : NAN;
@@ -232,7 +244,7 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     so->max_steps = o->max_steps > 0 ? o->max_steps : DEFAULT_MAX_STEPS;
     double file_dt = (s->set & SET_DT) ? fabs(s->dt) : NAN;
     bool fixed = so->controller == CTL_CONSTANT ||
-                 (so->controller == CTL_DEFAULT && !tab_adaptive(tb));
+                 (so->controller == CTL_DEFAULT && !stepper_adaptive(sm));
     if (fixed)
         so->dt = first_set(o->dt, file_dt, (so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
     else
@@ -387,15 +399,36 @@ static int emit_c(const struct model *m)
 
 static void print_stats(const struct solve_stats *st, long rows,
                         double compile_s, double solve_s, double first_s, long repeats,
-                        const char *solver, const char *backend)
+                        const struct stepper_method *sm, const char *backend)
 {
     fprintf(stderr,
             "solver: %s\n"
+            "family: %s\n"
             "backend: %s\n"
             "steps: %ld\n"
             "rejected: %ld\n"
             "rejected_error: %ld\n"
-            "rejected_nonfinite: %ld\n"
+            "rejected_nonfinite: %ld\n",
+            sm->name, stepper_family_name(sm->family), backend, st->steps, st->rejected,
+            st->rejected_error, st->rejected_nonfinite);
+    if (sm->needs_jac)
+        fprintf(stderr,
+                "rejected_newton: %ld\n"
+                "jacobian: %s\n"
+                "linsolve: %s\n"
+                "njev: %ld\n"
+                "nlu: %ld\n"
+                "nsolve: %ld\n"
+                "nnewton: %ld\n"
+                "nnewton_fail: %ld\n",
+                st->rejected_newton, st->jac_exact ? "exact" : "finite differences",
+                st->linsolve ? st->linsolve : "none", st->njev, st->nlu, st->nsolve,
+                st->nnewton, st->nnewton_fail);
+    if (!isnan(st->stiff_t))
+        fprintf(stderr, "stiff_from_t: %.9g\n", st->stiff_t);
+    if (st->nswitch > 0 || st->notes[0])
+        fprintf(stderr, "switches: %ld\n" "switch_notes: %s\n", st->nswitch, st->notes);
+    fprintf(stderr,
             "nfev: %ld\n"
             "dt_last: %g\n"
             "rows: %ld\n"
@@ -403,20 +436,18 @@ static void print_stats(const struct solve_stats *st, long rows,
             "solve_time_s: %.9f\n"
             "solve_time_first_s: %.9f\n"
             "repeats: %ld\n",
-            solver, backend, st->steps, st->rejected, st->rejected_error,
-            st->rejected_nonfinite, st->nfev, st->dt_last, rows, compile_s, solve_s,
-            first_s, repeats);
+            st->nfev, st->dt_last, rows, compile_s, solve_s, first_s, repeats);
 }
 
 /* The run's settings and statistics as HDF5 root attributes (nothing for
    CSV); a failure shows up at out_close(). */
 static void write_run_attrs(struct out *w, const struct cli_options *o,
-                            const struct rk_tableau *tb, const struct solve_opts *so,
+                            const struct stepper_method *sm, const struct solve_opts *so,
                             const struct solve_stats *st, const char *backend, int rc)
 {
     enum solve_controller kind = so->controller;
     if (kind == CTL_DEFAULT)
-        kind = tab_adaptive(tb) ? CTL_PID : CTL_CONSTANT;
+        kind = stepper_adaptive(sm) ? CTL_PID : CTL_CONSTANT;
     const struct ctl_preset *cp = ctl_preset(kind);
     out_attr_string(w, "model", o->model_path);
     out_attr_string(w, "odesolve_version", ODESOLVE_VERSION);
@@ -430,6 +461,11 @@ static void write_run_attrs(struct out *w, const struct cli_options *o,
     out_attr_long(w, "steps", st->steps);
     out_attr_long(w, "rejected", st->rejected);
     out_attr_long(w, "nfev", st->nfev);
+    if (sm->needs_jac) {
+        out_attr_long(w, "njev", st->njev);
+        out_attr_long(w, "nlu", st->nlu);
+        out_attr_string(w, "linsolve", st->linsolve ? st->linsolve : "none");
+    }
     out_attr_string(w, "status", rc == 0 ? "done" : rc == ODE_EINTR ? "interrupted" : "failed");
 }
 
@@ -463,13 +499,20 @@ static int run(const struct cli_options *o)
         status = EXIT_DONE;
         goto done;
     }
+    /* The exact Jacobian is formed only for a method that uses it (the
+       solver registry sets need_jac from the method) and for --emit-c. */
+    bool need_jac = o->emit_c;
+    if (need_jac && diff_model(m, DIFF_JAC, stderr) != 0) {
+        say("out of memory");
+        goto done;
+    }
     if (o->emit_c) {
         status = emit_c(m);
         goto done;
     }
-    const struct rk_tableau *tb = pick_solver(m, o);
+    struct stepper_method sm;
     struct solve_opts so;
-    if (!tb || build_solve_opts(m, o, tb, &so))
+    if (!pick_solver(m, o, &sm) || build_solve_opts(m, o, &sm, &so))
         goto done;
 
     double t_compile = now_seconds();
@@ -574,7 +617,7 @@ static int run(const struct cli_options *o)
         goto done;
     }
     long rows = (long)out_rows(writer);
-    write_run_attrs(writer, o, tb, &so, &st, backend, rc);
+    write_run_attrs(writer, o, &sm, &so, &st, backend, rc);
     signal_writer = NULL;
     int crc = out_close(writer, true, err, sizeof err);
     writer = NULL;
@@ -590,7 +633,12 @@ static int run(const struct cli_options *o)
         goto done;
     }
     if (o->stats)
-        print_stats(&st, rows, t_compile, t_solve, t_first, repeats, tb->name, backend);
+        print_stats(&st, rows, t_compile, t_solve, t_first, repeats, &sm, backend);
+    /* The default method found the problem stiff: say what would serve. */
+    if (!o->solver && !(m->settings.set & SET_METH) && !isnan(st.stiff_t) && !o->quiet)
+        say("note: the problem looks stiff from t = %.6g on (%s's stiffness test: |h lambda| "
+            "= %.3g); --solver auto, or a stiff solver such as bdf, radau5 or rodas5, takes "
+            "far fewer steps", st.stiff_t, sm.name, st.stiff_hlamb);
     if (rc == ODE_ENOMEM) {
         say("out of memory");
         status = EXIT_USAGE;

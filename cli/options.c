@@ -18,7 +18,7 @@ enum {
     OPT_DTMAX, OPT_MAX_STEPS, OPT_PCOEFF, OPT_ICOEFF, OPT_DCOEFF, OPT_BOUND,
     OPT_TSTOPS, OPT_T0, OPT_T1, OPT_TOTAL, OPT_SAVE_EVERY, OPT_SAVE_STEPS,
     OPT_SAVE_AT, OPT_SAVE_FINAL, OPT_STATS, OPT_CHECK, OPT_EMIT_C, OPT_NO_JIT,
-    OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT,
+    OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT, OPT_LINSOLVE, OPT_JACOBIAN,
 };
 
 static const struct option long_options[] = {
@@ -27,6 +27,8 @@ static const struct option long_options[] = {
     { "rtol", required_argument, NULL, OPT_RTOL },
     { "atol", required_argument, NULL, OPT_ATOL },
     { "norm", required_argument, NULL, OPT_NORM },
+    { "linsolve", required_argument, NULL, OPT_LINSOLVE },
+    { "jacobian", required_argument, NULL, OPT_JACOBIAN },
     { "dt", required_argument, NULL, OPT_DT },
     { "dtmin", required_argument, NULL, OPT_DTMIN },
     { "dtmax", required_argument, NULL, OPT_DTMAX },
@@ -103,6 +105,11 @@ void cli_usage(FILE *out)
 "  --atol X             absolute tolerance (default: @ atol, else 1e-9);\n"
 "  --atol NAME=X,...    or per state, the others keeping the one above\n"
 "  --norm rms|max       norm of the scaled error vector (default rms)\n"
+"  --jacobian exact|fd  implicit solvers: the model's exact Jacobian (default;\n"
+"                       finite differences when it has none) or finite\n"
+"                       differences\n"
+"  --linsolve KIND      implicit solvers' linear systems: auto (default,\n"
+"                       from the Jacobian's pattern), dense, band or sparse\n"
 "  --dt X               initial step, or the step of a constant controller\n"
 "  --dtmin X            smallest step; a smaller one fails the run\n"
 "  --dtmax X            largest step\n"
@@ -414,6 +421,28 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
                 o->norm = NORM_MAX;
             else
                 rc = fail(err, errlen, "--norm: unknown norm '%s' (rms or max)", optarg);
+            break;
+        case OPT_LINSOLVE:
+            if (strcasecmp(optarg, "auto") == 0)
+                o->linsolve = LS_AUTO;
+            else if (strcasecmp(optarg, "dense") == 0)
+                o->linsolve = LS_DENSE;
+            else if (strcasecmp(optarg, "band") == 0)
+                o->linsolve = LS_BAND;
+            else if (strcasecmp(optarg, "sparse") == 0)
+                o->linsolve = LS_SPARSE;
+            else
+                rc = fail(err, errlen,
+                          "--linsolve: unknown linear solver '%s' (auto, dense, band or sparse)",
+                          optarg);
+            break;
+        case OPT_JACOBIAN:
+            if (strcasecmp(optarg, "exact") == 0)
+                o->jacobian = JAC_AUTO;
+            else if (strcasecmp(optarg, "fd") == 0)
+                o->jacobian = JAC_FD;
+            else
+                rc = fail(err, errlen, "--jacobian: unknown way '%s' (exact or fd)", optarg);
             break;
         case OPT_DT: rc = parse_positive("--dt", optarg, &o->dt, err, errlen); break;
         case OPT_DTMIN: rc = parse_positive("--dtmin", optarg, &o->dtmin, err, errlen); break;

@@ -38,6 +38,8 @@ struct cli_options {
     long repeat;             /* --repeat: solves for the timing; 1 when not given */
     bool save_steps, save_final, stats, check_only, emit_c, no_jit, quiet;
     const char *jit;         /* "tcc" or "cc"; NULL: tcc */
+    enum ls_kind linsolve;   /* --linsolve; LS_AUTO when not given */
+    enum jac_mode jacobian;  /* --jacobian fd: JAC_FD; JAC_AUTO when not given */
     const char *output;      /* -o FILE; NULL for stdout */
     struct cli_assign *params;  size_t n_params;
     struct cli_assign *inits;   size_t n_inits;

@@ -682,6 +682,45 @@ static void emit_chunk(struct sbuf *o, const char *fn, const char *outname, size
     sb_puts(o, "}\n");
 }
 
+/* The entry point <fn> of an equation function: the intermediates array
+   v[nv], the parameter locals, then the body or the calls of its chunks. */
+static void emit_entry(struct cg *g, const char *fn, const char *outname, size_t nv,
+                       size_t nchunks, const struct sbuf *body)
+{
+    struct sbuf *o = g->text;
+    sb_puts(o, "\nint ");
+    sb_puts(o, fn);
+    sb_puts(o, "(void *ctx, double t, const double *y, const double *p, double *");
+    sb_puts(o, outname);
+    sb_puts(o, ")\n{\n");
+    if (nv > 0) {
+        sb_puts(o, nv > CG_MAX_STACK_INTERS ? "    static double v[" : "    double v[");
+        sb_uint(o, nv);
+        sb_puts(o, "];\n");
+    }
+    sb_puts(o, "    (void)ctx;\n    (void)t;\n    (void)y;\n    (void)p;\n");
+    for (size_t k = 0; g->param_used && k < g->param_limit; k++)
+        if (g->param_used[k]) {
+            sb_puts(o, "    const double q");
+            sb_uint(o, k);
+            sb_puts(o, " = p[");
+            sb_uint(o, k);
+            sb_puts(o, "];\n");
+        }
+    if (body->len > 0)
+        sb_putn(o, body->s, body->len);
+    for (size_t k = 0; k < nchunks; k++) {
+        sb_puts(o, "    ");
+        sb_puts(o, fn);
+        sb_puts(o, "_c");
+        sb_uint(o, k);
+        sb_puts(o, nv > 0 ? "(t, y, p, v, " : "(t, y, p, 0, ");
+        sb_puts(o, outname);
+        sb_puts(o, ");\n");
+    }
+    sb_puts(o, "    return 0;\n}\n");
+}
+
 /* The body shared by cg_rhs and cg_aux: every intermediate in order, then
    one statement per output.  For the system compiler (CODEGEN_LINK_POINTERS)
    a long body is cut into functions of about CG_CHUNK_BYTES of text: gcc's
@@ -734,37 +773,77 @@ static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
         emit_chunk(o, fn, outname, nchunks++, &body);
         body.len = 0;
     }
-    sb_puts(o, "\nint ");
-    sb_puts(o, fn);
-    sb_puts(o, "(void *ctx, double t, const double *y, const double *p, double *");
-    sb_puts(o, outname);
-    sb_puts(o, ")\n{\n");
-    if (m->n_inters > 0) {
-        sb_puts(o, m->n_inters > CG_MAX_STACK_INTERS ? "    static double v[" : "    double v[");
-        sb_uint(o, m->n_inters);
-        sb_puts(o, "];\n");
+    emit_entry(g, fn, outname, m->n_inters, nchunks, &body);
+done:
+    if (body.oom)
+        o->oom = true;
+    free(body.s);
+    free(g->param_used);
+    g->param_used = NULL;
+    return rc;
+}
+
+/* A derivative matrix of lang/diff.c as <fn>(ctx, t, y, p, val): the
+   model intermediates its values read, its extra intermediates, then
+   val[k] for each structural nonzero in pattern order.  Otherwise as
+   emit_eq_func (parameter locals for tcc, chunks for the system
+   compiler), so every backend runs the same operations. */
+static int emit_jac_func(struct cg *g, const char *fn, const struct model_jac *J,
+                         bool jacp)
+{
+    const struct model *m = g->m;
+    struct sbuf *o = g->text, body = { 0 };
+    size_t ni = m->n_inters, nv = ni + J->n_extra, nchunks = 0, col = 0;
+    char name[160];
+    int rc = 0;
+    g->scope = SC_EQ;
+    g->func_limit = m->n_funcs;
+    g->param_limit = m->n_params + m->n_derived;
+    if (J->ncols != (jacp ? m->n_params : m->n_states) || !J->need_inter)
+        return ODE_EINVAL;
+    if (g->link == CODEGEN_LINK_SYMBOLS && g->param_limit <= CG_MAX_PARAM_LOCALS) {
+        g->param_used = calloc(g->param_limit + 1, sizeof *g->param_used);
+        if (!g->param_used)
+            return ODE_ENOMEM;
     }
-    sb_puts(o, "    (void)ctx;\n    (void)t;\n    (void)y;\n    (void)p;\n");
-    for (size_t k = 0; g->param_used && k < g->param_limit; k++)
-        if (g->param_used[k]) {
-            sb_puts(o, "    const double q");
-            sb_uint(o, k);
-            sb_puts(o, " = p[");
-            sb_uint(o, k);
-            sb_puts(o, "];\n");
+    g->text = &body;
+    for (size_t i = 0; i < nv + J->nnz && rc == 0; i++) {
+        if (i < ni) {
+            if (!J->need_inter[i])
+                continue;
+            g->inter_limit = i;
+            rc = emit_stmt(g, "v", i, m->inters[i].value, m->inters[i].line,
+                           m->inters[i].name);
+        } else if (i < nv) {
+            g->inter_limit = i;
+            rc = emit_stmt(g, "v", i, J->extra[i - ni].value, J->extra[i - ni].line,
+                           J->extra[i - ni].name);
+        } else {
+            size_t k = i - nv, row = J->rowind[k];
+            while (col < J->ncols && J->colptr[col + 1] <= k)
+                col++;
+            if (row >= m->n_states || col >= J->ncols)
+                rc = ODE_EINVAL;
+            if (rc)
+                break;
+            snprintf(name, sizeof name, "d%.60s_d%.60s", m->states[row].name,
+                     jacp ? m->params[col].name : m->states[col].name);
+            g->inter_limit = nv;
+            rc = emit_stmt(g, "val", k, J->val[k], m->states[row].line, name);
         }
-    if (body.len > 0)
-        sb_putn(o, body.s, body.len);
-    for (size_t k = 0; k < nchunks; k++) {
-        sb_puts(o, "    ");
-        sb_puts(o, fn);
-        sb_puts(o, "_c");
-        sb_uint(o, k);
-        sb_puts(o, m->n_inters > 0 ? "(t, y, p, v, " : "(t, y, p, 0, ");
-        sb_puts(o, outname);
-        sb_puts(o, ");\n");
+        if (rc == 0 && g->link == CODEGEN_LINK_POINTERS && body.len >= CG_CHUNK_BYTES) {
+            emit_chunk(o, fn, "val", nchunks++, &body);
+            body.len = 0;
+        }
     }
-    sb_puts(o, "    return 0;\n}\n");
+    g->text = o;
+    if (rc)
+        goto done;
+    if (nchunks > 0 && body.len > 0) {
+        emit_chunk(o, fn, "val", nchunks++, &body);
+        body.len = 0;
+    }
+    emit_entry(g, fn, "val", nv, nchunks, &body);
 done:
     if (body.oom)
         o->oom = true;
@@ -871,8 +950,10 @@ int codegen_c_link(const struct model *m, enum codegen_link link, char **text,
         rc = ODE_EINVAL;
     else if ((rc = emit_funcs(&g)) == 0 && (rc = emit_derive(&g)) == 0 &&
              (rc = emit_eq_func(&g, CODEGEN_RHS, "dydt", true)) == 0 &&
-             m->n_aux > 0)
-        rc = emit_eq_func(&g, CODEGEN_AUX, "out", false);
+             (m->n_aux == 0 || (rc = emit_eq_func(&g, CODEGEN_AUX, "out", false)) == 0) &&
+             (!codegen_has_jac(m) || (rc = emit_jac_func(&g, CODEGEN_JAC, m->jac, false)) == 0) &&
+             codegen_has_jacp(m))
+        rc = emit_jac_func(&g, CODEGEN_JACP, m->jacp, true);
     if (rc)
         goto fail;
     emit_head(&g, &head);
@@ -899,6 +980,16 @@ fail:
     return rc;
 }
 
+bool codegen_has_jac(const struct model *m)
+{
+    return m->jac && m->jac->val;
+}
+
+bool codegen_has_jacp(const struct model *m)
+{
+    return m->jacp && m->jacp->val;
+}
+
 int codegen_c_used(const struct model *m, char **text, bool *used)
 {
     return codegen_c_link(m, CODEGEN_LINK_SYMBOLS, text, used);
@@ -909,21 +1000,50 @@ int codegen_c(const struct model *m, char **text)
     return codegen_c_used(m, text, NULL);
 }
 
+/* The pattern of J copied to *at (colptr, then rowind), or an unknown
+   pattern without J. */
+static struct ode_pattern copy_pattern(const struct model_jac *J, size_t **at)
+{
+    struct ode_pattern pat = { 0, NULL, NULL };
+    if (!J || !J->colptr)
+        return pat;
+    size_t *c = *at, *r = c + J->ncols + 1;
+    memcpy(c, J->colptr, (J->ncols + 1) * sizeof *c);
+    if (J->nnz)
+        memcpy(r, J->rowind, J->nnz * sizeof *r);
+    *at = r + J->nnz;
+    pat.nnz = J->nnz;
+    pat.colptr = c;
+    pat.rowind = r;
+    return pat;
+}
+
+static size_t pattern_words(const struct model_jac *J)
+{
+    return J && J->colptr ? J->ncols + 1 + J->nnz : 0;
+}
+
+_Static_assert(_Alignof(const char *) <= sizeof(size_t) && _Alignof(int) <= sizeof(char *),
+               "codegen_meta's block parts must stay aligned");
+
 int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
 {
     size_t nptr = m->n_states + m->n_aux;
-    size_t bytes = nptr * sizeof(char *) + m->n_states * sizeof(int);
+    size_t nwords = pattern_words(m->jac) + pattern_words(m->jacp);
+    size_t bytes = nwords * sizeof(size_t) + nptr * sizeof(char *) + m->n_states * sizeof(int);
     for (size_t i = 0; i < m->n_states; i++)
         bytes += strlen(m->states[i].name ? m->states[i].name : "") + 1;
     for (size_t i = 0; i < m->n_aux; i++)
         bytes += strlen(m->aux[i].name ? m->aux[i].name : "") + 1;
 
-    /* Pointers first, then ints, then characters: each part is aligned. */
+    /* Patterns first, then pointers, then ints, then characters: each part
+       is aligned. */
     char *blk = malloc(bytes ? bytes : 1);
     if (!blk)
         return ODE_ENOMEM;
-    const char **names = (const char **)(void *)blk;
-    int *lines = (int *)(void *)(blk + nptr * sizeof(char *));
+    size_t *words = (size_t *)(void *)blk;
+    const char **names = (const char **)(void *)(blk + nwords * sizeof(size_t));
+    int *lines = (int *)(void *)(names + nptr);
     char *chars = (char *)(lines + m->n_states);
     for (size_t i = 0; i < nptr; i++) {
         const char *s = i < m->n_states ? m->states[i].name : m->aux[i - m->n_states].name;
@@ -942,6 +1062,8 @@ int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
     prob->state_names = names;
     prob->aux_names = names + m->n_states;
     prob->state_lines = lines;
+    prob->jac_pattern = copy_pattern(m->jac, &words);
+    prob->jacp_pattern = copy_pattern(m->jacp, &words);
     *block = blk;
     return 0;
 }

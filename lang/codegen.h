@@ -14,6 +14,12 @@
  *   int cg_aux(void *ctx, double t, const double *y, const double *p, double *out);
  *                                               only when the model has aux
  *   int cg_derive(void *ctx, double *p);        only when it has derived params
+ *   int cg_jac(void *ctx, double t, const double *y, const double *p, double *val);
+ *   int cg_jacp(void *ctx, double t, const double *y, const double *p, double *val);
+ *                       only when lang/diff.c attached the values (m->jac,
+ *                       m->jacp): val[k] is the k-th structural nonzero of
+ *                       the pattern (ode_jac_fn); the extra intermediates
+ *                       of the derivatives follow the model's in v
  * User function k is `static double cg_u<k>(double t, const double *p,
  * double a0, ...)`.  All return 0; the solver checks finiteness itself.
  *
@@ -34,6 +40,8 @@
 #define CODEGEN_AUX "cg_aux"
 #define CODEGEN_DERIVE "cg_derive"
 #define CODEGEN_BIND "cg_bind"
+#define CODEGEN_JAC "cg_jac"
+#define CODEGEN_JACP "cg_jacp"
 
 /* How the text reaches the built-ins it calls. */
 enum codegen_link {
@@ -96,10 +104,16 @@ bool codegen_pow_plan(const struct expr *exponent, struct codegen_pow *plan);
    is far lower); it keeps the recursive walks of both backends shallow. */
 enum { CODEGEN_MAX_DEPTH = 4096 };
 
-/* Fills prob's dimensions, state_names, aux_names and state_lines from m.
-   The names are copied into *block (one malloc'd allocation, released with
-   free()), so they outlive the model.  Function pointers and ctx are left
-   alone.  Returns 0 or ODE_ENOMEM. */
+/* Whether the text has cg_jac (cg_jacp): m carries the values of df/dy
+   (df/dp) from lang/diff.c. */
+bool codegen_has_jac(const struct model *m);
+bool codegen_has_jacp(const struct model *m);
+
+/* Fills prob's dimensions, state_names, aux_names, state_lines and the
+   Jacobian patterns (jac_pattern, jacp_pattern, when lang/diff.c attached
+   them) from m.  The names and patterns are copied into *block (one
+   malloc'd allocation, released with free()), so they outlive the model.
+   Function pointers and ctx are left alone.  Returns 0 or ODE_ENOMEM. */
 int codegen_meta(const struct model *m, struct ode_problem *prob, void **block);
 
 #endif

@@ -5,7 +5,8 @@
  *   r[0]            t
  *   r[1 ..]         y (copied in at each call)
  *   then            p: parameters and derived parameters (copied in)
- *   then            intermediates v[]
+ *   then            intermediates v[], then the extra intermediates of
+ *                   df/dy or df/dp (lang/diff.c; the larger count)
  *   then            constants (set once by interp_new)
  *   then            temporaries of rhs/aux/derive
  *   then            one frame per user function: arguments, temporaries
@@ -80,6 +81,7 @@ struct interp {
     double (**f1)(double);
     double (**f2)(double, double);
     int rhs_entry, aux_entry, derive_entry;
+    int jac_entry, jacp_entry;   /* -1 without them */
     size_t n_states, n_p;  /* n_p: parameters plus derived */
     void *meta;            /* names and lines (codegen_meta) */
 };
@@ -434,6 +436,35 @@ static int compile_derive(struct comp *c)
     return emit(c, OP_HALT, 0, 0, 0, 0);
 }
 
+/* df/dy or df/dp (model.h struct model_jac): the model intermediates its
+   values read, its extra intermediates into the registers after them, then
+   the values in pattern order, as emit_jac_func in codegen.c. */
+static int compile_jac(struct comp *c, const struct model_jac *J, bool jacp)
+{
+    const struct model *m = c->m;
+    size_t ni = m->n_inters, nv = ni + J->n_extra;
+    int rc;
+    c->scope = SC_EQ;
+    c->func_limit = m->n_funcs;
+    c->param_limit = m->n_params + m->n_derived;
+    if (J->ncols != (jacp ? m->n_params : m->n_states) || !J->need_inter ||
+        J->nnz > INT_MAX / 2 || nv > INT_MAX / 4)
+        return ODE_EINVAL;
+    for (size_t i = 0; i < nv; i++) {
+        c->inter_limit = i;
+        if (i < ni && !J->need_inter[i])
+            continue;
+        if ((rc = stmt(c, i < ni ? m->inters[i].value : J->extra[i - ni].value,
+                       c->r_v + (int)i, -1)))
+            return rc;
+    }
+    c->inter_limit = nv;
+    for (size_t k = 0; k < J->nnz; k++)
+        if ((rc = stmt(c, J->val[k], -1, (long)k)))
+            return rc;
+    return emit(c, OP_HALT, 0, 0, 0, 0);
+}
+
 static int compile_all(struct comp *c)
 {
     struct interp *ip = c->ip;
@@ -451,7 +482,20 @@ static int compile_all(struct comp *c)
     if ((rc = compile_eq(c, true)))
         return rc;
     ip->aux_entry = (int)c->ncode;
-    return compile_eq(c, false);
+    if ((rc = compile_eq(c, false)))
+        return rc;
+    ip->jac_entry = ip->jacp_entry = -1;
+    if (codegen_has_jac(c->m)) {
+        ip->jac_entry = (int)c->ncode;
+        if ((rc = compile_jac(c, c->m->jac, false)))
+            return rc;
+    }
+    if (codegen_has_jacp(c->m)) {
+        ip->jacp_entry = (int)c->ncode;
+        if ((rc = compile_jac(c, c->m->jacp, true)))
+            return rc;
+    }
+    return 0;
 }
 
 static int run(struct interp *ip, int pc, double *out)
@@ -551,6 +595,22 @@ static int interp_aux(void *ctx, double t, const double *y, const double *p,
     return run(ip, ip->aux_entry, out);
 }
 
+static int interp_jac(void *ctx, double t, const double *y, const double *p,
+                      double *val)
+{
+    struct interp *ip = ctx;
+    load(ip, t, y, p);
+    return run(ip, ip->jac_entry, val);
+}
+
+static int interp_jacp(void *ctx, double t, const double *y, const double *p,
+                       double *val)
+{
+    struct interp *ip = ctx;
+    load(ip, t, y, p);
+    return run(ip, ip->jacp_entry, val);
+}
+
 /* All of p is loaded, derived values included, so a user function that
    reads a derived parameter not yet recomputed sees what the compiled code
    sees: the caller's current value.  t is 0 as in codegen.c. */
@@ -564,13 +624,20 @@ static int interp_derive(void *ctx, double *p)
 /* Fixed regions first; constants and temporaries are sized by pass one. */
 static int layout(struct comp *c, const struct model *m)
 {
-    size_t fixed = 1 + m->n_states + m->n_params + m->n_derived + m->n_inters;
+    size_t extra = 0;
+    if (codegen_has_jac(m))
+        extra = m->jac->n_extra;
+    if (codegen_has_jacp(m) && m->jacp->n_extra > extra)
+        extra = m->jacp->n_extra;
+    if (extra > INT_MAX / 4)
+        return ODE_EINVAL;
+    size_t fixed = 1 + m->n_states + m->n_params + m->n_derived + m->n_inters + extra;
     if (fixed > INT_MAX / 4 || m->n_funcs > INT_MAX / 4)
         return ODE_EINVAL;
     c->r_y = 1;
     c->r_p = c->r_y + (int)m->n_states;
     c->r_v = c->r_p + (int)(m->n_params + m->n_derived);
-    c->r_k = c->r_v + (int)m->n_inters;
+    c->r_k = c->r_v + (int)(m->n_inters + extra);
     c->r_tmp = c->r_k + c->nk;
     return 0;
 }
@@ -633,6 +700,8 @@ int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
     p.rhs = interp_rhs;
     p.aux = m->n_aux > 0 ? interp_aux : NULL;
     p.derive = m->n_derived > 0 ? interp_derive : NULL;
+    p.jac = ip->jac_entry >= 0 ? interp_jac : NULL;
+    p.jacp = ip->jacp_entry >= 0 ? interp_jacp : NULL;
     p.ctx = ip;
     free(c.frame_size);
     free(c.frame_base);

@@ -15,7 +15,8 @@ typedef struct interp interp;
 
 /* Compiles m and fills prob like jit_compile: dimensions, names, state
    lines, rhs, aux (NULL without aux outputs), derive (NULL without derived
-   parameters), and ctx = the interp.  Everything stays valid while *out
+   parameters), the Jacobian patterns and jac, jacp (NULL unless lang/diff.c
+   attached their values), and ctx = the interp.  Everything stays valid while *out
    lives and does not depend on m afterwards.  The interp holds the
    evaluation registers, so one interp must not run two calls at once (use
    one interp per thread).  Returns 0, ODE_ENOMEM, or ODE_EINVAL for a

@@ -78,6 +78,22 @@ static void *builtin_addr(const struct builtin *b)
     return v;
 }
 
+/* cg_jac and cg_jacp, when the model carries their values (diff.h). */
+static int bind_jac(const struct model *m, TCCState *s, struct ode_problem *prob,
+                    struct errbuf *eb)
+{
+    void *jac = codegen_has_jac(m) ? tcc_get_symbol(s, CODEGEN_JAC) : NULL;
+    void *jacp = codegen_has_jacp(m) ? tcc_get_symbol(s, CODEGEN_JACP) : NULL;
+    if ((codegen_has_jac(m) && !jac) || (codegen_has_jacp(m) && !jacp)) {
+        on_tcc_error(eb, "the compiled text lacks an entry point ("
+                     CODEGEN_JAC " or " CODEGEN_JACP ")");
+        return ODE_EJIT;
+    }
+    memcpy(&prob->jac, &jac, sizeof jac);
+    memcpy(&prob->jacp, &jacp, sizeof jacp);
+    return 0;
+}
+
 static int compile_locked(struct jit *j, const struct model *m, const char *text,
                           const bool *used, struct ode_problem *prob,
                           struct errbuf *eb)
@@ -110,7 +126,7 @@ static int compile_locked(struct jit *j, const struct model *m, const char *text
     memcpy(&prob->rhs, &rhs, sizeof rhs);
     memcpy(&prob->aux, &aux, sizeof aux);
     memcpy(&prob->derive, &derive, sizeof derive);
-    return 0;
+    return bind_jac(m, s, prob, eb);
 }
 
 static int compile(const struct model *m, const char *text, const bool *used,

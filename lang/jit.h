@@ -15,8 +15,9 @@
 typedef struct jit jit;
 
 /* Compiles m and fills prob: dimensions, names, state lines, rhs, aux (NULL
-   without aux outputs), derive (NULL without derived parameters), ctx =
-   NULL.  prob's function pointers and name arrays stay valid while *out
+   without aux outputs), derive (NULL without derived parameters), the
+   Jacobian patterns and jac, jacp (NULL unless lang/diff.c attached their
+   values: diff.h), ctx = NULL.  prob's function pointers and name arrays stay valid while *out
    lives (free the integrator first, then the jit); they do not depend on m
    afterwards.  Parameters stay run-time values in p: changing one never
    needs a new compile.  Models with more than 8192 intermediates keep them

@@ -379,6 +379,22 @@ _Static_assert(sizeof(void *) == sizeof(int (*)(void)),
 typedef void (*bind_fn)(double (*const *f1)(double),
                         double (*const *f2)(double, double));
 
+/* cg_jac and cg_jacp, when the model carries their values (diff.h). */
+static int bind_jac(struct cc_build *b, void *dl, const struct model *m,
+                    struct ode_problem *prob)
+{
+    void *jac = codegen_has_jac(m) ? dlsym(dl, CODEGEN_JAC) : NULL;
+    void *jacp = codegen_has_jacp(m) ? dlsym(dl, CODEGEN_JACP) : NULL;
+    if ((codegen_has_jac(m) && !jac) || (codegen_has_jacp(m) && !jacp)) {
+        say(b, "the compiled text lacks an entry point (" CODEGEN_JAC " or "
+            CODEGEN_JACP ")");
+        return ODE_EJIT;
+    }
+    memcpy(&prob->jac, &jac, sizeof jac);
+    memcpy(&prob->jacp, &jacp, sizeof jacp);
+    return 0;
+}
+
 /* Looks up the entry points and hands the object our built-ins. */
 static int bind_entries(struct cc_build *b, void *dl, const struct model *m,
                         struct ode_problem *prob)
@@ -415,7 +431,7 @@ static int bind_entries(struct cc_build *b, void *dl, const struct model *m,
     memcpy(&prob->rhs, &rhs, sizeof rhs);
     memcpy(&prob->aux, &aux, sizeof aux);
     memcpy(&prob->derive, &derive, sizeof derive);
-    return 0;
+    return bind_jac(b, dl, m, prob);
 }
 
 /* What decides the object besides the text: our version, the compiler

@@ -97,6 +97,22 @@ struct model_func {
     bool inlined;
 };
 
+/* A derivative matrix of the right-hand side (lang/diff.h): n_states rows
+   and ncols columns, its structural nonzeros in compressed sparse column
+   form (solver/problem.h struct ode_pattern), and, when they could be
+   formed, their values as expressions over t, y, p and intermediates.
+   The values may read intermediates beyond the model's: extra[k] is
+   intermediate n_inters + k, computed after the model's intermediates
+   (those with need_inter set) and reading them and earlier extras. */
+struct model_jac {
+    size_t ncols, nnz;
+    size_t *colptr;                 /* ncols + 1 entries */
+    size_t *rowind;                 /* nnz entries, ascending in a column */
+    struct expr **val;              /* nnz values, or NULL: pattern only */
+    struct model_inter *extra;      size_t n_extra;
+    bool *need_inter;               /* n_inters flags (with val) */
+};
+
 /* `@` settings.  A field is meaningful only when its bit is in `set`. */
 enum {
     SET_TOTAL = 1u << 0, SET_T0 = 1u << 1, SET_DT = 1u << 2,
@@ -125,6 +141,10 @@ struct model {
     struct model_aux *aux;          size_t n_aux;
     struct model_func *funcs;       size_t n_funcs;
     struct model_settings settings;
+
+    /* Exact derivatives, NULL until lang/diff.c attaches them. */
+    struct model_jac *jac;          /* df/dy */
+    struct model_jac *jacp;         /* df/dp over the user parameters */
 
     struct arena *arena;
 };

@@ -35,6 +35,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dense.h"
+
 /* Systems from this many states up combine in pairs of components (see
    above; between 4 and 8 the two ways cost about the same). */
 #define ERK_PAIRS_MIN 8
@@ -655,4 +657,225 @@ int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
     h1 = fmin(100.0 * h0, h1);
     *h = fmin(h1, hmax);
     return 0;
+}
+
+/* Hairer's stiffness test (his codes DOPRI5 and DOP853; HNW I, IV.2):
+   |h lambda| ~ |h| ||k_s - k_{s-1}|| / ||y1 - Y_{s-1}|| from the last two
+   stages, both at c = 1, compared with where the stability domain meets
+   the real axis; stiff after this many positive tests in a row, the
+   counter cleared after ERK_NONSTIFF negative ones. */
+#define ERK_STIFF_TESTS 15
+#define ERK_NONSTIFF 6
+/* Test every this many accepted steps (Hairer's NSTIFF default), and at
+   every step once a test was positive. */
+#define ERK_STIFF_EVERY 1000
+
+/* The engine behind the stepper interface.  The dense output is built at
+   most once per attempt, on the first point asked for. */
+struct erk_stepper {
+    struct erk e;
+    struct dense d;
+    bool built;
+    int stiff_every;        /* 0: no stiffness test */
+    long naccept;
+    double hlamb;           /* |h lambda| of the last attempt; NaN: not measured */
+    int iasti, nonsti;      /* positive tests in a row, negative since */
+};
+
+static struct erk_stepper *es_of(struct stepper *s)
+{
+    return s->impl;
+}
+
+/* The engine swaps y and y1 on accept and counts its own calls. */
+static void es_sync(struct stepper *s)
+{
+    struct erk *e = &es_of(s)->e;
+    s->y = e->y;
+    s->y1 = e->y1;
+    s->st.nfev = e->nfev;
+}
+
+static void es_destroy(struct stepper *s)
+{
+    struct erk_stepper *es = es_of(s);
+    if (!es)
+        return;
+    dense_free(&es->d);
+    erk_free(&es->e);
+    free(es);
+    s->impl = NULL;
+}
+
+static int es_begin(struct stepper *s, double t, bool after_stop, double dir)
+{
+    struct erk *e = &es_of(s)->e;
+    int rc;
+
+    if (e->f0_ok)
+        return 0;
+    rc = erk_f0(e, after_stop ? nextafter(t, dir * INFINITY) : t);
+    es_sync(s);
+    if (rc < 0)
+        return ODE_ERHS;
+    if (rc > 0 || erk_first_nonfinite(e->k[0], e->n) >= 0) {
+        e->f0_ok = false;
+        return STEP_RHS;
+    }
+    return 0;
+}
+
+static int es_initial_step(struct stepper *s, double t0, double dir, double hmax, double *h)
+{
+    int rc = erk_initial_step(&es_of(s)->e, t0, dir, hmax, s->cfg->rtol, s->cfg->atol, h);
+    es_sync(s);
+    return rc < 0 ? ODE_ERHS : rc > 0 ? STEP_RHS : 0;
+}
+
+static int es_step(struct stepper *s, double t, double h, bool dense)
+{
+    struct erk_stepper *es = es_of(s);
+    struct erk *e = &es->e;
+    int rc = erk_step(e, t, h);
+
+    es->built = false;
+    es->hlamb = NAN;
+    /* Without FSAL the interpolant needs f(t+h, y1): a failure there
+       rejects the step rather than the save point. */
+    if (rc == 0 && !e->fsal && dense) {
+        rc = erk_f1(e, t + h);
+        if (rc == 0 && erk_first_nonfinite(erk_f1_vec(e), e->n) >= 0)
+            rc = 1;
+    }
+    es_sync(s);
+    if (rc < 0)
+        return ODE_ERHS;
+    if (rc > 0)
+        return STEP_RHS;
+    /* A fixed step is not judged by an error norm, which would catch a
+       non-finite y1. */
+    if (!s->cfg->adaptive &&
+        (!erk_finite(e) || (e->fsal && erk_first_nonfinite(erk_f1_vec(e), e->n) >= 0)))
+        return STEP_RHS;
+    /* Before the dense output's extra stages overwrite yt, the argument
+       of stage s-1. */
+    if (es->stiff_every > 0 && (es->naccept % es->stiff_every == 0 || es->iasti > 0)) {
+        const double *ka = e->k[e->stages - 1], *kb = e->k[e->stages - 2];
+        double num = 0.0, den = 0.0;
+        for (size_t i = 0; i < e->n; i++) {
+            num += (ka[i] - kb[i]) * (ka[i] - kb[i]);
+            den += (e->y1[i] - e->yt[i]) * (e->y1[i] - e->yt[i]);
+        }
+        if (den > 0.0)
+            es->hlamb = fabs(h) * sqrt(num / den);
+    }
+    return 0;
+}
+
+static double es_error(struct stepper *s)
+{
+    const struct stepper_cfg *c = s->cfg;
+    return erk_error(&es_of(s)->e, c->rtol, c->atol, c->atol_vec, c->norm);
+}
+
+static long es_worst_var(struct stepper *s)
+{
+    const struct stepper_cfg *c = s->cfg;
+    return erk_worst_var(&es_of(s)->e, c->rtol, c->atol, c->atol_vec);
+}
+
+static long es_bad_var(struct stepper *s, bool *in_state)
+{
+    return erk_bad_var(&es_of(s)->e, in_state);
+}
+
+static int es_dense(struct stepper *s, double t, double h, double theta, double *out)
+{
+    struct erk_stepper *es = es_of(s);
+
+    if (!es->built) {
+        int rc = dense_build_erk(&es->d, &es->e, t, h);
+        es_sync(s);
+        if (rc)
+            return rc < 0 ? ODE_ERHS : STEP_RHS;
+        es->built = true;
+    }
+    dense_eval(&es->d, theta, out);
+    return 0;
+}
+
+static void es_accept(struct stepper *s, double t, double h)
+{
+    struct erk_stepper *es = es_of(s);
+
+    if (!isnan(es->hlamb)) {
+        if (es->hlamb > es->e.tab->stiff_bound) {
+            es->nonsti = 0;
+            if (++es->iasti == ERK_STIFF_TESTS && isnan(s->st.stiff_t)) {
+                s->st.stiff_t = t + h;
+                s->st.stiff_hlamb = es->hlamb;
+            }
+        } else if (++es->nonsti == ERK_NONSTIFF) {
+            es->iasti = 0;
+        }
+    }
+    es->naccept++;
+    erk_accept(&es->e);
+    es->built = false;
+    es_sync(s);
+}
+
+static void es_reset(struct stepper *s)
+{
+    es_of(s)->e.f0_ok = false;
+}
+
+static const struct stepper_ops erk_stepper_ops = {
+    .destroy = es_destroy,
+    .begin = es_begin,
+    .initial_step = es_initial_step,
+    .step = es_step,
+    .error = es_error,
+    .worst_var = es_worst_var,
+    .bad_var = es_bad_var,
+    .dense = es_dense,
+    .accept = es_accept,
+    .reset = es_reset,
+    .next_step = NULL,
+};
+
+int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
+                       const struct stepper_cfg *cfg)
+{
+    struct erk_stepper *es = calloc(1, sizeof *es);
+    int rc;
+
+    if (!es)
+        return ODE_ENOMEM;
+    s->impl = es;
+    s->ops = &erk_stepper_ops;
+    es->hlamb = NAN;
+    es->stiff_every = ((const struct rk_tableau *)m->data)->stiff_bound > 0 ? ERK_STIFF_EVERY : 0;
+    rc = erk_init(&es->e, m->data, cfg->prob, cfg->p, cfg->adaptive);
+    if (rc == 0)
+        rc = dense_init(&es->d, s->n);
+    if (rc) {
+        es_destroy(s);
+        return rc;
+    }
+    es_sync(s);
+    return 0;
+}
+
+void erk_stepper_stiff_every(struct stepper *s, int every)
+{
+    struct erk_stepper *es = es_of(s);
+    if (es->e.tab->stiff_bound > 0)
+        es->stiff_every = every;
+}
+
+bool erk_stepper_stiff(const struct stepper *s)
+{
+    const struct erk_stepper *es = s->impl;
+    return es->iasti >= ERK_STIFF_TESTS;
 }

@@ -16,6 +16,7 @@
 
 #include "problem.h"
 #include "solve.h"
+#include "stepper.h"
 #include "tableau.h"
 
 /* Where an operation of the step writes: the stage argument, the
@@ -157,5 +158,21 @@ int erk_dense(struct erk *e, double t, double h, double *r);
    step. */
 int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
                      double rtol, double atol, double *h);
+
+/* The create() of every explicit tableau's stepper_method (stepper.h):
+   this engine and its dense output behind the stepper interface, with
+   m->data the tableau.  Returns 0 or ODE_ENOMEM. */
+int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
+                       const struct stepper_cfg *cfg);
+
+/* An ERK stepper of a tableau with a stiff_bound runs Hairer's stiffness
+   test every 1000 accepted steps (at every step once one was positive)
+   and records in s->st.stiff_t the time of the first 15 positive tests
+   in a row.  This sets the spacing (1: every step, 0: never); nothing for
+   a tableau without the test. */
+void erk_stepper_stiff_every(struct stepper *s, int every);
+
+/* True while the last 15 or more tests in a row were positive. */
+bool erk_stepper_stiff(const struct stepper *s);
 
 #endif

@@ -5,8 +5,8 @@
  * (Curtis, Powell & Reid, "On the estimation of sparse Jacobian matrices",
  * J. Inst. Maths Applics 13 (1974) 117-119), so a banded or sparse model
  * costs a few right-hand side calls per Jacobian, not n.  The increment of
- * column j is sqrt(eps) max(|y_j|, atol_j / rtol-ish floor), as in
- * Hairer & Wanner's RADAU5 and CVODE's difference quotients. */
+ * column j is sqrt(eps) max(|y_j|, atol_j), after CVODE's difference
+ * quotients and Hairer & Wanner's RADAU5 (jac.c). */
 #ifndef ODESOLVE_JAC_H
 #define ODESOLVE_JAC_H
 
@@ -36,6 +36,10 @@ const struct ode_pattern *jac_pattern(const jac *jc);
 
 /* True when the values come from the model's exact Jacobian. */
 bool jac_is_exact(const jac *jc);
+
+/* The right-hand side calls one finite-difference Jacobian costs: the
+   number of column groups (n for a dense pattern; 0 when exact). */
+size_t jac_groups(const jac *jc);
 
 /* Writes df/dy at (t, y) into val (jac_pattern(jc)->nnz values).  f0 must
    be f(t, y) (finite differences need it; exact Jacobians ignore it).

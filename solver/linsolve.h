@@ -45,13 +45,22 @@ int ls_new(size_t n, const struct ode_pattern *pat, enum ls_kind kind,
 void ls_free(linsolve *ls);
 
 /* The kind in use, its bandwidths (0 unless band) and the stored nonzeros
-   of the factors' matrix, for --stats. */
+   of the factors' matrix (dense n^2, band n (2 ml + mu + 1), sparse the
+   entries of KLU's L and U and off-diagonal blocks, once factored), for
+   --stats. */
 enum ls_kind ls_kind_of(const linsolve *ls);
 void ls_bandwidth(const linsolve *ls, size_t *ml, size_t *mu);
+size_t ls_nnz(const linsolve *ls);
+
+/* Bytes held now: this module's arrays plus KLU's own (its memusage). */
+size_t ls_memory(const linsolve *ls);
 
 /* Forms A = alpha I - J from jval (the values in the pattern given to
-   ls_new) and factors it.  Returns 0, > 0 when A is singular (the 1-based
-   index of the first zero pivot's column), or ODE_ENOMEM. */
+   ls_new) and factors it.  Returns 0, > 0 when A cannot be factored (the
+   1-based column of the first zero pivot; of the first non-finite value
+   of J, or 1 when alpha is not finite, as LAPACK would pass NaN on
+   silently; of a pivot that overflowed), or ODE_ENOMEM.  A failed
+   factorisation leaves nothing to solve with. */
 int ls_factor(linsolve *ls, double alpha, const double *jval);
 
 /* Solves A x = b in place (b becomes x) with the last ls_factor.  Returns 0

@@ -1,5 +1,6 @@
 /* solve.c - the integration loop: options, step-size selection, landing on
- * stops and t1, save points, failures. */
+ * stops and t1, save points, failures.  One loop for every method: the
+ * method itself sits behind the stepper interface (stepper.h). */
 #include "solve.h"
 
 #include <float.h>
@@ -10,14 +11,15 @@
 #include <string.h>
 
 #include "control.h"
-#include "dense.h"
-#include "erk.h"
-#include "tableau.h"
+#include "stepper.h"
 
 /* A step is stretched onto the next stop (or t1) when at most this many
    proposed steps remain, instead of leaving a sliver of a step (HNW's
    DOPRI5 uses 1.01 for t1). */
 #define SOLVE_STRETCH 1.01
+/* The step after a failed Newton iteration, as a fraction of the failed
+   one, for methods without their own step selection. */
+#define SOLVE_NEWTON_CUT 0.25
 /* A step needed below this many ulps of t cannot move t: give up. */
 #define SOLVE_ULPS 16.0
 /* Steps of the constant controller when dt is 0. */
@@ -37,9 +39,9 @@ struct run {
     volatile const int *stop;
     struct solve_stats *st;
     struct solve_failure *fail;
-    const struct rk_tableau *tab;
-    struct erk e;
-    struct dense d;
+    struct stepper_method method;
+    struct stepper_cfg cfg;
+    struct stepper s;
     struct ctl ctl;
     double *yout;
     bool adaptive;
@@ -79,6 +81,15 @@ static int failed(struct run *r, int code, double t, double h, long var,
     vsnprintf(r->fail->why, sizeof r->fail->why, fmt, ap);
     va_end(ap);
     return code;
+}
+
+/* Index of the first NaN or infinite value in v[0 .. n-1], or -1. */
+static long first_nonfinite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i]))
+            return (long)i;
+    return -1;
 }
 
 static int emit(struct run *r, double t, const double *y)
@@ -136,10 +147,9 @@ static int setup(struct run *r, const struct ode_problem *prob)
     struct ctl_filter filter;
     int rc;
 
-    r->tab = tab_find(o->method ? o->method : "dopri5");
-    if (!r->tab)
+    if (!stepper_find(o->method ? o->method : "dopri5", &r->method))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "unknown solver '%s' (did you mean '%s'?)",
-                      o->method, tab_closest(o->method));
+                      o->method, stepper_closest(o->method));
     if (!prob->rhs)
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "the problem has no right-hand side");
     if (!isfinite(o->t0) || !isfinite(o->t1))
@@ -148,11 +158,11 @@ static int setup(struct run *r, const struct ode_problem *prob)
     if (kind != CTL_DEFAULT && !ctl_preset(kind))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "unknown controller");
     if (kind == CTL_DEFAULT)
-        kind = tab_adaptive(r->tab) ? CTL_PID : CTL_CONSTANT;
-    if (kind != CTL_CONSTANT && !tab_adaptive(r->tab))
+        kind = stepper_adaptive(&r->method) ? CTL_PID : CTL_CONSTANT;
+    if (kind != CTL_CONSTANT && !stepper_adaptive(&r->method))
         return failed(r, ODE_EINVAL, o->t0, 0, -1,
                       "%s has no error estimate; use --controller constant or an "
-                      "adaptive solver such as dopri5", r->tab->name);
+                      "adaptive solver such as dopri5", r->method.name);
     r->adaptive = kind != CTL_CONSTANT;
     if (!(o->dt >= 0) || !isfinite(o->dt))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "dt must be >= 0");
@@ -215,7 +225,7 @@ static int setup(struct run *r, const struct ode_problem *prob)
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "unknown error norm");
     filter = ctl_preset(kind)->f;
     ctl_set_gains(&filter, o->icoeff, o->pcoeff, o->dcoeff);
-    if (ctl_init(&r->ctl, &filter, tab_err_order(r->tab), r->tab->err_target))
+    if (ctl_init(&r->ctl, &filter, stepper_err_order(&r->method), r->method.err_target))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "controller gains must be finite");
     return 0;
 }
@@ -246,28 +256,23 @@ static bool save_inside(const struct run *r, double tnew)
 }
 
 /* Emits the save points of the accepted step t -> tnew (of size h) before
-   erk_accept moves y1 into y. */
+   the stepper's accept moves y1 into y. */
 static int save_step(struct run *r, double t, double h, double tnew)
 {
-    struct erk *e = &r->e;
-    bool built = false;
+    struct stepper *s = &r->s;
     int rc;
 
     if (r->o->save == SAVE_STEPS)
-        return emit(r, tnew, e->y1);
+        return emit(r, tnew, s->y1);
     while (r->dir * (r->save_next - tnew) <= 0) {
         double ts = r->save_next;
         if (ts == tnew) {
-            rc = emit(r, ts, e->y1);
+            rc = emit(r, ts, s->y1);
         } else {
-            if (!built) {
-                rc = dense_build_erk(&r->d, e, t, h);
-                if (rc)
-                    return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, t, h, -1,
-                                  "the right-hand side failed in the dense output");
-                built = true;
-            }
-            dense_eval(&r->d, (ts - t) / h, r->yout);
+            rc = s->ops->dense(s, t, h, (ts - t) / h, r->yout);
+            if (rc)
+                return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, t, h, -1,
+                              "the right-hand side failed in the dense output");
             rc = emit(r, ts, r->yout);
         }
         if (rc)
@@ -281,7 +286,7 @@ static int save_step(struct run *r, double t, double h, double tnew)
 static int nonfinite(struct run *r, double t, double h, int rhs_rc)
 {
     bool in_state;
-    long var = erk_bad_var(&r->e, &in_state);
+    long var = r->s.ops->bad_var(&r->s, &in_state);
 
     if (var >= 0)
         return failed(r, ODE_ENONFINITE, t, h, var,
@@ -291,24 +296,25 @@ static int nonfinite(struct run *r, double t, double h, int rhs_rc)
                              : "non-finite value");
 }
 
-/* Evaluates f(t, y) at an accepted point; at a stop (`after_stop`) f's
-   limit from the side the next step goes into, one ulp of t further.  It
-   does not depend on the step size, so a failure here cannot be cured by
-   a smaller step. */
+/* Has the stepper evaluate what a step from the accepted point t needs
+   (f(t, y) at least); at a stop (`after_stop`) f's limit from the side
+   the next step goes into, one ulp of t further.  It does not depend on
+   the step size, so a failure here cannot be cured by a smaller step. */
 static int first_stage(struct run *r, double t, double h, bool after_stop)
 {
-    struct erk *e = &r->e;
-    int rc = erk_f0(e, after_stop ? nextafter(t, r->dir * INFINITY) : t);
+    struct stepper *s = &r->s;
+    int rc = s->ops->begin(s, t, after_stop, r->dir);
+    bool in_state;
     long var;
 
+    if (rc == 0)
+        return 0;
     if (rc < 0)
         return failed(r, ODE_ERHS, t, h, -1, "the right-hand side asked to stop");
-    var = erk_first_nonfinite(e->k[0], e->n);
-    if (rc > 0 || var >= 0)
-        return failed(r, ODE_ENONFINITE, t, h, var,
-                      var >= 0 ? "non-finite derivative"
-                               : "the right-hand side could not be evaluated");
-    return 0;
+    var = s->ops->bad_var(s, &in_state);
+    return failed(r, ODE_ENONFINITE, t, h, var,
+                  var >= 0 ? "non-finite derivative"
+                           : "the right-hand side could not be evaluated");
 }
 
 /* The step from t towards the stop ts that ends one ulp short of it, so
@@ -328,17 +334,42 @@ static double step_before(double t, double ts)
     return h != 0 ? h : ts - t;
 }
 
+/* Fails after the step size fell below dtmin or underflowed, naming the
+   cause of the last rejections. */
+static int step_too_small(struct run *r, double t, double h, double hnew, int last_fail,
+                          const char *fmt)
+{
+    struct stepper *s = &r->s;
+    char what[96];
+    int code = ODE_EDTMIN;
+    long var;
+
+    snprintf(what, sizeof what, fmt, hnew, r->o->dtmin);
+    if (last_fail == STEP_RHS)
+        return nonfinite(r, t, h, 1);
+    var = s->ops->worst_var(s);
+    if (last_fail == STEP_NEWTON || last_fail == STEP_SINGULAR) {
+        code = last_fail == STEP_NEWTON ? ODE_ENEWTON : ODE_ESINGULAR;
+        return failed(r, code, t, h, var, "%s: %s%s%s",
+                      last_fail == STEP_NEWTON ? "the Newton iteration did not converge"
+                                               : "the iteration matrix is singular",
+                      what, s->why[0] ? "; " : "", s->why);
+    }
+    return failed(r, code, t, h, var, "%s", what);
+}
+
 static int integrate(struct run *r)
 {
     const struct solve_opts *o = r->o;
-    struct erk *e = &r->e;
+    struct stepper *s = &r->s;
+    const struct stepper_ops *ops = s->ops;
     struct solve_stats *st = r->st;
     const double t0 = o->t0, t1 = o->t1, span = fabs(t1 - t0);
-    const size_t n = e->n;
+    const size_t n = s->n;
     double t = t0, h = 0.0, hmax = span, fac = 1.0;
     long nconst = 0, kconst = 0;
-    int rc, last_rc = 0;
-    bool last_nonfinite = false, after_stop = false;
+    int rc, last_fail = 0;
+    bool after_stop = false;
 
     /* A stop at t0 only says that f starts from its right there. */
     if (o->n_tstops > 0 && o->tstops[0] == t0) {
@@ -354,7 +385,7 @@ static int integrate(struct run *r)
         if (o->dt > 0) {
             h = fmin(o->dt, hmax);
         } else {
-            rc = erk_initial_step(e, t0, r->dir, hmax, o->rtol, o->atol, &h);
+            rc = ops->initial_step(s, t0, r->dir, hmax, &h);
             if (rc < 0)
                 return failed(r, ODE_ERHS, t, h, -1, "the right-hand side asked to stop");
         }
@@ -406,87 +437,86 @@ static int integrate(struct run *r)
         }
         last = land && !at_tstop && stop == t1;
 
-        if (!e->f0_ok) {
-            rc = first_stage(r, t, hstep, after_stop);
-            if (rc)
-                return rc;
-        }
-        rc = erk_step(e, t, hstep);
-        if (rc == 0 && !e->fsal && save_inside(r, tnew)) {
-            rc = erk_f1(e, t + hstep);
-            if (rc == 0 && erk_first_nonfinite(erk_f1_vec(e), n) >= 0)
-                rc = 1;
-        }
+        /* Nothing to do when the method already has what it needs. */
+        rc = first_stage(r, t, hstep, after_stop);
+        if (rc)
+            return rc;
+        rc = ops->step(s, t, hstep, save_inside(r, tnew));
         if (rc < 0)
             return failed(r, ODE_ERHS, t, hstep, -1, "the right-hand side asked to stop");
 
         if (r->adaptive) {
-            err = rc ? NAN : erk_error(e, o->rtol, o->atol, o->atol_vec, o->norm);
-            fac = ctl_factor(&r->ctl, err);
-            if (!(err <= 1.0)) {
+            bool accepted;
+            err = rc ? NAN : ops->error(s);
+            accepted = err <= 1.0;
+            if (ops->next_step) {
+                fac = ops->next_step(s, fabs(hstep), err, accepted, rc) / fabs(hstep);
+            } else if (rc == STEP_NEWTON || rc == STEP_SINGULAR) {
+                /* Hairer & Wanner's codes and CVODE cut the step by a
+                   fixed factor after a failed Newton iteration. */
+                fac = SOLVE_NEWTON_CUT;
+            } else {
+                fac = ctl_factor(&r->ctl, err);
+            }
+            if (!accepted) {
                 double hnew = fabs(hstep) * fac;
                 st->rejected++;
-                last_rc = rc;
                 /* An infinite norm from finite values (a huge error) is an
                    ordinary rejection. */
-                if (!isfinite(err)) {
+                if (rc == 0 && !isfinite(err)) {
                     bool in_state;
-                    last_nonfinite = rc > 0 || erk_bad_var(e, &in_state) >= 0;
+                    last_fail = ops->bad_var(s, &in_state) >= 0 ? STEP_RHS : 0;
                 } else {
-                    last_nonfinite = false;
+                    last_fail = rc;
                 }
-                if (last_nonfinite)
+                if (last_fail == STEP_RHS)
                     st->rejected_nonfinite++;
+                else if (last_fail)
+                    st->rejected_newton++;
                 else
                     st->rejected_error++;
                 if (o->dtmin > 0 && hnew < o->dtmin) {
-                    if (h <= o->dtmin) {
-                        if (last_nonfinite)
-                            return nonfinite(r, t, hstep, last_rc);
-                        return failed(r, ODE_EDTMIN, t, hstep,
-                                      erk_worst_var(e, o->rtol, o->atol, o->atol_vec),
-                                      "step size %.3g fell below dtmin %g", hnew, o->dtmin);
-                    }
+                    if (h <= o->dtmin)
+                        return step_too_small(r, t, hstep, hnew, last_fail,
+                                              "step size %.3g fell below dtmin %g");
                     hnew = o->dtmin;
                 }
-                if (hnew <= SOLVE_ULPS * DBL_EPSILON * fabs(t) || hnew < DBL_MIN) {
-                    if (last_nonfinite)
-                        return nonfinite(r, t, hstep, last_rc);
-                    return failed(r, ODE_EDTMIN, t, hstep,
-                                  erk_worst_var(e, o->rtol, o->atol, o->atol_vec),
-                                  "step size %.3g underflows at this t", hnew);
-                }
+                if (hnew <= SOLVE_ULPS * DBL_EPSILON * fabs(t) || hnew < DBL_MIN)
+                    return step_too_small(r, t, hstep, hnew, last_fail,
+                                          "step size %.3g underflows at this t");
                 h = hnew;
                 continue;
             }
-        } else if (rc || !erk_finite(e) ||
-                   (e->fsal && erk_first_nonfinite(erk_f1_vec(e), n) >= 0)) {
+        } else if (rc) {
             /* A constant step cannot be retried smaller. */
+            if (rc == STEP_NEWTON || rc == STEP_SINGULAR)
+                return step_too_small(r, t, hstep, fabs(hstep), rc,
+                                      "with the fixed step %.3g");
             return nonfinite(r, t, hstep, rc);
         }
 
         if (o->bound > 0) {
             size_t i;
             for (i = 0; i < n; i++)
-                if (!(fabs(e->y1[i]) <= o->bound))
+                if (!(fabs(s->y1[i]) <= o->bound))
                     return failed(r, ODE_ENONFINITE, t, hstep, (long)i, "exceeds bound %g",
                                   o->bound);
         }
         rc = save_step(r, t, hstep, tnew);
         if (rc)
             return rc;
-        erk_accept(e);
+        ops->accept(s, t, hstep);
         st->steps++;
         st->dt_last = hstep;
         t = tnew;
         if (last)
             return 0;
-        /* f jumps at a stop: the last stage, f's limit from behind, cannot
-           serve as the next first stage. */
+        /* f jumps at a stop: what the method knows of f from behind (its
+           last stage, its history) cannot serve the next step. */
         after_stop = at_tstop;
         if (at_tstop) {
             r->stop_k++;
-            e->f0_ok = false;
+            ops->reset(s);
         }
         if ((st->steps & (SOLVE_PROGRESS_EVERY - 1)) == 0 && r->sink->progress)
             r->sink->progress(r->sink->ctx, t, st->steps, hstep);
@@ -557,29 +587,34 @@ int solve_run(const struct ode_problem *prob, const double *p,
     r.st = st;
     n = prob->n_states;
 
-    rc = erk_init(&r.e, r.tab, prob, p, r.adaptive);
-    if (rc)
+    r.cfg = (struct stepper_cfg){
+        .prob = prob, .p = p, .adaptive = r.adaptive,
+        .rtol = o->rtol, .atol = o->atol, .atol_vec = o->atol_vec, .norm = o->norm,
+        .linsolve = o->linsolve, .jacobian = o->jacobian,
+    };
+    rc = stepper_new(&r.s, &r.method, &r.cfg);
+    if (rc) {
+        if (rc == ODE_EINVAL)
+            failed(&r, rc, o->t0, 0, -1, "%s", r.s.why[0] ? r.s.why : "the solver cannot run");
         goto done;
-    rc = dense_init(&r.d, n);
-    if (rc)
-        goto done;
+    }
     r.yout = malloc((n + 1) * sizeof *r.yout);
     if (!r.yout) {
         rc = ODE_ENOMEM;
         goto done;
     }
     if (n)
-        memcpy(r.e.y, y0, n * sizeof *y0);
-    bad = erk_first_nonfinite(r.e.y, n);
+        memcpy(r.s.y, y0, n * sizeof *y0);
+    bad = first_nonfinite(r.s.y, n);
     if (bad >= 0) {
         rc = failed(&r, ODE_ENONFINITE, o->t0, 0, bad, "non-finite initial value");
         goto done;
     }
     if (o->save == SAVE_STEPS)
-        rc = emit(&r, o->t0, r.e.y);
+        rc = emit(&r, o->t0, r.s.y);
     save_goto(&r, 0);
     while (rc == 0 && r.save_next == o->t0) {
-        rc = emit(&r, o->t0, r.e.y);
+        rc = emit(&r, o->t0, r.s.y);
         save_goto(&r, r.save_k + 1);
     }
     if (rc)
@@ -587,11 +622,21 @@ int solve_run(const struct ode_problem *prob, const double *p,
     if (o->t1 != o->t0)
         rc = integrate(&r);
 done:
-    st->nfev = r.e.nfev;
+    st->nfev = r.s.st.nfev;
+    st->njev = r.s.st.njev;
+    st->nlu = r.s.st.nlu;
+    st->nsolve = r.s.st.nsolve;
+    st->nnewton = r.s.st.nnewton;
+    st->nnewton_fail = r.s.st.nnewton_fail;
+    st->linsolve = r.s.linsolve_name;
+    st->stiff_t = r.s.ops ? r.s.st.stiff_t : NAN;
+    st->stiff_hlamb = r.s.st.stiff_hlamb;
+    st->nswitch = r.s.st.nswitch;
+    snprintf(st->notes, sizeof st->notes, "%s", r.s.notes);
+    st->jac_exact = r.s.jac_exact;
     if (rc == ODE_ENOMEM)
         snprintf(fail->why, sizeof fail->why, "out of memory");
     free(r.yout);
-    dense_free(&r.d);
-    erk_free(&r.e);
+    stepper_free(&r.s);
     return rc;
 }

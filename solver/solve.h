@@ -108,6 +108,12 @@ struct solve_stats {
     long nnewton_fail;   /* Newton convergence failures */
     double dt_last;      /* last accepted step size (negative backwards) */
     const char *linsolve;    /* "dense", "band", "sparse"; NULL for explicit methods */
+    /* An explicit method's stiffness test found the problem stiff from
+       stiff_t on, with |h lambda| = stiff_hlamb (NaN when it did not, or
+       has no such test). */
+    double stiff_t, stiff_hlamb;
+    long nswitch;            /* --solver auto: switches between its methods */
+    char notes[256];         /* --solver auto: when and why it switched */
     bool jac_exact;          /* the Jacobian came from the model */
 };
 

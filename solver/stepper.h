@@ -53,6 +53,10 @@ struct stepper_stats {
     long nsolve;         /* linear solves with a factorisation */
     long nnewton;        /* Newton iterations */
     long nnewton_fail;   /* Newton convergence failures */
+    /* Explicit methods with a stiffness test: when it first found the
+       problem stiff, and |h lambda| then (NaN and 0 when it did not). */
+    double stiff_t, stiff_hlamb;
+    long nswitch;        /* --solver auto: switches between its methods */
 };
 
 /* What the loop tells a stepper when it creates it; borrowed for the
@@ -125,12 +129,16 @@ struct stepper_method {
     int order_emb;               /* order of the error estimate's embedded
                                     solution; 0: fixed step only */
     bool needs_jac;              /* uses df/dy (so the model compiles it) */
+    /* The power of h the error estimate behaves like, for the loop's
+       controller; 0 means order_emb + 1. */
+    int err_order;
     /* Controller target theta (control.h), 0 for CTL_TARGET. */
     double err_target;
-    /* Creates the stepper into *s (zeroed by the caller): sets s->ops,
-       s->y, s->y1 (n values each, owned by the stepper), s->impl.
-       Returns 0, ODE_ENOMEM or ODE_EINVAL (with a message in
-       s->why). */
+    /* Creates the stepper into *s, which stepper_new has zeroed and
+       given method, cfg and n: sets s->ops, s->y, s->y1 (n values each,
+       owned by the stepper) and s->impl.  Returns 0, ODE_ENOMEM or
+       ODE_EINVAL (with a message in s->why); on failure it releases what
+       it allocated. */
     int (*create)(struct stepper *s, const struct stepper_method *m,
                   const struct stepper_cfg *cfg);
     const void *data;            /* the method's coefficients (tableau) */
@@ -150,7 +158,17 @@ struct stepper {
     const char *linsolve_name;
     bool jac_exact;
     char why[160];               /* a creation error, or a hint after STEP_* */
+    char notes[256];             /* for --stats: what the method decided (auto) */
 };
+
+/* Sets up *s for method m (borrowed, like cfg, for the stepper's
+   lifetime) and calls m->create.  Returns its code; stepper_free is
+   harmless either way. */
+int stepper_new(struct stepper *s, const struct stepper_method *m,
+                const struct stepper_cfg *cfg);
+
+/* Releases the method's state; accepts a zeroed or freed stepper. */
+void stepper_free(struct stepper *s);
 
 /* The method called `name` (ASCII case ignored; explicit RK tableaux and
    the implicit methods), copied into *out.  False when there is none. */
@@ -161,8 +179,29 @@ bool stepper_find(const char *name, struct stepper_method *out);
 size_t stepper_count(void);
 void stepper_at(size_t i, struct stepper_method *out);
 
-/* The registered name closest to `name` (for "did you mean"). */
+/* The registered name closest to `name` by edit distance (for "did you
+   mean").  Never NULL. */
 const char *stepper_closest(const char *name);
+
+/* Maps an XPPAUT `meth=` value to a registered name.  Accepts our own
+   names, XPPAUT's names (euler, modeuler, rungekutta, 5dp, gear, cvode,
+   ...), unique prefixes of either ("runge", "dopri") and, like XPPAUT, a
+   single key letter ("r").  ASCII case is ignored.  Returns NULL when the
+   method is not available here, and then sets *closest (if closest is not
+   NULL; never to NULL) to the registered method to suggest: for XPPAUT
+   methods we lack the best replacement, for unknown names the nearest
+   name by edit distance.  XPPAUT reads any name by its first letter; we
+   suggest instead of guessing, so "dopr5" gives NULL and "dopri5" rather
+   than XPPAUT's "discrete". */
+const char *stepper_from_xpp(const char *meth, const char **closest);
+
+/* For an XPPAUT method name (or key letter) that nothing here runs yet,
+   the method to run instead (as stepper_from_xpp suggests); NULL for our
+   own names, names that map to a method, and unknown names. */
+const char *stepper_xpp_instead(const char *meth);
+
+/* The controller's error order of m (err_order, or order_emb + 1). */
+int stepper_err_order(const struct stepper_method *m);
 
 /* "explicit", "Rosenbrock", "implicit RK", "multistep". */
 const char *stepper_family_name(enum stepper_family f);

@@ -99,6 +99,8 @@ static const struct rk_tableau tab_bosh3 = {
    II.6 (and their code DOPRI5). */
 static const struct rk_tableau tab_dopri5 = {
     .name = "dopri5", .stages = 7, .order = 5, .order_emb = 4, .fsal = true,
+    /* Hairer's DOPRI5 tests h lambda > 3.25 (HNW I, IV.2 and II.10). */
+    .stiff_bound = 3.25,
     .desc = "Dormand-Prince pair, FSAL, 4th-order dense output (XPPAUT 5dp)",
     .c    = { 0, 1.0/5, 3.0/10, 4.0/5, 8.0/9, 1, 1 },
     .a    = { { 0 },
@@ -219,6 +221,8 @@ static const struct rk_tableau tab_tsit5 = {
 static const struct rk_tableau tab_dop853 = {
     .name = "dop853", .stages = 13, .order = 8, .order_emb = 5, .order_emb2 = 3,
     .fsal = true, .err_target = HIGH_ORDER_TARGET,
+    /* Hairer's DOP853 tests h lambda > 6.1. */
+    .stiff_bound = 6.1,
     .desc = "Dormand-Prince 8(5,3) as in HNW's DOP853, FSAL, 7th-order dense output (XPPAUT 83dp)",
     .c    = { 0, 0.526001519587677318785587544488e-01, 0.789002279381515978178381316732e-01,
               0.118350341907227396726757197510e+00, 0.281649658092772603273242802490e+00,
@@ -767,92 +771,12 @@ static const struct rk_tableau *const tab_all[] = {
 
 #define TAB_N (sizeof tab_all / sizeof tab_all[0])
 
-/* XPPAUT's method names (its @ meth= values and the spellings found in
-   shipped models) with the registered method that does the same work, or
-   NULL and the method to use instead.  `key` is the letter XPPAUT itself
-   matches on (load_eqn.c keys "demragvbqsc582y"), 0 for extra spellings. */
-struct xpp_name {
-    const char *name;
-    char key;
-    const char *ours;       /* NULL: not available here */
-    const char *instead;    /* when ours is NULL */
-};
-
-static const struct xpp_name xpp_names[] = {
-    { "discrete",   'd', NULL,     "euler" },
-    { "euler",      'e', "euler",  NULL },
-    { "modeuler",   'm', "heun",   NULL },
-    { "rungekutta", 'r', "rk4",    NULL },
-    { "adams",      'a', NULL,     "dopri5" },
-    { "gear",       'g', NULL,     "dopri5" },
-    { "volterra",   'v', NULL,     "dopri5" },
-    { "backeuler",  'b', NULL,     "dopri5" },
-    { "qualrk",     'q', NULL,     "dopri5" },
-    { "stiff",      's', NULL,     "dopri5" },
-    { "cvode",      'c', NULL,     "dopri5" },
-    { "5dp",        '5', "dopri5", NULL },
-    { "83dp",       '8', "dop853", NULL },
-    { "2rb",        '2', NULL,     "dopri5" },
-    { "ymp",        'y', NULL,     "rk4" },
-    { "backeul",    0,   NULL,     "dopri5" },
-    { "qualrk4",    0,   NULL,     "dopri5" },
-    { "dorprin",    0,   "dopri5", NULL },
-    { "dorprin5",   0,   "dopri5", NULL },
-    { "dp83",       0,   "dop853", NULL },
-    { "rb23",       0,   NULL,     "dopri5" },
-    { "rosenbrock", 0,   NULL,     "dopri5" },
-    { "symplectic", 0,   NULL,     "rk4" },
-};
-
-#define XPP_N (sizeof xpp_names / sizeof xpp_names[0])
-
 static bool same_name(const char *x, const char *y)
 {
     for (; *x && *y; x++, y++)
         if (tolower((unsigned char)*x) != tolower((unsigned char)*y))
             return false;
     return *x == *y;
-}
-
-static bool is_prefix(const char *pre, const char *name)
-{
-    for (; *pre; pre++, name++)
-        if (tolower((unsigned char)*pre) != tolower((unsigned char)*name))
-            return false;
-    return true;
-}
-
-/* Levenshtein distance, ASCII case ignored; both strings are cut at
-   DIST_MAX characters, far beyond any method name. */
-#define DIST_MAX 64
-static size_t edit_distance(const char *x, const char *y)
-{
-    size_t nx = strlen(x), ny = strlen(y), i, j;
-    size_t row[DIST_MAX + 1];
-
-    if (nx > DIST_MAX)
-        nx = DIST_MAX;
-    if (ny > DIST_MAX)
-        ny = DIST_MAX;
-    for (j = 0; j <= ny; j++)
-        row[j] = j;
-    for (i = 1; i <= nx; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (j = 1; j <= ny; j++) {
-            size_t up = row[j];
-            size_t cost = tolower((unsigned char)x[i - 1]) !=
-                          tolower((unsigned char)y[j - 1]);
-            size_t best = diag + cost;
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[ny];
 }
 
 const struct rk_tableau *tab_find(const char *name)
@@ -953,96 +877,4 @@ int tab_dense_poly(const struct rk_tableau *t, double w[TAB_MAX_DEG][TAB_MAX_STA
             deg = i;
         }
     return deg;
-}
-
-const char *tab_closest(const char *name)
-{
-    const char *best = tab_all[0]->name;
-    size_t dbest = (size_t)-1, i;
-
-    for (i = 0; i < TAB_N; i++) {
-        size_t d = edit_distance(name ? name : "", tab_all[i]->name);
-        if (d < dbest) {
-            dbest = d;
-            best = tab_all[i]->name;
-        }
-    }
-    return best;
-}
-
-const char *tab_from_xpp(const char *meth, const char **closest)
-{
-    const struct rk_tableau *t;
-    const char *ours = NULL, *instead = NULL, *near = NULL;
-    size_t i, len, dbest = (size_t)-1, hits = 0;
-
-    if (!meth)
-        meth = "";
-    len = strlen(meth);
-    t = tab_find(meth);
-    if (t)
-        return t->name;
-    for (i = 0; i < XPP_N; i++)
-        if (same_name(meth, xpp_names[i].name)) {
-            ours = xpp_names[i].ours;
-            instead = xpp_names[i].instead;
-            hits = 1;
-            break;
-        }
-    /* A shortened name ("dopri", "runge", "mod"), when every name it
-       starts means the same method. */
-    if (!hits && len >= 2) {
-        bool same = true;
-        for (i = 0; i < TAB_N; i++)
-            if (is_prefix(meth, tab_all[i]->name)) {
-                same = same && (!hits || (ours && !strcmp(ours, tab_all[i]->name)));
-                ours = tab_all[i]->name;
-                instead = NULL;
-                hits++;
-            }
-        for (i = 0; i < XPP_N; i++)
-            if (is_prefix(meth, xpp_names[i].name)) {
-                const struct xpp_name *x = &xpp_names[i];
-                same = same && (!hits || (x->ours ? ours && !strcmp(ours, x->ours)
-                                                  : !ours && !strcmp(instead, x->instead)));
-                ours = x->ours;
-                instead = x->instead;
-                hits++;
-            }
-        if (!same)
-            hits = 0;
-    }
-    /* XPPAUT itself reads a single letter (load_eqn.c keys
-       "demragvbqsc582y"); longer unknown names get a suggestion instead of
-       whatever their first letter would select. */
-    if (!hits && len == 1)
-        for (i = 0; i < XPP_N; i++)
-            if (xpp_names[i].key && xpp_names[i].key == tolower((unsigned char)meth[0])) {
-                ours = xpp_names[i].ours;
-                instead = xpp_names[i].instead;
-                hits = 1;
-                break;
-            }
-    if (hits) {
-        if (!ours && closest)
-            *closest = instead;
-        return ours;
-    }
-    for (i = 0; i < TAB_N; i++) {
-        size_t d = edit_distance(meth, tab_all[i]->name);
-        if (d < dbest) {
-            dbest = d;
-            near = tab_all[i]->name;
-        }
-    }
-    for (i = 0; i < XPP_N; i++) {
-        size_t d = edit_distance(meth, xpp_names[i].name);
-        if (d < dbest) {
-            dbest = d;
-            near = xpp_names[i].ours ? xpp_names[i].ours : xpp_names[i].instead;
-        }
-    }
-    if (closest)
-        *closest = near;
-    return NULL;
 }

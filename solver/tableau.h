@@ -62,6 +62,11 @@ struct rk_tableau {
     /* The error the step-size controller aims at (control.h: theta); 0
        for the default, CTL_TARGET. */
     double err_target;
+    /* Where the stability domain meets the negative real axis, |h lambda|,
+       for the stiffness test (erk.c; 0: no test).  Only FSAL tableaux
+       whose last two stages both sit at c = 1 carry it: the difference of
+       those two stages gives |h lambda| for free. */
+    double stiff_bound;
     double c[TAB_MAX_STAGES];
     double a[TAB_MAX_STAGES][TAB_MAX_STAGES];
     double b[TAB_MAX_STAGES];
@@ -106,22 +111,5 @@ int tab_dense_stages(const struct rk_tableau *t);
    b_j(theta) = sum_{m=1}^{deg} w[m-1][j] theta^m, j < tab_dense_stages(t).
    Returns deg (<= TAB_MAX_DEG); unused entries of w are zero. */
 int tab_dense_poly(const struct rk_tableau *t, double w[TAB_MAX_DEG][TAB_MAX_STAGES]);
-
-/* The registered name nearest to `name` by edit distance (for "did you
-   mean" messages).  Never NULL. */
-const char *tab_closest(const char *name);
-
-/* Maps an XPPAUT `meth=` value to a registered name.  Accepts our own
-   names, XPPAUT's names (euler, modeuler, rungekutta, 5dp, ...), unique
-   prefixes of either ("runge", "dopri") and, like XPPAUT, a single key
-   letter ("r").  ASCII case is ignored.  Returns NULL when the method is not
-   available here, and then sets *closest (if closest is not NULL; never to
-   NULL) to the registered method to suggest: for XPPAUT methods we lack
-   (adams, gear, stiff, cvode, 83dp, 2rb, ...) the best replacement (dopri5
-   until stiff and multistep solvers exist; euler for discrete, rk4 for ymp),
-   for unknown names the nearest name by edit distance.  XPPAUT reads any
-   name by its first letter; we suggest instead of guessing, so "dopr5"
-   gives NULL and "dopri5" rather than XPPAUT's "discrete". */
-const char *tab_from_xpp(const char *meth, const char **closest);
 
 #endif

@@ -23,6 +23,7 @@ expect_status 0 "$ODESOLVE" --version >/dev/null
 expect_status 0 "$ODESOLVE" --check $M/decay.ode >"$TMPDIR/o"
 [ -s "$TMPDIR/o" ] && die "--check wrote to stdout"
 "$ODESOLVE" --emit-c $M/decay.ode | grep -q "exp" || die "--emit-c shows no code"
+"$ODESOLVE" --emit-c samples/lorenz.ode | grep -q "^int cg_jac(" || die "--emit-c shows no Jacobian"
 
 # A solve that fails: exit 1, t and the variable named, the rows before kept.
 expect_status 1 "$ODESOLVE" $M/blowup.ode --rtol 1e-10 --dtmin 1e-9 >"$TMPDIR/o" 2>"$TMPDIR/e"

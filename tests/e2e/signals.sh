@@ -54,7 +54,10 @@ for sig in INT TERM; do
     check_interrupted "$out" "$TMPDIR/err" $? $want
     ls "$TMPDIR" | grep -q 'tmp\.' && die "temporary file left behind"
 
-    # To standard output.
+    # To standard output.  The previous signal's file goes first: the
+    # shell truncates it only in the child, so on a loaded machine its old
+    # rows could pass for the new run's before that run has even started.
+    rm -f "$TMPDIR/stdout.csv"
     "$ODESOLVE" "$M2" --t1 1e9 --save-every 1 >"$TMPDIR/stdout.csv" 2>"$TMPDIR/err" &
     pid=$!
     wait_for_rows "$TMPDIR/stdout.csv"

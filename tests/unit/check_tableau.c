@@ -1,7 +1,7 @@
 /* check_tableau.c - every registered tableau satisfies the order
  * conditions of all rooted trees up to its order (and fails one of the next
- * order), for b, the embedded weights and the continuous extension; names
- * and XPPAUT method names resolve as documented. */
+ * order), for b, the embedded weights and the continuous extension (names
+ * and XPPAUT's method names: check_stepper.c). */
 #include "tableau.h"
 
 #include <check.h>
@@ -436,74 +436,6 @@ START_TEST(tab_dense_output_has_its_order)
 }
 END_TEST
 
-START_TEST(tab_xpp_names_map_to_ours)
-{
-    const char *near = "unset";
-    ck_assert_str_eq(tab_from_xpp("euler", &near), "euler");
-    ck_assert_str_eq(tab_from_xpp("Euler", &near), "euler");
-    ck_assert_str_eq(tab_from_xpp("modeuler", &near), "heun");
-    ck_assert_str_eq(tab_from_xpp("rungekutta", &near), "rk4");
-    ck_assert_str_eq(tab_from_xpp("RK4", &near), "rk4");
-    ck_assert_str_eq(tab_from_xpp("dorprin", &near), "dopri5");
-    ck_assert_str_eq(tab_from_xpp("5dp", &near), "dopri5");
-    ck_assert_str_eq(tab_from_xpp("bosh3", &near), "bosh3");
-    ck_assert_str_eq(tab_from_xpp("ralston", &near), "ralston");
-    ck_assert_str_eq(tab_from_xpp("midpoint", &near), "midpoint");
-    /* Prefixes and XPPAUT's single key letters. */
-    ck_assert_str_eq(tab_from_xpp("runge", &near), "rk4");
-    ck_assert_str_eq(tab_from_xpp("dopri", &near), "dopri5");
-    ck_assert_str_eq(tab_from_xpp("r", &near), "rk4");
-    ck_assert_str_eq(tab_from_xpp("m", &near), "heun");
-    ck_assert_str_eq(tab_from_xpp("5", &near), "dopri5");
-    /* XPPAUT's Dormand-Prince 8(3) is ours now. */
-    ck_assert_str_eq(tab_from_xpp("83dp", &near), "dop853");
-    ck_assert_str_eq(tab_from_xpp("dp83", &near), "dop853");
-    ck_assert_str_eq(tab_from_xpp("8", &near), "dop853");
-    ck_assert_str_eq(tab_from_xpp("DOP853", &near), "dop853");
-    ck_assert_str_eq(near, "unset");
-}
-END_TEST
-
-START_TEST(tab_xpp_missing_methods_suggest_ours)
-{
-    static const char *to_dopri5[] = { "gear", "stiff", "cvode", "2rb", "rb23",
-                                       "adams", "backeuler", "backeul", "qualrk", "volterra",
-                                       "CVODE", "g", "s" };
-    for (size_t i = 0; i < sizeof to_dopri5 / sizeof to_dopri5[0]; i++) {
-        const char *near = NULL;
-        ck_assert_ptr_null(tab_from_xpp(to_dopri5[i], &near));
-        ck_assert_msg(near && !strcmp(near, "dopri5"), "%s -> %s", to_dopri5[i],
-                      near ? near : "NULL");
-    }
-    const char *near = NULL;
-    ck_assert_ptr_null(tab_from_xpp("discrete", &near));
-    ck_assert_str_eq(near, "euler");
-    ck_assert_ptr_null(tab_from_xpp("ymp", &near));
-    ck_assert_str_eq(near, "rk4");
-    ck_assert_ptr_null(tab_from_xpp("gear", NULL));
-}
-END_TEST
-
-START_TEST(tab_unknown_names_get_the_nearest)
-{
-    const char *near = NULL;
-    ck_assert_ptr_null(tab_from_xpp("dopr5", &near));
-    ck_assert_str_eq(near, "dopri5");
-    ck_assert_ptr_null(tab_from_xpp("rk45", &near));
-    ck_assert_str_eq(near, "rk4");
-    ck_assert_ptr_null(tab_from_xpp("rungekuta", &near));
-    ck_assert_str_eq(near, "rk4");
-    ck_assert_ptr_null(tab_from_xpp("heum", &near));
-    ck_assert_str_eq(near, "heun");
-    ck_assert_ptr_null(tab_from_xpp("", &near));
-    ck_assert_ptr_nonnull(near);
-    ck_assert_ptr_null(tab_from_xpp("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", &near));
-    ck_assert_ptr_nonnull(near);
-    ck_assert_str_eq(tab_closest("bosh"), "bosh3");
-    ck_assert_str_eq(tab_closest("DOPRI"), "dopri5");
-}
-END_TEST
-
 static Suite *tableau_suite(void)
 {
     Suite *s = suite_create("tableau");
@@ -517,9 +449,6 @@ static Suite *tableau_suite(void)
     tcase_add_test(tc, tab_embedded_weights_meet_their_order);
     tcase_add_test(tc, tab_fsal_flag_matches_coefficients);
     tcase_add_test(tc, tab_dense_output_has_its_order);
-    tcase_add_test(tc, tab_xpp_names_map_to_ours);
-    tcase_add_test(tc, tab_xpp_missing_methods_suggest_ours);
-    tcase_add_test(tc, tab_unknown_names_get_the_nearest);
     suite_add_tcase(s, tc);
     return s;
 }
