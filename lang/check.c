@@ -373,11 +373,8 @@ static void apply_setting(struct checker *ck, const struct ast_stmt *s)
         return;
     }
     if (st->rule == SR_METHOD) {
-        if (!s->word) {
-            diag_error(ck->d, s->value, "setting '%.*s' needs a method name",
-                       kn, ks);
-            return;
-        }
+        /* XPPAUT reads a method by its first character, so `meth=8` is
+           83dp: a number is taken as written, and the run decides. */
         size_t n = s->value.end - s->value.begin;
         char *name = model_strndup(ck->m, ck->m->src + s->value.begin, n);
         if (!name) {
@@ -434,7 +431,8 @@ static void apply_init(struct checker *ck, const struct ast_stmt *s)
     struct sym *sym = check_lookup(ck, s->name);
     int n = (int)(s->name.end - s->name.begin);
     const char *name = ck->m->src + s->name.begin;
-    if (sym && sym->kind == SYM_TAINTED)
+    if ((sym && sym->kind == SYM_TAINTED) ||
+        (!sym && resolve_tainted_element(ck, s->name)))
         return;
     if (sym && sym->kind == SYM_STATE) {
         if (sym->init) {

@@ -219,9 +219,7 @@ static bool xpp_function(const struct conv *cv, struct span name)
     return false;
 }
 
-/* `x2` where `x` was named on a line that failed to parse: most likely
-   an element of an array `x[1..n]` that was reported there. */
-static bool element_of_tainted(const struct checker *ck, struct span name)
+bool resolve_tainted_element(const struct checker *ck, struct span name)
 {
     struct span base = name;
     while (base.end > base.begin + 1 && ck->m->src[base.end - 1] >= '0' &&
@@ -320,7 +318,7 @@ static struct expr *conv_name(const struct conv *cv, const struct ast_expr *a)
         if (builtin_at_span(cv->ck, name))
             diag_error(cv->ck->d, name, "function '%.*s' used without "
                        "arguments", len(name), s);
-        else if (!element_of_tainted(cv->ck, name))
+        else if (!resolve_tainted_element(cv->ck, name))
             unknown(cv, name, false);
         return bad(cv, a->span);
     }

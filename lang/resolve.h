@@ -106,6 +106,11 @@ void resolve_deps(struct checker *ck, const struct ast_expr *a,
    may be called t (`I(t) = ...`): pass allow_t. */
 bool resolve_check_name(struct checker *ck, struct span sp, bool allow_t);
 
+/* Whether the name at `name` is `x2` where `x` was named on a line that
+   failed to parse: most likely an element of an array `x[1..n]` that was
+   reported there, so not reported again as unknown. */
+bool resolve_tainted_element(const struct checker *ck, struct span name);
+
 /* "a parameter", "an intermediate quantity", ... for messages. */
 const char *resolve_kind_noun(enum sym_kind k);
 
