@@ -266,17 +266,59 @@ static bool key_match(const struct checker *ck, struct span sp,
     return false;
 }
 
-/* Whether an earlier `@` line already named the key of s: a warning
-   about a key is given once. */
-static bool key_seen_before(const struct checker *ck, const struct ast_stmt *s)
+/* The setting the key at sp names (*st, one of `settings`) or the other
+   XPPAUT option (*other, with *unhonoured when it is one of
+   unhonoured_settings); both NULL for an unknown key. */
+static void lookup_key(const struct checker *ck, struct span sp,
+                       const struct setting **st, const char **other,
+                       bool *unhonoured)
 {
-    for (const struct ast_stmt *e = ck->ast->first; e && e != s; e = e->next)
-        if (e->kind == ST_SET && e->name.end - e->name.begin ==
-                                     s->name.end - s->name.begin &&
-            strncasecmp(ck->m->src + e->name.begin,
-                        ck->m->src + s->name.begin,
-                        s->name.end - s->name.begin) == 0)
+    size_t best = 0;
+    *st = NULL;
+    *other = NULL;
+    *unhonoured = false;
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+        if (key_match(ck, sp, settings[i].key, &best))
+            *st = &settings[i];
+    for (size_t i = 0; i < sizeof unhonoured_settings /
+                           sizeof *unhonoured_settings; i++)
+        if (key_match(ck, sp, unhonoured_settings[i], &best)) {
+            *other = unhonoured_settings[i];
+            *unhonoured = true;
+            *st = NULL;
+        }
+    for (size_t i = 0; i < sizeof ignored_settings /
+                           sizeof *ignored_settings; i++)
+        if (key_match(ck, sp, ignored_settings[i], &best)) {
+            *other = ignored_settings[i];
+            *unhonoured = false;
+            *st = NULL;
+        }
+}
+
+/* Whether an earlier `@` line already named the option `other` (or, when
+   it is NULL, the same unknown key as s): a warning is given once. */
+static bool key_seen_before(const struct checker *ck, const struct ast_stmt *s,
+                            const char *other)
+{
+    for (const struct ast_stmt *e = ck->ast->first; e && e != s; e = e->next) {
+        if (e->kind != ST_SET)
+            continue;
+        if (other) {
+            const struct setting *est;
+            const char *eother;
+            bool eu;
+            lookup_key(ck, e->name, &est, &eother, &eu);
+            if (eother == other)
+                return true;
+        } else if (e->name.end - e->name.begin ==
+                       s->name.end - s->name.begin &&
+                   strncasecmp(ck->m->src + e->name.begin,
+                               ck->m->src + s->name.begin,
+                               s->name.end - s->name.begin) == 0) {
             return true;
+        }
+    }
     return false;
 }
 
@@ -284,7 +326,7 @@ static void unknown_setting(struct checker *ck, const struct ast_stmt *s)
 {
     int kn = (int)(s->name.end - s->name.begin);
     const char *ks = ck->m->src + s->name.begin;
-    if (key_seen_before(ck, s))
+    if (key_seen_before(ck, s, NULL))
         return;
     int best = 3;
     const char *sugg = NULL;
@@ -343,31 +385,14 @@ static void apply_setting(struct checker *ck, const struct ast_stmt *s)
     struct model_settings *set = &ck->m->settings;
     int kn = (int)(s->name.end - s->name.begin);
     const char *ks = ck->m->src + s->name.begin;
-    const struct setting *st = NULL;
-    const char *other = NULL;
-    bool unhonoured = false;
-    size_t best = 0;
-    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
-        if (key_match(ck, s->name, settings[i].key, &best))
-            st = &settings[i];
-    for (size_t i = 0; i < sizeof unhonoured_settings /
-                           sizeof *unhonoured_settings; i++)
-        if (key_match(ck, s->name, unhonoured_settings[i], &best)) {
-            other = unhonoured_settings[i];
-            unhonoured = true;
-            st = NULL;
-        }
-    for (size_t i = 0; i < sizeof ignored_settings /
-                           sizeof *ignored_settings; i++)
-        if (key_match(ck, s->name, ignored_settings[i], &best)) {
-            other = ignored_settings[i];
-            unhonoured = false;
-            st = NULL;
-        }
+    const struct setting *st;
+    const char *other;
+    bool unhonoured;
+    lookup_key(ck, s->name, &st, &other, &unhonoured);
     if (!st) {
         if (!other)
             unknown_setting(ck, s);
-        else if (unhonoured && !key_seen_before(ck, s))
+        else if (unhonoured && !key_seen_before(ck, s, other))
             diag_warning(ck->d, s->name, "setting '%.*s' is not honoured "
                          "yet and is ignored", kn, ks);
         return;
