@@ -37,9 +37,9 @@ void zgbtrs_(const char *trans, const int *n, const int *kl, const int *ku,
              double *b, const int *ldb, int *info);
 
 /* Choice thresholds of ls_choose; see the measurements there. */
-#define LS_DENSE_MAX_N 40        /* n at or below: always dense */
-#define LS_DENSE_MIN_FILL 0.25   /* nnz / n^2 at or above: dense */
-#define LS_BAND_MAX_WIDTH 40     /* ml + mu + 1 at or below: band */
+#define LS_DENSE_MAX_N 8         /* n at or below: dense */
+#define LS_DENSE_MIN_FILL 0.3    /* nnz / n^2 at or above: dense */
+#define LS_BAND_MIN_FILL 0.3     /* nnz / (n (ml + mu + 1)) at or above: band */
 
 /* klu_refactor keeps the pivot order of the last klu_factor.  When the
    values drift far from those it was chosen for, the pivots can become
@@ -134,11 +134,39 @@ static void pattern_band(size_t n, const struct ode_pattern *pat, size_t *ml, si
         }
 }
 
-/* Measured on this machine (gcc -O2, reference LAPACK and BLAS 3.x, KLU
-   from SuiteSparse 5; one factorisation plus one solve of
-   A = alpha I - J, median of repeated runs; bench in
-   tests/unit/check_linsolve.c's ls_bench, run by hand):
-   see the table below for where each kind wins. */
+/* Measured on this machine (x86_64, 2 shared cores; gcc -O2, Debian's
+   reference LAPACK and BLAS 3.x, KLU of SuiteSparse 5) by bench/ls_bench.sh:
+   microseconds of thread CPU time for one ls_factor plus one ls_solve of
+   A = alpha I - J in the steady state (KLU refactoring), fastest of 5
+   batches; real (complex in brackets).  The shared machine adds some
+   +-30% of noise.
+
+     pattern               n     dense          band           sparse
+     1-D 3-point           8     1.6 (2.2)      1.1 (1.3)      1.0 (1.3)
+                          32     8.9 (17)       2.3 (3.0)      2.0 (4.9)
+                         256    2200 (5400)      16 (27)        11 (21)
+                       10000       -            770 (760)      580 (820)
+     1-D, band 17 full  2000       -            290 (480)      370 (750)
+     2-D 5-point          16     3.5 (8.3)      1.8 (2.4)      1.6 (2.8)
+                          64      60 (98)       8.1 (13)       6.4 (12)
+                         256    2300 (5500)      75 (110)       35 (61)
+                        1024  171000 (409000)   590 (1330)     280 (474)
+                        8100       -          44500 (109000) 10100 (20100)
+     random, fill 0.1     50      26 (54)        15 (30)       9.7 (16)
+             fill 0.3     50      30 (60)        23 (46)        30 (43)
+             fill 0.1    200    1340 (2930)    1440 (3000)    1280 (2230)
+             fill 0.3    200    1520 (3070)    1590 (3150)    1910 (3530)
+
+   So: KLU wins or ties on every sparse pattern from n = 10 up, by 2-5x
+   on 2-D grids (the band there is mostly zeros: 2 k + 1 wide, 5 entries a
+   row); a band that is mostly full (1-D stencils, 3 to 17 wide) is as
+   fast or faster by LAPACK's band LU, with less memory (tridiagonal,
+   complex factors included: 208 bytes per unknown against KLU's 476) and
+   partial pivoting at every factorisation; dense LU wins from a fill of
+   about 0.3 on (n = 50 and 200).  Below n = 8 every kind takes 1-2.5 us,
+   and dense is kept there for its pivoting.  (Reference dgetrf is slow for
+   small n: dgbtrf with the full width beat it 1.4x at n = 20-50 on dense
+   patterns; an optimised BLAS would move these crossovers.) */
 enum ls_kind ls_choose(size_t n, const struct ode_pattern *pat)
 {
     size_t ml, mu;
@@ -148,7 +176,7 @@ enum ls_kind ls_choose(size_t n, const struct ode_pattern *pat)
     if ((double)pat->nnz >= LS_DENSE_MIN_FILL * (double)n * (double)n)
         return LS_DENSE;
     pattern_band(n, pat, &ml, &mu);
-    if (ml + mu + 1 <= LS_BAND_MAX_WIDTH)
+    if ((double)pat->nnz >= LS_BAND_MIN_FILL * (double)n * (double)(ml + mu + 1))
         return LS_BAND;
     return LS_SPARSE;
 }

@@ -400,15 +400,20 @@ START_TEST(ls_refactor_with_new_values)
 
     for (size_t q = 0; q < 3; q++) {
         ck_assert_int_eq(ls_new(n, &p, kinds[q], true, &ls), 0);
-        for (int round = 0; round < 6; round++) {
-            double alpha = round == 3 ? 0.0 : 4.0 + round;
+        for (int round = 0; round < 8; round++) {
+            /* Round 3: A's diagonal 1e-13 (alpha 0), so the pivots of
+               the first rounds are tiny (klu_refactor succeeds, having lost
+               the condition); round 6: the diagonal 0 again after a
+               dominant one (klu_refactor fails).  Both factor afresh. */
+            bool tiny = round == 3, zero = round == 6;
+            double alpha = tiny || zero ? 0.0 : 4.0 + round;
             for (size_t k = 0; k < m.nnz; k++)
                 m.val[k] = rnd();
-            if (round == 3)   /* J's diagonal zero and alpha = 0: A has no diagonal */
+            if (tiny || zero)
                 for (size_t j = 0; j < n; j++)
                     for (size_t k = m.colptr[j]; k < m.colptr[j + 1]; k++)
                         if (m.rowind[k] == j)
-                            m.val[k] = 0;
+                            m.val[k] = tiny ? -1e-13 : 0.0;
             for (size_t i = 0; i < n; i++) {
                 x[i] = rnd();
                 xi[i] = rnd();
@@ -492,29 +497,55 @@ START_TEST(ls_band_finds_its_bandwidths)
 }
 END_TEST
 
+/* The thresholds of linsolve.c: dense up to n = 8, from a fill of 0.3
+   or without a pattern; band when the band is at least 0.3 full; sparse
+   otherwise. */
 START_TEST(ls_choose_by_size_density_and_band)
 {
-    struct tmat small = mat_new(10, p_tridiag), tri = mat_new(2000, p_tridiag);
-    struct tmat grid = mat_new(10000, p_grid), full = mat_new(100, p_full);
-    struct tmat cyc = mat_new(2000, p_cycle);
-    struct ode_pattern ps = pat_of(&small), pt = pat_of(&tri), pg = pat_of(&grid);
-    struct ode_pattern pf = pat_of(&full), pc = pat_of(&cyc);
+    struct tmat t8 = mat_new(8, p_tridiag), t10 = mat_new(10, p_tridiag);
+    struct tmat tri = mat_new(2000, p_tridiag), b21 = mat_new(500, p_band21);
+    struct tmat grid = mat_new(10000, p_grid), g64 = mat_new(64, p_grid);
+    struct tmat full = mat_new(100, p_full), cyc = mat_new(2000, p_cycle);
+    struct tmat sc = mat_new(40, p_scatter), scn = mat_new(40, p_scatter_nodiag);
+    struct ode_pattern p;
 
-    ck_assert_int_eq(ls_choose(10, &ps), LS_DENSE);
+    p = pat_of(&t8);
+    ck_assert_int_eq(ls_choose(8, &p), LS_DENSE);
+    p = pat_of(&t10);
+    ck_assert_int_eq(ls_choose(10, &p), LS_BAND);
     ck_assert_int_eq(ls_choose(2000, NULL), LS_DENSE);
-    ck_assert_int_eq(ls_choose(100, &pf), LS_DENSE);
-    ck_assert_int_eq(ls_choose(2000, &pt), LS_BAND);
-    ck_assert_int_eq(ls_choose(10000, &pg), LS_SPARSE);
+    p = pat_of(&full);
+    ck_assert_int_eq(ls_choose(100, &p), LS_DENSE);
+    /* About 0.3 full (plus the diagonal): dense; without it below 0.3. */
+    p = pat_of(&sc);
+    ck_assert_int_eq(ls_choose(40, &p), LS_DENSE);
+    p = pat_of(&scn);
+    ck_assert_int_eq(ls_choose(40, &p), LS_SPARSE);
+    p = pat_of(&tri);
+    ck_assert_int_eq(ls_choose(2000, &p), LS_BAND);
+    p = pat_of(&b21);
+    ck_assert_int_eq(ls_choose(500, &p), LS_BAND);
+    /* 2-D grids: 5 entries in a band 2 k + 1 wide. */
+    p = pat_of(&grid);
+    ck_assert_int_eq(ls_choose(10000, &p), LS_SPARSE);
+    p = pat_of(&g64);
+    ck_assert_int_eq(ls_choose(64, &p), LS_SPARSE);
     /* A periodic wrap makes the band as wide as the matrix. */
-    ck_assert_int_eq(ls_choose(2000, &pc), LS_SPARSE);
+    p = pat_of(&cyc);
+    ck_assert_int_eq(ls_choose(2000, &p), LS_SPARSE);
     ck_assert_str_eq(ls_kind_name(LS_DENSE), "dense");
     ck_assert_str_eq(ls_kind_name(LS_BAND), "band");
     ck_assert_str_eq(ls_kind_name(LS_SPARSE), "sparse");
+    mat_free(&scn);
+    mat_free(&sc);
     mat_free(&cyc);
     mat_free(&full);
+    mat_free(&g64);
     mat_free(&grid);
+    mat_free(&b21);
     mat_free(&tri);
-    mat_free(&small);
+    mat_free(&t10);
+    mat_free(&t8);
 }
 END_TEST
 
