@@ -5,8 +5,9 @@
  * (Curtis, Powell & Reid, "On the estimation of sparse Jacobian matrices",
  * J. Inst. Maths Applics 13 (1974) 117-119), so a banded or sparse model
  * costs a few right-hand side calls per Jacobian, not n.  The increment of
- * column j is sqrt(eps) max(|y_j|, atol_j), after CVODE's difference
- * quotients and Hairer & Wanner's RADAU5 (jac.c). */
+ * column j is RADAU5's sqrt(eps max(1e-5, |y_j|)) for |y_j| <= 1 and
+ * CVODE's sqrt(eps) |y_j| above (jac.c); an atol below 1e-9 lowers the
+ * floor 1e-5 in proportion. */
 #ifndef ODESOLVE_JAC_H
 #define ODESOLVE_JAC_H
 
@@ -24,7 +25,7 @@ enum jac_mode { JAC_AUTO, JAC_FD };
 /* A Jacobian evaluator for prob (borrowed for its lifetime) with
    parameters p (borrowed).  The pattern used is prob's (dense when
    unknown); jac_pattern() returns it, so the linear solver and the values
-   agree.  Returns 0 or ODE_ENOMEM. */
+   agree.  Returns 0, ODE_ENOMEM, or ODE_EINVAL (a malformed pattern). */
 int jac_new(const struct ode_problem *prob, const double *p,
             enum jac_mode mode, jac **out);
 
@@ -43,7 +44,8 @@ size_t jac_groups(const jac *jc);
 
 /* Writes df/dy at (t, y) into val (jac_pattern(jc)->nnz values).  f0 must
    be f(t, y) (finite differences need it; exact Jacobians ignore it).
-   `atol` (and atol_vec when not NULL) bound the increments from below.
+   `atol` (and atol_vec when not NULL) below 1e-9 lower the increments'
+   floor (see jac.c).
    Returns the right-hand side's code (0 fine, > 0 could not evaluate or
    a non-finite value, < 0 stop).  Counts its right-hand side calls in
    *nfev when nfev is not NULL. */
