@@ -6,12 +6,16 @@
 #include <math.h>
 #include <string.h>
 
+#include "bdf.h"
 #include "erk.h"
+#include "irk.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
 static const struct stepper_method *const others[] = {
+    &irk_radau5,
+    &bdf_method,
     NULL,
 };
 
