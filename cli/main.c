@@ -28,6 +28,7 @@
 #include "progress.h"
 #include "solve.h"
 #include "stepper.h"
+#include "xpp.h"
 
 #ifndef ODESOLVE_VERSION
 #define ODESOLVE_VERSION "unknown"
@@ -494,6 +495,8 @@ static int run(const struct cli_options *o)
     int status = EXIT_USAGE;
 
     if (check_load_file(o->model_path, stderr, &m))
+        goto done;
+    if (o->set && cli_apply_set(m, o->set, stderr))
         goto done;
     if (o->check_only) {
         status = EXIT_DONE;

@@ -19,6 +19,7 @@ enum {
     OPT_TSTOPS, OPT_T0, OPT_T1, OPT_TOTAL, OPT_SAVE_EVERY, OPT_SAVE_STEPS,
     OPT_SAVE_AT, OPT_SAVE_FINAL, OPT_STATS, OPT_CHECK, OPT_EMIT_C, OPT_NO_JIT,
     OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT, OPT_LINSOLVE, OPT_JACOBIAN,
+    OPT_SET,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +48,7 @@ static const struct option long_options[] = {
     { "save-final", no_argument, NULL, OPT_SAVE_FINAL },
     { "param", required_argument, NULL, 'p' },
     { "init", required_argument, NULL, 'i' },
+    { "set", required_argument, NULL, OPT_SET },
     { "output", required_argument, NULL, 'o' },
     { "stats", no_argument, NULL, OPT_STATS },
     { "repeat", required_argument, NULL, OPT_REPEAT },
@@ -133,6 +135,7 @@ void cli_usage(FILE *out)
 "  -o, --output FILE    write to FILE (.csv or .tsv) instead of stdout\n"
 "  -p, --param NAME=X   set a parameter (repeatable)\n"
 "  -i, --init NAME=X    set an initial value (repeatable)\n"
+"  --set NAME           apply the model's `set NAME {...}` block\n"
 "\n"
 "Other:\n"
 "  --stats              print solver statistics to stderr\n"
@@ -487,6 +490,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         case 'p': rc = parse_assign('p', optarg, &o->params, &o->n_params, err, errlen); break;
         case 'i': rc = parse_assign('i', optarg, &o->inits, &o->n_inits, err, errlen); break;
         case 'o': o->output = optarg; break;
+        case OPT_SET: o->set = optarg; break;
         case OPT_STATS: o->stats = true; break;
         case 'q': o->quiet = true; break;
         case OPT_CHECK: o->check_only = true; break;

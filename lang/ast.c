@@ -116,7 +116,7 @@ static const struct {
     { "ex", AW_UNSUPPORTED, "export" },
     { "ma", AW_UNSUPPORTED, "markov" },
     { "on", AW_UNSUPPORTED, "only" },
-    { "se", AW_UNSUPPORTED, "set" },
+    { "se", AW_SET, "set" },
     { "so", AW_UNSUPPORTED, "solve" },
     { "sp", AW_UNSUPPORTED, "special" },
     { "ta", AW_UNSUPPORTED, "table" },

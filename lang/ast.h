@@ -50,6 +50,7 @@ enum ast_stmt_kind {
     ST_AUX,                      /* aux e = expr */
     ST_FUNC,                     /* f(x,y) = expr */
     ST_SET,                      /* @ key=value */
+    ST_SETBLOCK,                 /* set NAME {key=value, ...} */
 };
 
 /* One declaration: a line such as `par a=1, b=2` gives one per name. */
@@ -63,6 +64,7 @@ struct ast_stmt {
     struct ast_expr *expr;       /* ST_ODE/DERIVED/INTER/AUX/FUNC */
     int nargs;                   /* ST_FUNC: may exceed AST_MAX_ARGS */
     struct span *args;           /* ST_FUNC: argument names */
+    struct ast_stmt *body;       /* ST_SETBLOCK: its ST_SET entries */
     struct ast_stmt *next;
 };
 
@@ -105,7 +107,8 @@ bool ast_is_keyword(const char *s, size_t n);
    position at all.  Stores the statement's full lower-case name in *name
    (may be NULL) unless AW_NONE. */
 enum ast_word {
-    AW_NONE, AW_PAR, AW_INIT, AW_NUMBER, AW_AUX, AW_DONE, AW_UNSUPPORTED,
+    AW_NONE, AW_PAR, AW_INIT, AW_NUMBER, AW_AUX, AW_DONE, AW_SET,
+    AW_UNSUPPORTED,
 };
 enum ast_word ast_statement_word(const char *s, size_t n, const char **name);
 

@@ -380,9 +380,10 @@ static bool value_ok(struct checker *ck, const struct ast_stmt *s,
     return false;
 }
 
-static void apply_setting(struct checker *ck, const struct ast_stmt *s)
+/* Applies the setting s to *set (the model's, or a set block's). */
+static void apply_setting_to(struct checker *ck, const struct ast_stmt *s,
+                             struct model_settings *set)
 {
-    struct model_settings *set = &ck->m->settings;
     int kn = (int)(s->name.end - s->name.begin);
     const char *ks = ck->m->src + s->name.begin;
     const struct setting *st;
@@ -422,12 +423,17 @@ static void apply_setting(struct checker *ck, const struct ast_stmt *s)
     else
         *(double *)field = s->num;
     set->set |= st->bit;
-    if (st->bit == SET_MAXSTOR)
+    if (st->bit == SET_MAXSTOR && set == &ck->m->settings)
         ck->maxstor = s;
     if (st->bit == SET_DT && s->num < 0)
         diag_warning(ck->d, s->value, "a negative '%.*s' (integrating "
                      "backwards) is not honoured yet; the run goes forward "
                      "with steps of %g", kn, ks, -s->num);
+}
+
+static void apply_setting(struct checker *ck, const struct ast_stmt *s)
+{
+    apply_setting_to(ck, s, &ck->m->settings);
 }
 
 /* XPPAUT keeps at most maxstor rows; files raise it so that a long run
@@ -447,6 +453,87 @@ static void check_maxstor(struct checker *ck)
         diag_warning(ck->d, ck->maxstor->name, "setting 'maxstor' is not "
                      "honoured yet: XPPAUT would keep the first %ld of about "
                      "%.0f rows; all are written", set->maxstor, rows);
+}
+
+/* ---- set NAME {...} ---- */
+
+/* Each entry of a block names a parameter, a state (its initial value)
+   or a setting.  Indices of states and parameters are final once
+   declared: both keep declaration order. */
+static void check_set_block(struct checker *ck, const struct ast_stmt *b,
+                            struct model_set *out)
+{
+    struct model *m = ck->m;
+    out->span = b->name;
+    out->name = model_strndup(m, m->src + b->name.begin,
+                              b->name.end - b->name.begin);
+    size_t n = 0;
+    for (const struct ast_stmt *e = b->body; e; e = e->next)
+        n++;
+    out->values = n ? model_alloc(m, n * sizeof *out->values) : NULL;
+    if (!out->name || (n && !out->values)) {
+        ck->oom = true;
+        return;
+    }
+    for (const struct ast_stmt *e = b->body; e; e = e->next) {
+        const struct sym *sym = check_lookup(ck, e->name);
+        if (sym && (sym->kind == SYM_PARAM || sym->kind == SYM_STATE)) {
+            if (e->word) {
+                diag_error(ck->d, e->value, "'%s' in set '%s' needs a "
+                           "number", sym->name, out->name);
+                continue;
+            }
+            struct model_set_value *v = &out->values[out->n_values++];
+            v->state = sym->kind == SYM_STATE;
+            v->index = (size_t)sym->index;
+            v->value = e->num;
+        } else if (sym && sym->kind != SYM_TAINTED) {
+            diag_error(ck->d, e->name, "'%s' in set '%s' is not a "
+                       "parameter, a state or a setting", sym->name,
+                       out->name);
+        } else if (!sym) {
+            const struct setting *st;
+            const char *other;
+            bool unhonoured;
+            lookup_key(ck, e->name, &st, &other, &unhonoured);
+            if (st || other)
+                apply_setting_to(ck, e, &out->settings);
+            else
+                diag_error(ck->d, e->name, "unknown name '%.*s' in set "
+                           "'%s' (not a parameter, a state or a setting)",
+                           (int)(e->name.end - e->name.begin),
+                           m->src + e->name.begin, out->name);
+        }
+    }
+}
+
+static void check_set_blocks(struct checker *ck)
+{
+    struct model *m = ck->m;
+    size_t n = 0;
+    for (const struct ast_stmt *s = ck->ast->first; s; s = s->next)
+        n += s->kind == ST_SETBLOCK;
+    if (!n)
+        return;
+    m->sets = model_alloc(m, n * sizeof *m->sets);
+    if (!m->sets) {
+        ck->oom = true;
+        return;
+    }
+    for (const struct ast_stmt *s = ck->ast->first; s && !ck->oom;
+         s = s->next) {
+        if (s->kind != ST_SETBLOCK)
+            continue;
+        for (size_t i = 0; i < m->n_sets; i++)
+            if (ast_is(m, s->name, m->sets[i].name)) {
+                diag_error(ck->d, s->name, "duplicate set '%s'",
+                           m->sets[i].name);
+                diag_note(ck->d, m->sets[i].span, "first defined here");
+                goto next;
+            }
+        check_set_block(ck, s, &m->sets[m->n_sets++]);
+    next:;
+    }
 }
 
 /* ---- initial values ---- */
@@ -913,7 +1000,7 @@ static void check_ast(struct checker *ck)
     for (const struct ast_stmt *s = ast->first; s && !ck->oom; s = s->next)
         if (s->kind == ST_SET)
             apply_setting(ck, s);
-        else if (s->kind != ST_INIT)
+        else if (s->kind != ST_INIT && s->kind != ST_SETBLOCK)
             declare(ck, s);
     check_maxstor(ck);
     /* Names from lines that failed to parse are known but silent. */
@@ -938,6 +1025,7 @@ static void check_ast(struct checker *ck)
     if (ck->oom)
         return;
     resolve_all(ck);
+    check_set_blocks(ck);
     if (ck->kind[SYM_STATE].n == 0 && !ast->syntax_errors)
         diag_error(ck->d, (struct span){ ast->end, ast->end },
                    "no differential equations in the model");

@@ -176,3 +176,33 @@ long model_find_aux(const struct model *m, const char *name)
             return (long)i;
     return -1;
 }
+
+long model_find_set(const struct model *m, const char *name)
+{
+    for (size_t i = 0; i < m->n_sets; i++)
+        if (strcasecmp(m->sets[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+void model_settings_merge(struct model_settings *dst,
+                          const struct model_settings *src)
+{
+#define TAKE(bit, f) if (src->set & (bit)) dst->f = src->f
+    TAKE(SET_TOTAL, total);
+    TAKE(SET_T0, t0);
+    TAKE(SET_DT, dt);
+    TAKE(SET_TOL, tol);
+    TAKE(SET_ATOL, atol);
+    TAKE(SET_DTMIN, dtmin);
+    TAKE(SET_DTMAX, dtmax);
+    TAKE(SET_BOUND, bound);
+    TAKE(SET_MAXSTOR, maxstor);
+    TAKE(SET_NOUT, nout);
+#undef TAKE
+    if (src->set & SET_METH) {
+        dst->meth = src->meth;
+        dst->meth_span = src->meth_span;
+    }
+    dst->set |= src->set;
+}

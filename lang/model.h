@@ -133,6 +133,23 @@ struct model_settings {
     struct span meth_span;
 };
 
+/* `set NAME {a=1, x=2, total=50}`: values applied together on request
+   (--set NAME).  Entries naming a parameter or a state set that value
+   or initial value; the others are settings, in `settings` (bits in
+   settings.set), checked as `@` settings are. */
+struct model_set_value {
+    bool state;              /* an initial value; else a parameter */
+    size_t index;            /* into m->states or m->params */
+    double value;
+};
+
+struct model_set {
+    const char *name;        /* as written */
+    struct span span;
+    struct model_set_value *values;  size_t n_values;
+    struct model_settings settings;
+};
+
 struct model {
     const char *file;        /* for diagnostics */
     const char *src;         /* the whole source text (owned) */
@@ -145,6 +162,7 @@ struct model {
     struct model_aux *aux;          size_t n_aux;
     struct model_func *funcs;       size_t n_funcs;
     struct model_settings settings;
+    struct model_set *sets;         size_t n_sets;
 
     /* Exact derivatives, NULL until lang/diff.c attaches them. */
     struct model_jac *jac;          /* df/dy */
@@ -187,5 +205,10 @@ bool expr_arity_ok(const struct expr *e, int n);
 long model_find_state(const struct model *m, const char *name);
 long model_find_param(const struct model *m, const char *name);
 long model_find_aux(const struct model *m, const char *name);
+long model_find_set(const struct model *m, const char *name);
+
+/* Copies into dst every setting whose bit is in src->set. */
+void model_settings_merge(struct model_settings *dst,
+                          const struct model_settings *src);
 
 #endif

@@ -39,6 +39,8 @@ struct parse_ctx {
     bool at_bol;                /* scanner: no token yet on this line */
     bool done;                  /* `done` seen or end of text reached */
     bool in_markov;             /* scanner: lines of a markov table follow */
+    bool set_block;             /* scanner: `set NAME` read, `{` may follow */
+    bool in_set_block;          /* scanner: inside `set NAME {...}` */
     bool exhausted;             /* the parser stack overflowed */
     bool oom;
     size_t line_no;             /* 0-based number of the current line */
@@ -130,6 +132,8 @@ static void emit(struct parse_ctx *c, struct ast_stmt *s);
 static void emit_list(struct parse_ctx *c, struct stmt_list l,
                       enum ast_stmt_kind kind);
 static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
+static void set_block(struct parse_ctx *c, struct span name,
+                      struct ast_stmt *entries);
 }
 
 %define api.pure full
@@ -156,7 +160,7 @@ static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
 %token PLUS MINUS STAR SLASH CARET POW
 %token LT LE GT GE EQ NE AND OR BANG AT
 %token IF THEN ELSE NOT
-%token KW_PAR KW_INIT KW_NUMBER KW_AUX
+%token KW_PAR KW_INIT KW_NUMBER KW_AUX KW_SET LBRACE RBRACE
 %token LEXERROR
 
 %left OR
@@ -263,6 +267,8 @@ stmt:
   | KW_INIT decls       { emit_list(ctx, $2, ST_INIT); }
   | KW_NUMBER decls     { emit_list(ctx, $2, ST_NUMBER); }
   | AT settings         { emit_list(ctx, $2, ST_SET); }
+  | KW_SET NAME LBRACE settings RBRACE { set_block(ctx, @2, $4.first); }
+  | KW_SET NAME LBRACE RBRACE          { set_block(ctx, @2, NULL); }
   ;
 
 decls:
@@ -518,6 +524,22 @@ static void emit_list(struct parse_ctx *c, struct stmt_list l,
     }
 }
 
+/* `set NAME {...}`: one statement holding its entries, which are
+   settings, parameters or initial values (told apart by the checker). */
+static void set_block(struct parse_ctx *c, struct span name,
+                      struct ast_stmt *entries)
+{
+    if (line_bad(c))
+        return;
+    struct ast_stmt *s = ast_stmt_new(c->m, ST_SETBLOCK, name);
+    if (!s) {
+        c->oom = true;
+        return;
+    }
+    s->body = entries;
+    ast_append(c->out, s);
+}
+
 /* `dx/dt`: the first name is d followed by the state's name. */
 static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt)
 {
@@ -573,6 +595,9 @@ static const char *token_words(yysymbol_kind_t k)
     case YYSYMBOL_KW_INIT: return "'init'";
     case YYSYMBOL_KW_NUMBER: return "'number'";
     case YYSYMBOL_KW_AUX: return "'aux'";
+    case YYSYMBOL_KW_SET: return "'set'";
+    case YYSYMBOL_LBRACE: return "'{'";
+    case YYSYMBOL_RBRACE: return "'}'";
     default: return NULL;
     }
 }

@@ -355,6 +355,7 @@ START_TEST(lex_statement_words_by_first_letters)
         { "AUX e=x", KW_AUX }, { "d", YYEOF }, { "DONE", YYEOF },
         { "p = 1", NAME }, { "p' = -p", NAME }, { "dp /dt = 1", NAME },
         { "i(x) = x", NAME }, { "a e=x", NAME }, { "azz e=x", NAME },
+        { "se hopf {a=1}", KW_SET }, { "SET hopf {a=1}", KW_SET },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct lexed l;
@@ -366,12 +367,30 @@ START_TEST(lex_statement_words_by_first_letters)
 }
 END_TEST
 
+START_TEST(lex_set_block_tokens)
+{
+    /* The brace ends the block even when it touches a value. */
+    static const int want[] = { KW_SET, NAME, LBRACE, NAME, ASSIGN, NUMBER,
+                                COMMA, NAME, ASSIGN, WORD, COMMA, NAME,
+                                ASSIGN, NUMBER, RBRACE, NL };
+    struct lexed l;
+    lex("set fast {a=1, meth=rk4, dt=-0.5}", &l);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        ck_assert_msg(l.tok[i] == want[i], "token %zu: %d, want %d", i,
+                      l.tok[i], want[i]);
+    done(&l);
+    lex("x' = {", &l);
+    ck_assert_msg(strstr(l.errs, "unexpected character '{'"), "%s", l.errs);
+    done(&l);
+}
+END_TEST
+
 START_TEST(lex_unsupported_statements_by_first_letters)
 {
     static const struct { const char *text, *name; } cases[] = {
         { "b u'-v", "bdry" }, { "bndry u", "bdry" }, { "w w1", "wiener" },
         { "WIENER w", "wiener" }, { "g 1 x {x=0}", "global" },
-        { "ta h f.tab", "table" }, { "se hopf {a=1}", "set" },
+        { "ta h f.tab", "table" },
         { "so y=1", "solve" }, { "on x,y", "only" }, { "sp k=conv(1)", "special" },
         { "ma z 2", "markov" }, { "ex {x} {y}", "export" },
         { "volterra u=1", "volterra" }, { "o file", "options" },
@@ -459,6 +478,7 @@ static Suite *lexer_suite(void)
     tcase_add_test(tc, lex_unsupported_xpp_statement_is_named);
     tcase_add_test(tc, lex_statement_words_by_first_letters);
     tcase_add_test(tc, lex_unsupported_statements_by_first_letters);
+    tcase_add_test(tc, lex_set_block_tokens);
     tcase_add_test(tc, lex_names_have_dots_and_start_with_a_letter);
     tcase_add_test(tc, lex_span_of_error_at_end_of_file);
     tcase_add_test(tc, lex_byte_order_mark_is_skipped_at_the_start_only);
