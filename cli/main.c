@@ -209,6 +209,11 @@ static bool pick_solver(const struct model *m, const struct cli_options *o,
     return stepper_find("dopri5", sm);
 }
 
+static long xpp_nout(const struct model_settings *s)
+{
+    return (s->set & SET_NOUT) && s->nout > 0 ? s->nout : 1;
+}
+
 static double first_set(double a, double b, double fallback)
 {
     return !isnan(a) ? a : !isnan(b) ? b : fallback;
@@ -228,11 +233,14 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     double file_t0 = (s->set & SET_T0) ? s->t0 : NAN;
     double file_total = (s->set & SET_TOTAL) ? s->total : NAN;
     so->t0 = first_set(o->t0, file_t0, 0.0);
+    /* XPPAUT integrates backwards over `total` when dt < 0. */
+    bool backwards = (s->set & SET_DT) && s->dt < 0 && isnan(o->t1);
+    double total = first_set(o->total, file_total, DEFAULT_TOTAL);
     if (!isnan(o->t1))
         so->t1 = o->t1;
     else
-        so->t1 = so->t0 + first_set(o->total, file_total, DEFAULT_TOTAL);
-    if (!(so->t1 > so->t0)) {
+        so->t1 = so->t0 + (backwards ? -total : total);
+    if (!(backwards ? so->t1 < so->t0 : so->t1 > so->t0)) {
         say("the end time t1 = %g is not after the start time t0 = %g",
             so->t1, so->t0);
         return ODE_EINVAL;
@@ -247,9 +255,17 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     bool fixed = so->controller == CTL_CONSTANT ||
                  (so->controller == CTL_DEFAULT && !stepper_adaptive(sm));
     if (fixed)
-        so->dt = first_set(o->dt, file_dt, (so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
+        so->dt = first_set(o->dt, file_dt, fabs(so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
     else
         so->dt = first_set(o->dt, NAN, 0.0);
+    if (o->xpp) {
+        /* XPPAUT's rows: the bound is checked on them (cli/xpp.c), and a
+           fixed-step run takes whole steps over about `total`. */
+        so->bound = 0;
+        if (fixed && isnan(o->t1))
+            so->t1 = so->t0 + (so->t1 > so->t0 ? 1 : -1) *
+                     cli_xpp_span(total, so->dt, xpp_nout(s));
+    }
     if (!isnan(o->pcoeff)) so->pcoeff = o->pcoeff;
     if (!isnan(o->icoeff)) so->icoeff = o->icoeff;
     if (!isnan(o->dcoeff)) so->dcoeff = o->dcoeff;
@@ -263,12 +279,15 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
         so->save = SAVE_AT;
         so->save_at = o->save_at;
         so->n_save_at = o->n_save_at;
+    } else if (o->xpp && fixed) {
+        /* Every nout-th step is kept by the row filter (cli/xpp.c). */
+        so->save = SAVE_STEPS;
     } else {
         so->save = SAVE_GRID;
-        double nout = (s->set & SET_NOUT) && s->nout > 0 ? (double)s->nout : 1.0;
+        double nout = (double)xpp_nout(s);
         double file_every = isnan(file_dt) || file_dt == 0 ? NAN : file_dt * nout;
         so->save_every = first_set(o->save_every, file_every,
-                                   (so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
+                                   fabs(so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
     }
     return 0;
 }
@@ -278,6 +297,11 @@ struct row_sink {
     const struct ode_problem *prob;
     const double *p;
     double *row;             /* states then aux */
+    double *sel;             /* the columns written (`only`) */
+    const size_t *cols;      /* their indices into row */
+    size_t ncols;
+    struct xpp_rows rows;    /* which points become rows */
+    bool rows_stopped;       /* rows ended the solve (maxstor, bound) */
     progress *pg;            /* NULL: no progress line */
     bool aux_failed;         /* the aux function asked to stop ... */
     double aux_t;            /* ... at this t */
@@ -294,7 +318,23 @@ static int write_row(void *ctx, double t, const double *y)
         rs->aux_t = t;
         return -1;
     }
-    return out_row(rs->writer, t, rs->row, n + rs->prob->n_aux);
+    switch (xpp_rows_next(&rs->rows, t, rs->row, n + rs->prob->n_aux)) {
+    case XPP_SKIP:
+        return 0;
+    case XPP_STOP:
+        rs->rows_stopped = true;
+        return -1;
+    case XPP_WRITE:
+        break;
+    }
+    for (size_t i = 0; i < rs->ncols; i++)
+        rs->sel[i] = rs->row[rs->cols[i]];
+    int rc = out_row(rs->writer, t, rs->sel, rs->ncols);
+    if (rc == 0 && rs->rows.full) {
+        rs->rows_stopped = true;
+        return -1;
+    }
+    return rc;
 }
 
 /* The rows of --repeat's extra solves go nowhere. */
@@ -489,7 +529,8 @@ static int run(const struct cli_options *o)
     jit *jt = NULL;
     interp *ip = NULL;
     struct out *writer = NULL;
-    double *p = NULL, *y0 = NULL, *row = NULL, *atol_vec = NULL;
+    double *p = NULL, *y0 = NULL, *row = NULL, *atol_vec = NULL, *sel = NULL;
+    size_t *cols = NULL;
     struct ode_problem prob;
     char err[512];
     int status = EXIT_USAGE;
@@ -498,6 +539,8 @@ static int run(const struct cli_options *o)
         goto done;
     if (o->set && cli_apply_set(m, o->set, stderr))
         goto done;
+    if (o->xpp)
+        cli_xpp_defaults(m);
     if (o->check_only) {
         status = EXIT_DONE;
         goto done;
@@ -575,21 +618,36 @@ static int run(const struct cli_options *o)
         goto done;
     }
     signal_writer = writer;
-    size_t ncol = prob.n_states + prob.n_aux;
-    const char **names = malloc((ncol ? ncol : 1) * sizeof *names);
-    if (!names) {
+    size_t ncol = prob.n_states + prob.n_aux, nsel, nsel_states;
+    bool with_t;
+    bool h5 = out_format_of(o->output) == OUT_HDF5;
+    if (o->format_xpp && h5) {
+        say("--format xpp writes text; %s is an HDF5 file name", o->output);
+        goto done;
+    }
+    if (xpp_columns(m, h5, &cols, &nsel, &nsel_states, &with_t)) {
         say("out of memory");
         goto done;
     }
-    for (size_t i = 0; i < prob.n_states; i++)
-        names[i] = prob.state_names[i];
-    for (size_t i = 0; i < prob.n_aux; i++)
-        names[prob.n_states + i] = prob.aux_names[i];
-    int wrc = out_header_aux(writer, names, prob.n_states, prob.n_aux);
+    const char **names = malloc((ncol ? ncol : 1) * sizeof *names);
+    sel = malloc((ncol ? ncol : 1) * sizeof *sel);
+    if (!names || !sel) {
+        free(names);
+        say("out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < nsel; i++)
+        names[i] = cols[i] < prob.n_states ? prob.state_names[cols[i]]
+                                           : prob.aux_names[cols[i] - prob.n_states];
+    if (o->format_xpp)
+        out_set_xpp(writer, with_t);
+    int wrc = out_header_aux(writer, names, nsel_states, nsel - nsel_states);
     free(names);
 
     progress *pg = want_progress(o) ? progress_new(stderr, so.t0, so.t1, NULL) : NULL;
-    struct row_sink rs = { .writer = writer, .prob = &prob, .p = p, .row = row, .pg = pg };
+    struct row_sink rs = { .writer = writer, .prob = &prob, .p = p, .row = row, .pg = pg,
+                           .sel = sel, .cols = cols, .ncols = nsel };
+    xpp_rows_init(&rs.rows, &m->settings, o->xpp, so.save == SAVE_STEPS && o->xpp);
     struct solve_sink sink = { .row = write_row, .ctx = &rs,
                                .progress = pg ? show_progress : NULL };
     struct solve_stats st = { 0 };
@@ -635,6 +693,22 @@ static int run(const struct cli_options *o)
         status = EXIT_SOLVE;
         goto done;
     }
+    if (rc == ODE_EOUTPUT && rs.rows_stopped && !crc) {
+        rc = 0;
+        if (rs.rows.bad >= 0) {
+            long v = rs.rows.bad;
+            say("solve stopped at t = %.17g: %s = %.17g is out of bounds (|value| > bound = "
+                "%g, as XPPAUT stops); the rows before it are kept", rs.rows.bad_t,
+                (size_t)v < prob.n_states ? prob.state_names[v]
+                                          : prob.aux_names[v - (long)prob.n_states],
+                rs.rows.bad_value, rs.rows.bound);
+            status = EXIT_SOLVE;
+            goto done;
+        }
+        if (!o->quiet)
+            say("note: %ld rows, XPPAUT's maxstor: the run stops there as XPPAUT's does "
+                "(raise @ maxstor for more)", rs.rows.written);
+    }
     if (rc == ODE_EOUTPUT || crc) {
         say("%s", err);
         status = EXIT_USAGE;
@@ -665,6 +739,8 @@ done:
     if (writer)
         out_close(writer, false, err, sizeof err);
     free(atol_vec);
+    free(sel);
+    free(cols);
     free(row);
     free(y0);
     free(p);

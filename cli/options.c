@@ -19,7 +19,7 @@ enum {
     OPT_TSTOPS, OPT_T0, OPT_T1, OPT_TOTAL, OPT_SAVE_EVERY, OPT_SAVE_STEPS,
     OPT_SAVE_AT, OPT_SAVE_FINAL, OPT_STATS, OPT_CHECK, OPT_EMIT_C, OPT_NO_JIT,
     OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT, OPT_LINSOLVE, OPT_JACOBIAN,
-    OPT_SET,
+    OPT_SET, OPT_XPP, OPT_FORMAT,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +49,8 @@ static const struct option long_options[] = {
     { "param", required_argument, NULL, 'p' },
     { "init", required_argument, NULL, 'i' },
     { "set", required_argument, NULL, OPT_SET },
+    { "xpp", no_argument, NULL, OPT_XPP },
+    { "format", required_argument, NULL, OPT_FORMAT },
     { "output", required_argument, NULL, 'o' },
     { "stats", no_argument, NULL, OPT_STATS },
     { "repeat", required_argument, NULL, OPT_REPEAT },
@@ -136,6 +138,11 @@ void cli_usage(FILE *out)
 "  -p, --param NAME=X   set a parameter (repeatable)\n"
 "  -i, --init NAME=X    set an initial value (repeatable)\n"
 "  --set NAME           apply the model's `set NAME {...}` block\n"
+"  --xpp                run as XPPAUT does: its defaults for what the file\n"
+"                       leaves unsaid (rk4, dt 0.05, total 20, bound 100,\n"
+"                       maxstor 5000, ...) and its rows, step for step\n"
+"  --format xpp         write XPPAUT's output.dat layout: t, states, aux,\n"
+"                       blank-separated, no header (csv: the default)\n"
 "\n"
 "Other:\n"
 "  --stats              print solver statistics to stderr\n"
@@ -491,6 +498,15 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         case 'i': rc = parse_assign('i', optarg, &o->inits, &o->n_inits, err, errlen); break;
         case 'o': o->output = optarg; break;
         case OPT_SET: o->set = optarg; break;
+        case OPT_XPP: o->xpp = true; break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "xpp") == 0)
+                o->format_xpp = true;
+            else if (strcmp(optarg, "csv") == 0)
+                o->format_xpp = false;
+            else
+                rc = fail(err, errlen, "--format: unknown format '%s' (xpp or csv)", optarg);
+            break;
         case OPT_STATS: o->stats = true; break;
         case 'q': o->quiet = true; break;
         case OPT_CHECK: o->check_only = true; break;

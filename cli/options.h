@@ -42,6 +42,8 @@ struct cli_options {
     enum jac_mode jacobian;  /* --jacobian fd: JAC_FD; JAC_AUTO when not given */
     const char *output;      /* -o FILE; NULL for stdout */
     const char *set;         /* --set NAME: the model's block to apply */
+    bool xpp;                /* --xpp: XPPAUT's defaults and rows */
+    bool format_xpp;         /* --format xpp: output.dat's layout */
     struct cli_assign *params;  size_t n_params;
     struct cli_assign *inits;   size_t n_inits;
     struct cli_assign *atols;   size_t n_atols;   /* --atol NAME=X, per state */

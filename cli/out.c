@@ -32,7 +32,7 @@
 
 /* Room kept free for one number and its separator, so the row loop checks
    the space once per value and never splits a number. */
-#define OUT_SLACK (FMT_DOUBLE_MAX + 1)
+#define OUT_SLACK (FMT_DOUBLE_MAX + 2)   /* a value, a blank and a newline */
 
 #define OUT_NO_HEADER SIZE_MAX
 
@@ -40,6 +40,8 @@ struct out {
     int fd;
     bool own_fd;              /* false for standard output */
     char sep;
+    bool xpp;                 /* XPPAUT's layout (out_set_xpp) */
+    bool xpp_t;               /* ... with t as the first column */
     bool failed;              /* a write failed: later calls do nothing */
     bool broken_pipe;         /* ... with EPIPE */
     volatile sig_atomic_t aborted;   /* out_abort_signal_safe() ran */
@@ -301,6 +303,20 @@ static int put_name(out *o, const char *name)
     return put_bytes(o, "\"", 1);
 }
 
+int out_set_xpp(out *o, bool with_t)
+{
+#if WITH_HDF5
+    if (o->h5)
+        return ODE_EINVAL;
+#endif
+    if (o->ncols != OUT_NO_HEADER)
+        return ODE_EINVAL;
+    o->xpp = true;
+    o->xpp_t = with_t;
+    o->sep = ' ';
+    return 0;
+}
+
 int out_header(out *o, const char *const *names, size_t n)
 {
     return out_header_aux(o, names, n, 0);
@@ -323,6 +339,10 @@ int out_header_aux(out *o, const char *const *names, size_t n_states,
         return rc;
     }
 #endif
+    if (o->xpp) {
+        o->ncols = n;
+        return 0;
+    }
     if (put_bytes(o, "t", 1))
         return ODE_EOUTPUT;
     for (size_t i = 0; i < n; i++)
@@ -352,7 +372,7 @@ int out_row(out *o, double t, const double *vals, size_t n)
 #endif
     p = o->buf + o->len;
     limit = o->buf + OUT_BUF_SIZE - OUT_SLACK;
-    for (size_t i = 0; i <= n; i++) {
+    for (size_t i = o->xpp && !o->xpp_t; i <= n; i++) {
         if (p > limit) {
             o->len = (size_t)(p - o->buf);
             if (out_flush(o))
@@ -360,7 +380,11 @@ int out_row(out *o, double t, const double *vals, size_t n)
             p = o->buf;
         }
         p += fmt_double(p, i == 0 ? t : vals[i - 1]);
-        *p++ = i < n ? o->sep : '\n';
+        /* XPPAUT ends each value with a blank, the last one too. */
+        if (o->xpp)
+            *p++ = ' ';
+        if (!o->xpp || i == n)
+            *p++ = i < n ? o->sep : '\n';
     }
     o->len = (size_t)(p - o->buf);
     o->rows++;

@@ -64,6 +64,11 @@ int out_header(out *o, const char *const *names, size_t n);
 int out_header_aux(out *o, const char *const *names, size_t n_states,
                    size_t n_aux);
 
+/* XPPAUT's output.dat layout instead of CSV or TSV: no header line, each
+   value followed by one blank, t first only when with_t.  Before the
+   header; text outputs only (ODE_EINVAL for HDF5 or after the header). */
+int out_set_xpp(out *o, bool with_t);
+
 /* Writes one row: t then vals[0 .. n-1], separated, ending with "\n".
    Returns 0, ODE_EINVAL when n differs from the header's, or ODE_EOUTPUT
    after a write error; once a write has failed every later call returns

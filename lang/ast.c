@@ -115,7 +115,7 @@ static const struct {
     { "au", AW_AUX, "aux" },
     { "ex", AW_UNSUPPORTED, "export" },
     { "ma", AW_UNSUPPORTED, "markov" },
-    { "on", AW_UNSUPPORTED, "only" },
+    { "on", AW_ONLY, "only" },
     { "se", AW_SET, "set" },
     { "so", AW_UNSUPPORTED, "solve" },
     { "sp", AW_UNSUPPORTED, "special" },

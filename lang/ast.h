@@ -51,6 +51,7 @@ enum ast_stmt_kind {
     ST_FUNC,                     /* f(x,y) = expr */
     ST_SET,                      /* @ key=value */
     ST_SETBLOCK,                 /* set NAME {key=value, ...} */
+    ST_ONLY,                     /* only x,y: one per name */
 };
 
 /* One declaration: a line such as `par a=1, b=2` gives one per name. */
@@ -107,7 +108,7 @@ bool ast_is_keyword(const char *s, size_t n);
    position at all.  Stores the statement's full lower-case name in *name
    (may be NULL) unless AW_NONE. */
 enum ast_word {
-    AW_NONE, AW_PAR, AW_INIT, AW_NUMBER, AW_AUX, AW_DONE, AW_SET,
+    AW_NONE, AW_PAR, AW_INIT, AW_NUMBER, AW_AUX, AW_DONE, AW_SET, AW_ONLY,
     AW_UNSUPPORTED,
 };
 enum ast_word ast_statement_word(const char *s, size_t n, const char **name);

@@ -207,6 +207,7 @@ static const struct setting settings[] = {
     NUM("dtmax", SET_DTMAX, dtmax, SR_POSITIVE),
     NUM("bound", SET_BOUND, bound, SR_POSITIVE),
     NUM("maxstor", SET_MAXSTOR, maxstor, SR_COUNT),
+    NUM("trans", SET_TRANS, trans, SR_ANY),
     NUM("nout", SET_NOUT, nout, SR_COUNT),
     NUM("njmp", SET_NOUT, nout, SR_COUNT),   /* XPPAUT's other name */
     NUM("meth", SET_METH, meth, SR_METHOD),
@@ -217,7 +218,7 @@ static const struct setting settings[] = {
 /* XPPAUT settings that change its trajectory or its rows and that this
    version reads but does not honour yet: each gets a warning. */
 static const char *const unhonoured_settings[] = {
-    "trans", "poimap", "poivar", "poipln", "poisgn", "poistop", "range",
+    "poimap", "poivar", "poipln", "poisgn", "poistop", "range",
     "rangeover", "rangestep", "rangelow", "rangehigh", "rangereset",
     "rangeoldic", "stoch",
 };
@@ -425,10 +426,6 @@ static void apply_setting_to(struct checker *ck, const struct ast_stmt *s,
     set->set |= st->bit;
     if (st->bit == SET_MAXSTOR && set == &ck->m->settings)
         ck->maxstor = s;
-    if (st->bit == SET_DT && s->num < 0)
-        diag_warning(ck->d, s->value, "a negative '%.*s' (integrating "
-                     "backwards) is not honoured yet; the run goes forward "
-                     "with steps of %g", kn, ks, -s->num);
 }
 
 static void apply_setting(struct checker *ck, const struct ast_stmt *s)
@@ -450,9 +447,9 @@ static void check_maxstor(struct checker *ck)
     double nout = set->set & SET_NOUT ? (double)set->nout : 1;
     double rows = floor(total / (dt * nout)) + 1;
     if (rows > (double)set->maxstor)
-        diag_warning(ck->d, ck->maxstor->name, "setting 'maxstor' is not "
-                     "honoured yet: XPPAUT would keep the first %ld of about "
-                     "%.0f rows; all are written", set->maxstor, rows);
+        diag_warning(ck->d, ck->maxstor->name, "setting 'maxstor': XPPAUT "
+                     "would keep the first %ld of about %.0f rows; all are "
+                     "written unless --xpp", set->maxstor, rows);
 }
 
 /* ---- set NAME {...} ---- */
@@ -533,6 +530,52 @@ static void check_set_blocks(struct checker *ck)
             }
         check_set_block(ck, s, &m->sets[m->n_sets++]);
     next:;
+    }
+}
+
+/* ---- only ---- */
+
+/* `only` names the output columns: t, states and aux quantities, in the
+   order XPPAUT writes them. */
+static void check_only(struct checker *ck)
+{
+    struct model *m = ck->m;
+    size_t n = 0;
+    for (const struct ast_stmt *s = ck->ast->first; s; s = s->next)
+        n += s->kind == ST_ONLY;
+    if (!n)
+        return;
+    m->only = model_alloc(m, n * sizeof *m->only);
+    if (!m->only) {
+        ck->oom = true;
+        return;
+    }
+    for (const struct ast_stmt *s = ck->ast->first; s; s = s->next) {
+        if (s->kind != ST_ONLY)
+            continue;
+        const struct sym *sym = check_lookup(ck, s->name);
+        struct model_column c = { MC_TIME, 0 };
+        if (!sym && ast_is(m, s->name, "t")) {
+            c.kind = MC_TIME;
+        } else if (sym && sym->kind == SYM_STATE) {
+            c = (struct model_column){ MC_STATE, (size_t)sym->index };
+        } else if (sym && sym->kind == SYM_AUX) {
+            c = (struct model_column){ MC_AUX, (size_t)sym->index };
+        } else if (sym && sym->kind == SYM_TAINTED) {
+            continue;
+        } else {
+            int len = (int)(s->name.end - s->name.begin);
+            diag_error(ck->d, s->name, "'only' lists t, states and aux "
+                       "quantities; '%.*s' is %s", len,
+                       m->src + s->name.begin,
+                       sym ? "not one of them" : "not declared");
+            continue;
+        }
+        bool dup = false;
+        for (size_t i = 0; i < m->n_only; i++)
+            dup |= m->only[i].kind == c.kind && m->only[i].index == c.index;
+        if (!dup)
+            m->only[m->n_only++] = c;
     }
 }
 
@@ -1000,7 +1043,8 @@ static void check_ast(struct checker *ck)
     for (const struct ast_stmt *s = ast->first; s && !ck->oom; s = s->next)
         if (s->kind == ST_SET)
             apply_setting(ck, s);
-        else if (s->kind != ST_INIT && s->kind != ST_SETBLOCK)
+        else if (s->kind != ST_INIT && s->kind != ST_SETBLOCK &&
+                 s->kind != ST_ONLY)
             declare(ck, s);
     check_maxstor(ck);
     /* Names from lines that failed to parse are known but silent. */
@@ -1026,6 +1070,7 @@ static void check_ast(struct checker *ck)
         return;
     resolve_all(ck);
     check_set_blocks(ck);
+    check_only(ck);
     if (ck->kind[SYM_STATE].n == 0 && !ast->syntax_errors)
         diag_error(ck->d, (struct span){ ast->end, ast->end },
                    "no differential equations in the model");

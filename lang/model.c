@@ -199,6 +199,7 @@ void model_settings_merge(struct model_settings *dst,
     TAKE(SET_BOUND, bound);
     TAKE(SET_MAXSTOR, maxstor);
     TAKE(SET_NOUT, nout);
+    TAKE(SET_TRANS, trans);
 #undef TAKE
     if (src->set & SET_METH) {
         dst->meth = src->meth;

@@ -122,12 +122,12 @@ enum {
     SET_TOTAL = 1u << 0, SET_T0 = 1u << 1, SET_DT = 1u << 2,
     SET_METH = 1u << 3, SET_TOL = 1u << 4, SET_ATOL = 1u << 5,
     SET_DTMIN = 1u << 6, SET_DTMAX = 1u << 7, SET_BOUND = 1u << 8,
-    SET_MAXSTOR = 1u << 9, SET_NOUT = 1u << 10,
+    SET_MAXSTOR = 1u << 9, SET_NOUT = 1u << 10, SET_TRANS = 1u << 11,
 };
 
 struct model_settings {
     unsigned set;
-    double total, t0, dt, tol, atol, dtmin, dtmax, bound;
+    double total, t0, dt, tol, atol, dtmin, dtmax, bound, trans;
     long maxstor, nout;
     const char *meth;        /* as written, lower case */
     struct span meth_span;
@@ -150,6 +150,13 @@ struct model_set {
     struct model_settings settings;
 };
 
+/* A column chosen by `only`: t, a state or an aux quantity. */
+enum model_column_kind { MC_TIME, MC_STATE, MC_AUX };
+struct model_column {
+    enum model_column_kind kind;
+    size_t index;            /* into m->states or m->aux */
+};
+
 struct model {
     const char *file;        /* for diagnostics */
     const char *src;         /* the whole source text (owned) */
@@ -163,6 +170,8 @@ struct model {
     struct model_func *funcs;       size_t n_funcs;
     struct model_settings settings;
     struct model_set *sets;         size_t n_sets;
+    /* `only` (all such lines, in order); n_only 0 writes every column. */
+    struct model_column *only;      size_t n_only;
 
     /* Exact derivatives, NULL until lang/diff.c attaches them. */
     struct model_jac *jac;          /* df/dy */

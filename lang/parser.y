@@ -160,7 +160,7 @@ static void set_block(struct parse_ctx *c, struct span name,
 %token PLUS MINUS STAR SLASH CARET POW
 %token LT LE GT GE EQ NE AND OR BANG AT
 %token IF THEN ELSE NOT
-%token KW_PAR KW_INIT KW_NUMBER KW_AUX KW_SET LBRACE RBRACE
+%token KW_PAR KW_INIT KW_NUMBER KW_AUX KW_SET KW_ONLY LBRACE RBRACE
 %token LEXERROR
 
 %left OR
@@ -174,7 +174,8 @@ static void set_block(struct parse_ctx *c, struct span name,
 %type <expr> expr
 %type <num> signed
 %type <stmt> decl setting
-%type <stmts> decls settings
+%type <stmts> decls settings columns
+%type <stmt> column
 %type <exprs> args
 %type <spans> names
 %type <sval> setvalue
@@ -267,6 +268,7 @@ stmt:
   | KW_INIT decls       { emit_list(ctx, $2, ST_INIT); }
   | KW_NUMBER decls     { emit_list(ctx, $2, ST_NUMBER); }
   | AT settings         { emit_list(ctx, $2, ST_SET); }
+  | KW_ONLY columns     { emit_list(ctx, $2, ST_ONLY); }
   | KW_SET NAME LBRACE settings RBRACE { set_block(ctx, @2, $4.first); }
   | KW_SET NAME LBRACE RBRACE          { set_block(ctx, @2, NULL); }
   ;
@@ -295,6 +297,18 @@ signed:
     NUMBER              { $$ = $1; }
   | MINUS NUMBER        { $$ = -$2; }
   | PLUS NUMBER         { $$ = $2; }
+  ;
+
+/* `only x,y z`: names separated by commas or blanks, as XPPAUT reads
+   them. */
+columns:
+    column                  { $$.first = $$.last = $1; }
+  | columns column          { $1.last->next = $2; $1.last = $2; $$ = $1; }
+  | columns COMMA column    { $1.last->next = $3; $1.last = $3; $$ = $1; }
+  ;
+
+column:
+    NAME                    { NEED($$ = ast_stmt_new(ctx->m, ST_ONLY, @1)); }
   ;
 
 settings:
@@ -596,6 +610,7 @@ static const char *token_words(yysymbol_kind_t k)
     case YYSYMBOL_KW_NUMBER: return "'number'";
     case YYSYMBOL_KW_AUX: return "'aux'";
     case YYSYMBOL_KW_SET: return "'set'";
+    case YYSYMBOL_KW_ONLY: return "'only'";
     case YYSYMBOL_LBRACE: return "'{'";
     case YYSYMBOL_RBRACE: return "'}'";
     default: return NULL;

@@ -356,6 +356,7 @@ START_TEST(lex_statement_words_by_first_letters)
         { "p = 1", NAME }, { "p' = -p", NAME }, { "dp /dt = 1", NAME },
         { "i(x) = x", NAME }, { "a e=x", NAME }, { "azz e=x", NAME },
         { "se hopf {a=1}", KW_SET }, { "SET hopf {a=1}", KW_SET },
+        { "on x,y", KW_ONLY }, { "only x y", KW_ONLY },
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct lexed l;
@@ -391,7 +392,7 @@ START_TEST(lex_unsupported_statements_by_first_letters)
         { "b u'-v", "bdry" }, { "bndry u", "bdry" }, { "w w1", "wiener" },
         { "WIENER w", "wiener" }, { "g 1 x {x=0}", "global" },
         { "ta h f.tab", "table" },
-        { "so y=1", "solve" }, { "on x,y", "only" }, { "sp k=conv(1)", "special" },
+        { "so y=1", "solve" }, { "sp k=conv(1)", "special" },
         { "ma z 2", "markov" }, { "ex {x} {y}", "export" },
         { "volterra u=1", "volterra" }, { "o file", "options" },
     };

@@ -143,6 +143,41 @@ START_TEST(out_unknown_extension_is_csv)
 }
 END_TEST
 
+/* XPPAUT's output.dat layout: no header, every value followed by a blank,
+   t only when asked for; wide rows cross the buffer whole. */
+START_TEST(out_xpp_layout_has_no_header_and_trailing_blanks)
+{
+    char path[512], err[512];
+    const char *names[] = { "x", "y" };
+    double v[2] = { 0.1, -2.5 };
+    out *o;
+    td_make("check_out");
+    td_path(path, sizeof path, "output.dat");
+    ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
+    ck_assert_int_eq(out_set_xpp(o, true), 0);
+    ck_assert_int_eq(out_header(o, names, 2), 0);
+    ck_assert_int_eq(out_set_xpp(o, true), ODE_EINVAL);
+    ck_assert_int_eq(out_row(o, 0, v, 2), 0);
+    ck_assert_int_eq(out_row(o, 1e-300, v, 1), ODE_EINVAL);
+    ck_assert_int_eq(out_close(o, true, err, sizeof err), 0);
+    char *text = read_file(path, NULL);
+    ck_assert_str_eq(text, "0 0.1 -2.5 \n");
+    free(text);
+    ck_assert_int_eq(out_open(path, &o, err, sizeof err), 0);
+    ck_assert_int_eq(out_set_xpp(o, false), 0);
+    ck_assert_int_eq(out_header(o, names, 2), 0);
+    for (int i = 0; i < 20000; i++)
+        ck_assert_int_eq(out_row(o, i, v, 2), 0);
+    ck_assert_int_eq(out_close(o, true, err, sizeof err), 0);
+    size_t len;
+    text = read_file(path, &len);
+    ck_assert_uint_eq(len, 20000 * strlen("0.1 -2.5 \n"));
+    ck_assert(strncmp(text, "0.1 -2.5 \n0.1 -2.5 \n", 20) == 0);
+    free(text);
+    td_remove();
+}
+END_TEST
+
 START_TEST(out_format_follows_extension)
 {
     ck_assert_int_eq(out_format_of("a.csv"), OUT_CSV);
@@ -493,6 +528,7 @@ static Suite *out_suite(void)
     tcase_add_test(tc, out_rows_wider_than_the_buffer_round_trip);
     tcase_add_test(tc, out_unknown_extension_is_csv);
     tcase_add_test(tc, out_format_follows_extension);
+    tcase_add_test(tc, out_xpp_layout_has_no_header_and_trailing_blanks);
     tcase_add_test(tc, out_header_quotes_names_per_rfc4180);
     tcase_add_test(tc, out_writes_shortest_numbers);
     tcase_add_test(tc, out_file_appears_under_its_name_only_at_close);
