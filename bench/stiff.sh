@@ -4,9 +4,11 @@
 # in this run on this machine.
 #
 #   bench/stiff.sh             (from the repository root; bench/run.sh calls it)
-#   bench/stiff.sh --results bench/results.md
-#                              the same, and the section replaces the one
-#                              in that file (or is appended to it)
+#   bench/stiff.sh --results bench/results.md [--from OUTPUT]
+#                              the same, and the parts that ran replace
+#                              theirs in that file (the section is appended
+#                              when it has none); --from: splice the saved
+#                              stdout of an earlier run instead of running
 #
 # Prints a Markdown section on stdout (bench/run.sh puts it in
 # bench/results.md), progress on stderr; keeps the raw records in
@@ -65,17 +67,20 @@
 # interpolated log-log along its own runs (bench/stiff.awk).
 set -eu
 
-RESULTS=""
+RESULTS="" FROM=""
+usage() { echo "usage: bench/stiff.sh [--results FILE [--from OUTPUT]]" >&2; exit 2; }
 case "${1:-}" in
-    --results) RESULTS=${2:?usage: bench/stiff.sh [--results FILE]} ;;
+    --results) RESULTS=${2:-}; [ -n "$RESULTS" ] || usage
+               case "${3:-}" in --from) FROM=${4:-}; [ -n "$FROM" ] || usage ;; "") ;; *) usage ;; esac ;;
     "") ;;
-    *) echo "usage: bench/stiff.sh [--results FILE]" >&2; exit 2 ;;
+    *) usage ;;
 esac
 if [ -n "$RESULTS" ]; then
-    # Run into a file, then splice it between the section's markers.
+    # Run into a file (or take the output of an earlier run, --from),
+    # then splice it between the section's markers.
     part=$(mktemp)
     trap 'rm -f "$part"' EXIT
-    "$0" >"$part"
+    if [ -n "$FROM" ]; then cp "$FROM" "$part"; else "$0" >"$part"; fi
     # The parts in the new output replace their blocks; a part the file
     # lacks goes before the section's end; no section: all of it appended.
     awk -v part="$part" '
@@ -126,16 +131,18 @@ PNG=${PNG:-bench/stiff.png}
 STIFF_NAMES="rodas5 ros23 radau5 kvaerno3 kvaerno5 bdf backeul trapezoid auto"
 ROOT=$PWD
 W=$O/bench/stiff
-mkdir -p "$W/tmp"
+mkdir -p "$W"
 W=$(cd "$W" && pwd)
-TMP=$W/tmp
+# Scratch files of this run only, so that two parts can run at once.
+TMP=$W/tmp.$$
+rm -rf "$TMP"
+mkdir -p "$TMP"
 
 case $ODESOLVE in /*) ;; *) ODESOLVE=$ROOT/$ODESOLVE ;; esac
 # Measure a copy: other people may relink $O/odesolve during the run.
-cp "$ODESOLVE" "$W/odesolve"
-ODESOLVE=$W/odesolve
-export ODESOLVE_CACHE_DIR=$W/cc-cache
-rm -rf "$ODESOLVE_CACHE_DIR"
+cp "$ODESOLVE" "$TMP/odesolve"
+ODESOLVE=$TMP/odesolve
+export ODESOLVE_CACHE_DIR=$TMP/cc-cache
 
 LIST=$("$ODESOLVE" --list-solvers | awk 'NR > 1 { print $1 }')
 has_solver() { printf '%s\n' "$LIST" | grep -qx "$1"; }
@@ -207,7 +214,7 @@ set_cmd() {
     peer) CMD=("bin/${TOOL[j]}_$PROB" --method "${ARG[j]}" --rtol "$RTOL" --reps 1) ;;
     scipy) CMD=(/usr/bin/python3 scripts/scipy_drv.py --prob "$PROB" --method "${ARG[j]}"
                 --rtol "$RTOL" --reps 1) ;;
-    cvb) CMD=("$W/cvode_bruss2d" --n "$NB" --method "${ARG[j]}" --rtol "$RTOL" --atol "$ATOL"
+    cvb) CMD=("$TMP/cvode_bruss2d" --n "$NB" --method "${ARG[j]}" --rtol "$RTOL" --atol "$ATOL"
               --ref "$REF" --reps 1) ;;
     esac
 }
@@ -371,7 +378,7 @@ part_end() { printf '|%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$W/meta_$1"; R
 RAN=""
 
 SHARED_OK=0
-if [ -d "$SHARED_BENCH/problems" ]; then
+if [ -d "$SHARED_BENCH/problems" ] && [[ " $PARTS " == *" wp "* || " $PARTS " == *" auto "* ]]; then
     SHARED_OK=1
     SHARED_ABS=$(cd "$SHARED_BENCH" && pwd)
     mkdir -p "$PEERS_DIR"
@@ -419,7 +426,7 @@ fi
 # Part bruss: the 2-D Brusselator on N x N grids.
 if [[ " $PARTS " == *" bruss "* ]]; then
     part_begin bruss "$BR_CSV"
-    cc -O2 -o "$W/cvode_bruss2d" bench/cvode_bruss2d.c -lsundials_cvode -lsundials_nvecserial \
+    cc -O2 -o "$TMP/cvode_bruss2d" bench/cvode_bruss2d.c -lsundials_cvode -lsundials_nvecserial \
         -lsundials_sunlinsolband -lsundials_sunmatrixband -lm 2>"$TMP/cc.log" ||
         echo "stiff.sh: cannot build bench/cvode_bruss2d.c (see $TMP/cc.log)" >&2
     for NB in $BRUSS_N; do
@@ -428,7 +435,7 @@ if [[ " $PARTS " == *" bruss "* ]]; then
             echo "stiff.sh: no $REF (bench/bruss2d_ref.sh $NB makes it), N=$NB skipped" >&2
             continue
         fi
-        PROB=bruss2d_$NB; MODEL=$W/bruss2d_$NB.ode; T1=11.5; ETA=1
+        PROB=bruss2d_$NB; MODEL=$TMP/bruss2d_$NB.ode; T1=11.5; ETA=1
         /usr/bin/python3 bench/gen_bruss2d.py "$NB" >"$MODEL"
         reset_configs
         if [ -n "${BRUSS_METHODS:-}" ]; then
@@ -458,7 +465,7 @@ if [[ " $PARTS " == *" bruss "* ]]; then
             is_stiff "$m" || o="$o --max-steps 2000000"
             add ode odesolve "$l" "$m" "$o" "$only"
         done
-        [ ! -x "$W/cvode_bruss2d" ] || add cvb cvode "bdf band" bdf
+        [ ! -x "$TMP/cvode_bruss2d" ] || add cvb cvode "bdf band" bdf
         v=BRUSS_TOLS_$NB
         bt=${!v:-}
         [ -n "$bt" ] || { if [ "$NB" -ge 128 ]; then bt="1e-4 1e-6"; else bt="1e-4 1e-6 1e-8"; fi; }
