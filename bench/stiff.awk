@@ -218,7 +218,8 @@ function bruss_part(    a, p, i, j, k, r, n, rl, cv, qw, qc, v, e, bk, bv, bc, d
         if (n == 0) n = split(RTS[2, p, SER[2, p, 1]], rl, " ")
         me = 0
         for (j = 1; j <= NS[2, p]; j++)
-            for (i = 1; i <= n; i++) if (ERR[2, p, SER[2, p, j], rl[i]] != "") me = 1
+            for (i = 1; i <= n; i++)
+                if (((2, p, SER[2, p, j], rl[i]) in ERR) && ERR[2, p, SER[2, p, j], rl[i]] != "") me = 1
         if (!me) {
             printf "| %dx%d | %d | | memory only: a short run, no error or time | | | | | | | | |\n", nb, nb, 2 * nb * nb
             continue
@@ -234,7 +235,7 @@ function bruss_part(    a, p, i, j, k, r, n, rl, cv, qw, qc, v, e, bk, bv, bc, d
                 if (qw < 0 || WARM[2, p, k, r] / v < qw) { qw = WARM[2, p, k, r] / v; bk = k; bv = v; bf = XF }
             }
             dk = "odesolve/dopri5"
-            dr = ((2, p, dk, r) in ERR) && ((2, p, cv, r) in ERR) && STEPS[2, p, cv, r] > 0 ? sprintf("%.1f", STEPS[2, p, dk, r] / STEPS[2, p, cv, r]) : "n/a"
+            dr = STATUS[2, p, dk, r] == "ok" && STATUS[2, p, cv, r] == "ok" && STEPS[2, p, cv, r] > 0 ? sprintf("%.1f", STEPS[2, p, dk, r] / STEPS[2, p, cv, r]) : ""
             if (bk == "") {
                 printf "| %dx%d | %d | %s | none within reach | | | | n/a | n/a | %s | %s | %s |\n", nb, nb, 2 * nb * nb, r,
                     STEPS[2, p, cv, r], STEPS[2, p, dk, r], dr
