@@ -199,6 +199,13 @@ static bool eval(const struct checker *ck, const struct ast_expr *a,
             *out = (double)ck->j;
             return true;
         }
+        {
+            const struct sym *sym = check_lookup(ck, a->name);
+            if (sym && sym->kind == SYM_NUMBER) {
+                *out = sym->stmt->num;
+                return true;
+            }
+        }
         break;
     case AST_OP:
         if (a->op == EX_NEG && a->nargs == 1) {
@@ -220,8 +227,8 @@ static bool eval(const struct checker *ck, const struct ast_expr *a,
         break;
     }
     if (report)
-        diag_error(ck->d, a->span, "an index is integer arithmetic on j "
-                   "and numbers");
+        diag_error(ck->d, a->span, "an index is integer arithmetic on j, "
+                   "numbers and 'number' constants");
     return false;
 }
 
