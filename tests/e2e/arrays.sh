@@ -59,4 +59,21 @@ tail -1 "$TMPDIR/d.csv" | awk -F, '{
 
 # -i and -p name elements as the columns do.
 "$ODESOLVE" "$TMPDIR/decay.ode" -i x3=2 --t1 1 --save-every 1 | sed -n 2p | grep -q "^0,1,1,2,1," || die "-i x3=2 not applied"
+# XPPAUT's own rows for an XPPAUT-style array model (made by
+# scripts/make_array_refs.sh): same names, same numbers to xppaut's 8
+# printed digits, with the file's rk4 and dt.
+"$ODESOLVE" "$M/arrays-xpp.ode" --save-every 0.5 | tail -n +2 | tr , ' ' >"$TMPDIR/x.txt" || die "arrays-xpp failed"
+"$ODESOLVE" "$M/arrays-xpp.ode" --save-every 0.5 | head -1 |
+    grep -qx "t,u0,u1,u2,u3,u4,u5,u6,u7,u8,v1,v2,v3,e0,e1,e2" || die "arrays-xpp columns"
+awk 'NR == FNR { for (i = 1; i <= NF; i++) r[FNR, i] = $i; nf[FNR] = NF; n = FNR; next }
+     {
+         if (NF != nf[FNR]) { print "row " FNR ": " NF " fields"; bad = 1; exit }
+         for (i = 1; i <= NF; i++) {
+             d = $i - r[FNR, i]; if (d < 0) d = -d
+             s = r[FNR, i] < 0 ? -r[FNR, i] : r[FNR, i]; if (s < 1e-2) s = 1e-2
+             if (d > 1e-7 * s + 1e-9) { print "row " FNR " field " i ": " $i " vs " r[FNR, i]; bad = 1; exit }
+         }
+         m = FNR
+     }
+     END { exit bad || m != n }' tests/e2e/arrays-xpp.ref "$TMPDIR/x.txt" || die "arrays-xpp differs from xppaut"
 exit 0
