@@ -499,10 +499,10 @@ static int run(const struct cli_options *o)
         status = EXIT_DONE;
         goto done;
     }
-    /* The exact Jacobian is formed only for a method that uses it (the
-       solver registry sets need_jac from the method) and for --emit-c. */
-    bool need_jac = o->emit_c;
-    if (need_jac && diff_model(m, DIFF_JAC, stderr) != 0) {
+    /* The Jacobian (its pattern, and its values when they can be formed)
+       is built only for --emit-c and for a method that uses it: the
+       pattern serves finite differences too (--jacobian fd). */
+    if (o->emit_c && diff_model(m, DIFF_JAC, stderr) != 0) {
         say("out of memory");
         goto done;
     }
@@ -514,6 +514,10 @@ static int run(const struct cli_options *o)
     struct solve_opts so;
     if (!pick_solver(m, o, &sm) || build_solve_opts(m, o, &sm, &so))
         goto done;
+    if (sm.needs_jac && diff_model(m, DIFF_JAC, stderr) != 0) {
+        say("out of memory");
+        goto done;
+    }
 
     double t_compile = now_seconds();
     bool use_cc = o->jit && strcmp(o->jit, "cc") == 0;

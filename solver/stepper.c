@@ -6,14 +6,18 @@
 #include <math.h>
 #include <string.h>
 
+#include "bdf.h"
 #include "dirk.h"
 #include "erk.h"
+#include "irk.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
 static const struct stepper_method *const others[] = {
+    &irk_radau5,
     &dirk_kvaerno3, &dirk_kvaerno5, &dirk_backeul, &dirk_trapezoid,
+    &bdf_method,
     NULL,
 };
 
