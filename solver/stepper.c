@@ -10,11 +10,14 @@
 #include "dirk.h"
 #include "erk.h"
 #include "irk.h"
+#include "ros.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
 static const struct stepper_method *const others[] = {
+    &ros_rodas5,
+    &ros_ros23,
     &irk_radau5,
     &dirk_kvaerno3, &dirk_kvaerno5, &dirk_backeul, &dirk_trapezoid,
     &bdf_method,
