@@ -421,11 +421,12 @@ size_t ls_nnz(const linsolve *ls)
         return ls->n * ls->n;
     case LS_BAND:
         return (size_t)ls->ld * ls->n;
-    case LS_SPARSE:
-        if (ls->klu->num)
-            return (size_t)ls->klu->num->lnz + (size_t)ls->klu->num->unz +
-                   (size_t)ls->klu->num->nzoff;
+    case LS_SPARSE: {
+        const klu_numeric *num = ls->klu->num ? ls->klu->num : ls->klu->znum;
+        if (num)
+            return (size_t)num->lnz + (size_t)num->unz + (size_t)num->nzoff;
         return ls->nnz;
+    }
     default:
         return 0;
     }

@@ -63,13 +63,15 @@ size_t ls_memory(const linsolve *ls);
    factorisation leaves nothing to solve with. */
 int ls_factor(linsolve *ls, double alpha, const double *jval);
 
-/* Solves A x = b in place (b becomes x) with the last ls_factor.  Returns 0
-   or ODE_EINVAL when nothing is factored. */
+/* Solves A x = b in place (b becomes x) with the last ls_factor, as often
+   as wanted.  Returns 0 or ODE_EINVAL when nothing is factored (or the
+   last ls_factor failed). */
 int ls_solve(linsolve *ls, double *b);
 
 /* The complex counterpart: A = (alpha + i beta) I - J, factored in complex
    arithmetic (LAPACK zgetrf/zgbtrf, KLU's complex routines).  Needs
-   complex_too at ls_new.  Same returns as ls_factor. */
+   complex_too at ls_new (ODE_EINVAL without).  Same returns as
+   ls_factor; the real factors stay as they were. */
 int ls_factor_complex(linsolve *ls, double alpha, double beta,
                       const double *jval);
 
