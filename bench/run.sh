@@ -10,6 +10,8 @@
 #   3. work-precision against the C peers (bench/wp.sh, wp.png)      issue 3
 #   4. interpreter against JIT (interp_bench.sh), CSV writing
 #      speed (out_bench.sh)                                          issue 2
+#   5. stiff problems against the stiff peers, the 2-D Brusselator,
+#      --solver auto (bench/stiff.sh, stiff.png)                     issue 9
 # bench/results.md is replaced only when every part finished.
 set -eu
 O=${O:-build}
@@ -134,6 +136,11 @@ if [ -x bench/out_bench.sh ]; then
     bench/out_bench.sh || echo "out_bench.sh failed (exit $?)"
     echo '```'
 fi
+echo
+
+# 5. Stiff problems (bench/stiff.sh writes its own section and stiff.png).
+echo "bench: 5. stiff problems (bench/stiff.sh)" >&2
+bench/stiff.sh || echo "bench/stiff.sh failed (exit $?); see its messages on stderr."
 } >"$PART"
 mv "$PART" "$RES"
 cat "$RES"

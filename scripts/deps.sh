@@ -8,7 +8,8 @@ set -eu
 
 PACKAGES="gcc make pkg-config flex bison libtcc-dev check libsubunit-dev
 libhdf5-dev hdf5-tools valgrind bsdutils liblapack-dev libsuitesparse-dev"
-BENCH_PACKAGES="hyperfine gnuplot-nox libsundials-dev libgsl-dev"
+BENCH_PACKAGES="hyperfine gnuplot-nox libsundials-dev libgsl-dev python3-scipy
+python3-numpy time"
 FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 for arg in "$@"; do

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "bdf.h"
 #include "erk.h"
 #include "irk.h"
 #include "tableau.h"
@@ -14,6 +15,7 @@
    NULL ends the list. */
 static const struct stepper_method *const others[] = {
     &irk_radau5,
+    &bdf_method,
     NULL,
 };
 
