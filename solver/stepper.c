@@ -9,11 +9,14 @@
 #include "bdf.h"
 #include "erk.h"
 #include "irk.h"
+#include "ros.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
 static const struct stepper_method *const others[] = {
+    &ros_rodas5,
+    &ros_ros23,
     &irk_radau5,
     &bdf_method,
     NULL,
