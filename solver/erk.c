@@ -827,7 +827,10 @@ static void es_accept(struct stepper *s, double t, double h)
 
 static void es_reset(struct stepper *s)
 {
-    es_of(s)->e.f0_ok = false;
+    struct erk_stepper *es = es_of(s);
+    es->e.f0_ok = false;
+    es->iasti = 0;
+    es->nonsti = 0;
 }
 
 static const struct stepper_ops erk_stepper_ops = {
@@ -874,8 +877,10 @@ void erk_stepper_stiff_every(struct stepper *s, int every)
         es->stiff_every = every;
 }
 
-bool erk_stepper_stiff(const struct stepper *s)
+bool erk_stepper_stiff_after(const struct stepper *s, double *hlamb)
 {
     const struct erk_stepper *es = s->impl;
-    return es->iasti >= ERK_STIFF_TESTS;
+    *hlamb = es->hlamb;
+    return !isnan(es->hlamb) && es->hlamb > es->e.tab->stiff_bound &&
+           es->iasti + 1 >= ERK_STIFF_TESTS;
 }

@@ -172,7 +172,9 @@ int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
    a tableau without the test. */
 void erk_stepper_stiff_every(struct stepper *s, int every);
 
-/* True while the last 15 or more tests in a row were positive. */
-bool erk_stepper_stiff(const struct stepper *s);
+/* True when accepting the last attempt makes 15 or more positive tests
+   in a row; *hlamb gets its |h lambda| (NaN when it was not tested).
+   reset() starts the count again. */
+bool erk_stepper_stiff_after(const struct stepper *s, double *hlamb);
 
 #endif

@@ -6,7 +6,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "auto.h"
 #include "bdf.h"
+#include "dirk.h"
 #include "erk.h"
 #include "irk.h"
 #include "ros.h"
@@ -18,7 +20,12 @@ static const struct stepper_method *const others[] = {
     &ros_rodas5,
     &ros_ros23,
     &irk_radau5,
+    &dirk_kvaerno3,
+    &dirk_kvaerno5,
     &bdf_method,
+    &dirk_backeul,
+    &dirk_trapezoid,
+    &auto_method,
     NULL,
 };
 
@@ -141,6 +148,7 @@ const char *stepper_family_name(enum stepper_family f)
     case FAM_ROSENBROCK: return "Rosenbrock";
     case FAM_IMPLICIT_RK: return "implicit RK";
     case FAM_MULTISTEP: return "multistep";
+    case FAM_AUTO: return "auto";
     }
     return "?";
 }

@@ -43,6 +43,7 @@ enum stepper_family {
     FAM_ROSENBROCK,      /* linearly implicit */
     FAM_IMPLICIT_RK,     /* Radau IIA, ESDIRK, implicit Euler, trapezoid */
     FAM_MULTISTEP,       /* BDF */
+    FAM_AUTO,            /* --solver auto: explicit and stiff members */
 };
 
 /* Counters a stepper keeps; solve.c copies them into solve_stats. */
