@@ -95,9 +95,14 @@ struct model_func {
     int nargs;               /* 0..9 */
     const char *argnames[9];
     /* Uses its arguments (EX_ARG), parameters, t, numbers and earlier user
-       functions; never states or intermediates (XPPAUT's rule). */
+       functions; never states or intermediates. */
     struct expr *body;
     struct span span;
+    /* The function reads states or intermediates that are not its
+       arguments, as XPPAUT allows.  The checker then expands its body at
+       each call (with the arguments in place), so nothing calls it, and
+       body is the number 0. */
+    bool inlined;
 };
 
 /* A run of equations from one array statement, `x[1..n]' = ... [j] ...`,
@@ -122,6 +127,17 @@ struct model_family {
    The values may read intermediates beyond the model's: extra[k] is
    intermediate n_inters + k, computed after the model's intermediates
    (those with need_inter set) and reading them and earlier extras. */
+/* Rows row .. row + nrows - 1 of a derivative matrix written as one loop
+   (lang/family.c): each has `per` values, the values of row row + j
+   starting at position at + per*j of `order`; value q of it is
+   val[k0[q] + kstride[q]*j], which is body[q] with j set. */
+struct model_jac_loop {
+    size_t row, nrows, per, at;
+    size_t *k0;
+    long *kstride;
+    struct expr **body;
+};
+
 struct model_jac {
     size_t ncols, nnz;
     size_t *colptr;                 /* ncols + 1 entries */
@@ -131,6 +147,8 @@ struct model_jac {
                                        equation, columns ascending */
     struct model_inter *extra;      size_t n_extra;
     bool *need_inter;               /* n_inters flags (with val) */
+    struct model_jac_loop *loops;   /* in order of `at`; may be none */
+    size_t n_loops;
 };
 
 /* `@` settings.  A field is meaningful only when its bit is in `set`. */
