@@ -19,6 +19,7 @@ enum {
     OPT_TSTOPS, OPT_T0, OPT_T1, OPT_TOTAL, OPT_SAVE_EVERY, OPT_SAVE_STEPS,
     OPT_SAVE_AT, OPT_SAVE_FINAL, OPT_STATS, OPT_CHECK, OPT_EMIT_C, OPT_NO_JIT,
     OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT, OPT_LINSOLVE, OPT_JACOBIAN,
+    OPT_NO_EVENT_ROWS, OPT_STOP_AFTER_EVENTS,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +46,8 @@ static const struct option long_options[] = {
     { "save-steps", no_argument, NULL, OPT_SAVE_STEPS },
     { "save-at", required_argument, NULL, OPT_SAVE_AT },
     { "save-final", no_argument, NULL, OPT_SAVE_FINAL },
+    { "no-event-rows", no_argument, NULL, OPT_NO_EVENT_ROWS },
+    { "stop-after-events", required_argument, NULL, OPT_STOP_AFTER_EVENTS },
     { "param", required_argument, NULL, 'p' },
     { "init", required_argument, NULL, 'i' },
     { "output", required_argument, NULL, 'o' },
@@ -130,6 +133,9 @@ void cli_usage(FILE *out)
 "  --save-at LIST|FILE  save rows at these times only: T1,T2,... or a file\n"
 "                       with one time per line\n"
 "  --save-final         save the row at t1 only\n"
+"  --no-event-rows      do not write the two rows (before and after the\n"
+"                       assignments) of each event of a `global`\n"
+"  --stop-after-events N  end the solve at the N-th event\n"
 "  -o, --output FILE    write to FILE (.csv or .tsv) instead of stdout\n"
 "  -p, --param NAME=X   set a parameter (repeatable)\n"
 "  -i, --init NAME=X    set an initial value (repeatable)\n"
@@ -467,6 +473,17 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
                 rc = fail(err, errlen, "--max-steps: '%s' is not a whole number", optarg);
             if (rc == 0)
                 o->max_steps = (long)v;
+            break;
+        }
+        case OPT_NO_EVENT_ROWS: o->no_event_rows = true; break;
+        case OPT_STOP_AFTER_EVENTS: {
+            double v;
+            rc = parse_positive("--stop-after-events", optarg, &v, err, errlen);
+            if (rc == 0 && (v != floor(v) || v < 1 || v > 1e18))
+                rc = fail(err, errlen, "--stop-after-events: '%s' is not a whole number >= 1",
+                          optarg);
+            if (rc == 0)
+                o->stop_after_events = (long)v;
             break;
         }
         case OPT_REPEAT: {

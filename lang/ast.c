@@ -90,14 +90,14 @@ bool ast_is(const struct model *m, struct span sp, const char *word)
 }
 
 static const char *const keywords[] = {
-    "par", "param", "parameter", "init", "number", "aux", "done",
+    "par", "param", "parameter", "init", "number", "aux", "done", "global",
     "if", "then", "else", "not",
 };
 
 /* XPPAUT statements that a later version may read; reserved now so that
    models written today keep working then. */
 static const char *const unsupported[] = {
-    "global", "wiener", "markov", "table", "bdry", "set", "only", "options",
+    "wiener", "markov", "table", "bdry", "set", "only", "options",
     "special", "volt", "volterra", "solv", "export", "vector",
 };
 

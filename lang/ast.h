@@ -50,6 +50,14 @@ enum ast_stmt_kind {
     ST_AUX,                      /* aux e = expr */
     ST_FUNC,                     /* f(x,y) = expr */
     ST_SET,                      /* @ key=value */
+    ST_GLOBAL,                   /* global sign condition {x=...; ...} */
+};
+
+/* One assignment `x = expr` of a global's braces, in source order. */
+struct ast_assign {
+    struct span name;
+    struct ast_expr *expr;
+    struct ast_assign *next;
 };
 
 /* One declaration: a line such as `par a=1, b=2` gives one per name. */
@@ -63,6 +71,9 @@ struct ast_stmt {
     struct ast_expr *expr;       /* ST_ODE/DERIVED/INTER/AUX/FUNC */
     int nargs;                   /* ST_FUNC: may exceed AST_MAX_ARGS */
     struct span *args;           /* ST_FUNC: argument names */
+    struct ast_assign *assign;   /* ST_GLOBAL: the assignments; num is
+                                    the sign, value its span, expr the
+                                    condition, name the keyword */
     struct ast_stmt *next;
 };
 

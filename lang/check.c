@@ -12,6 +12,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "event_check.h"
 #include "problem.h"
 #include "resolve.h"
 
@@ -732,7 +733,7 @@ static void check_ast(struct checker *ck)
     for (const struct ast_stmt *s = ast->first; s && !ck->oom; s = s->next)
         if (s->kind == ST_SET)
             apply_setting(ck, s);
-        else if (s->kind != ST_INIT)
+        else if (s->kind != ST_INIT && s->kind != ST_GLOBAL)
             declare(ck, s);
     /* Names from lines that failed to parse are known but silent. */
     for (size_t i = 0; i < ast->n_tainted && !ck->oom; i++)
@@ -754,6 +755,8 @@ static void check_ast(struct checker *ck)
     if (ck->oom)
         return;
     resolve_all(ck);
+    if (!ck->oom)
+        check_events(ck);
     if (ck->kind[SYM_STATE].n == 0 && !ast->syntax_errors)
         diag_error(ck->d, (struct span){ ast->end, ast->end },
                    "no differential equations in the model");

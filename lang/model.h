@@ -92,6 +92,27 @@ struct model_func {
     struct span span;
 };
 
+/* `global sign condition {x=...; y=...}`: fires where `cond` crosses zero
+   in direction `dir` (+1 upwards, -1 downwards, 0 either); then each
+   assignment stores its value in its state, in order, each seeing the
+   states the earlier ones stored.  cond and values may use t, states,
+   parameters and intermediates (computed from the state before the
+   assignments). */
+struct model_assign {
+    int state;               /* index of the state assigned */
+    struct expr *value;
+    struct span span;        /* the name assigned */
+};
+
+struct model_event {
+    int dir;
+    struct expr *cond;
+    struct model_assign *assign;
+    size_t n_assign;
+    struct span span;        /* the `global` keyword */
+    int line;
+};
+
 /* A derivative matrix of the right-hand side (lang/diff.h): n_states rows
    and ncols columns, its structural nonzeros in compressed sparse column
    form (solver/problem.h struct ode_pattern), and, when they could be
@@ -135,6 +156,7 @@ struct model {
     struct model_inter *inters;     size_t n_inters;
     struct model_aux *aux;          size_t n_aux;
     struct model_func *funcs;       size_t n_funcs;
+    struct model_event *events;     size_t n_events;
     struct model_settings settings;
 
     /* Exact derivatives, NULL until lang/diff.c attaches them. */

@@ -60,6 +60,7 @@ struct expr_list { struct expr_item *first, *last; int n; };
 struct span_item { struct span sp; struct span_item *next; };
 struct span_list { struct span_item *first, *last; int n; };
 struct set_value { double num; bool word; };
+struct assign_list { struct ast_assign *first, *last; };
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                    \
     do {                                                               \
@@ -142,6 +143,7 @@ static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
     struct expr_list exprs;
     struct span_list spans;
     struct set_value sval;
+    struct assign_list assigns;
 }
 
 %token <num> NUMBER
@@ -150,7 +152,7 @@ static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
 %token PLUS MINUS STAR SLASH CARET POW
 %token LT LE GT GE EQ NE AND OR BANG AT
 %token IF THEN ELSE NOT
-%token KW_PAR KW_INIT KW_NUMBER KW_AUX
+%token KW_PAR KW_INIT KW_NUMBER KW_AUX KW_GLOBAL LBRACE RBRACE SEMI
 %token LEXERROR
 
 %left OR
@@ -168,6 +170,8 @@ static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
 %type <exprs> args
 %type <spans> names
 %type <sval> setvalue
+%type <assigns> assigns
+%type <expr> condition
 
 %%
 
@@ -257,6 +261,41 @@ stmt:
   | KW_INIT decls       { emit_list(ctx, $2, ST_INIT); }
   | KW_NUMBER decls     { emit_list(ctx, $2, ST_NUMBER); }
   | AT settings         { emit_list(ctx, $2, ST_SET); }
+  | KW_GLOBAL signed condition LBRACE assigns RBRACE {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_GLOBAL, @1);
+        NEED(s);
+        s->num = $2;
+        s->value = @2;
+        s->expr = $3;
+        s->assign = $5.first;
+        emit(ctx, s);
+    }
+  ;
+
+/* XPPAUT writes the condition bare or in braces: global 1 {0.2-u} {...} */
+condition:
+    expr                { $$ = $1; }
+  | LBRACE expr RBRACE  { $$ = $2; }
+  ;
+
+assigns:
+    NAME ASSIGN expr {
+        struct ast_assign *a = model_alloc(ctx->m, sizeof *a);
+        NEED(a);
+        a->name = @1;
+        a->expr = $3;
+        $$.first = $$.last = a;
+    }
+  | assigns SEMI NAME ASSIGN expr {
+        struct ast_assign *a = model_alloc(ctx->m, sizeof *a);
+        NEED(a);
+        a->name = @3;
+        a->expr = $5;
+        $1.last->next = a;
+        $1.last = a;
+        $$ = $1;
+    }
+  | assigns SEMI        { $$ = $1; }
   ;
 
 decls:
@@ -546,6 +585,10 @@ static const char *token_words(yysymbol_kind_t k)
     case YYSYMBOL_KW_INIT: return "'init'";
     case YYSYMBOL_KW_NUMBER: return "'number'";
     case YYSYMBOL_KW_AUX: return "'aux'";
+    case YYSYMBOL_KW_GLOBAL: return "'global'";
+    case YYSYMBOL_LBRACE: return "'{'";
+    case YYSYMBOL_RBRACE: return "'}'";
+    case YYSYMBOL_SEMI: return "';'";
     default: return NULL;
     }
 }

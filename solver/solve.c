@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "control.h"
+#include "event.h"
 #include "stepper.h"
 
 /* A step is stretched onto the next stop (or t1) when at most this many
@@ -29,6 +30,12 @@
 #define SOLVE_GRID_FUZZ 1e-6
 /* More steps or save points than this is a mistake in the settings. */
 #define SOLVE_MAX_COUNT 1e15
+/* Events firing at one and the same time more often than this are a
+   model whose assignments keep re-arming each other. */
+#define SOLVE_MAX_EVENTS_AT_T 1000
+/* An event this many ulps of t from a save point or t1 is taken to be
+   there (the root is located to a few ulps, EVENT_ULPS in event.c). */
+#define SOLVE_EVENT_SNAP 16.0
 /* The progress callback runs when the accepted step count is a multiple
    of this (a power of two, tested with a mask). */
 #define SOLVE_PROGRESS_EVERY 256
@@ -52,6 +59,9 @@ struct run {
     long save_n;              /* save points in all; 0 with SAVE_STEPS */
     double save_next;         /* its time; beyond t1 (dir * inf) when none is left */
     size_t stop_k;            /* next of o->tstops to land on */
+    struct event *ev;         /* NULL without events */
+    double ev_t;              /* time of the last event */
+    long ev_same;             /* events in a row at ev_t */
 };
 
 void solve_opts_default(struct solve_opts *o)
@@ -255,19 +265,20 @@ static bool save_inside(const struct run *r, double tnew)
     return r->dir * (r->save_next - tnew) < 0;
 }
 
-/* Emits the save points of the accepted step t -> tnew (of size h) before
-   the stepper's accept moves y1 into y. */
-static int save_step(struct run *r, double t, double h, double tnew)
+/* Emits the save points of the accepted step t -> t + h up to tend
+   (included or not), the state at tend being yend, before the stepper's
+   accept moves y1 into y. */
+static int save_until(struct run *r, double t, double h, double tend, const double *yend,
+                      bool inclusive)
 {
     struct stepper *s = &r->s;
     int rc;
 
-    if (r->o->save == SAVE_STEPS)
-        return emit(r, tnew, s->y1);
-    while (r->dir * (r->save_next - tnew) <= 0) {
+    while (inclusive ? r->dir * (r->save_next - tend) <= 0
+                     : r->dir * (r->save_next - tend) < 0) {
         double ts = r->save_next;
-        if (ts == tnew) {
-            rc = emit(r, ts, s->y1);
+        if (ts == tend) {
+            rc = emit(r, ts, yend);
         } else {
             rc = s->ops->dense(s, t, h, (ts - t) / h, r->yout);
             if (rc)
@@ -279,6 +290,88 @@ static int save_step(struct run *r, double t, double h, double tnew)
             return rc;
         save_goto(r, r->save_k + 1);
     }
+    return 0;
+}
+
+/* Emits the save points of the accepted step t -> tnew (of size h). */
+static int save_step(struct run *r, double t, double h, double tnew)
+{
+    if (r->o->save == SAVE_STEPS)
+        return emit(r, tnew, r->s.y1);
+    return save_until(r, t, h, tnew, r->s.y1, true);
+}
+
+/* The step t -> t + h has been accepted and an event fires in it at tev:
+   the save points before tev, the row before the assignments, the
+   assignments, the row after them (or a save point at tev), and the
+   method restarted from the new state at tev.  *post tells whether a row
+   with the new state was written. */
+static int on_event(struct run *r, double t, double h, double *tevp, bool *post)
+{
+    double tev = *tevp;
+    const struct solve_opts *o = r->o;
+    struct stepper *s = &r->s;
+    double *y = event_state(r->ev);
+    size_t first, fired;
+    long bad;
+    int rc;
+
+    *post = false;
+    /* A save point (or t1) within the location's own tolerance of the
+       event is its time: x' = 1 reaching 1 is found 3 ulps past 1.0 on
+       dopri5's interpolant, and the row saved at 1.0 would show the state
+       before an event that happens there. */
+    if (fabs(r->save_next - tev) <= SOLVE_EVENT_SNAP * DBL_EPSILON * fabs(tev) &&
+        r->dir * (r->save_next - t) > 0 && r->dir * (t + h - r->save_next) >= 0)
+        tev = r->save_next;
+    else if (fabs(o->t1 - tev) <= SOLVE_EVENT_SNAP * DBL_EPSILON * fabs(tev) &&
+             r->dir * (t + h - o->t1) >= 0)
+        tev = o->t1;
+    *tevp = tev;
+    if (tev == r->ev_t) {
+        if (++r->ev_same > SOLVE_MAX_EVENTS_AT_T)
+            return failed(r, ODE_ERHS, tev, h, -1, "more than %d events at the same time: "
+                          "their assignments keep setting each other off",
+                          SOLVE_MAX_EVENTS_AT_T);
+    } else {
+        r->ev_t = tev;
+        r->ev_same = 0;
+    }
+    if (o->save != SAVE_STEPS && (rc = save_until(r, t, h, tev, y, false)))
+        return rc;
+    if (!o->no_event_rows && (rc = emit(r, tev, y)))
+        return rc;
+    rc = event_apply(r->ev, tev);
+    fired = event_fired(r->ev, &first);
+    if (rc)
+        return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, tev, h, -1,
+                      rc < 0 ? "an event's assignments asked to stop"
+                             : "an event (line %d) could not be evaluated",
+                      r->s.cfg->prob->event_lines ? r->s.cfg->prob->event_lines[first] : 0);
+    bad = first_nonfinite(y, s->n);
+    if (bad >= 0)
+        return failed(r, ODE_ENONFINITE, tev, h, bad, "non-finite state after an event");
+    r->st->events += (long)fired;
+    if (!o->no_event_rows) {
+        if ((rc = emit(r, tev, y)))
+            return rc;
+        *post = true;
+    } else if (o->save == SAVE_STEPS) {
+        if ((rc = emit(r, tev, y)))
+            return rc;
+        *post = true;
+    }
+    while (o->save != SAVE_STEPS && r->save_next == tev) {
+        if (o->no_event_rows) {
+            if ((rc = emit(r, tev, y)))
+                return rc;
+            *post = true;
+        }
+        save_goto(r, r->save_k + 1);
+    }
+    s->ops->accept(s, t, h);
+    memcpy(s->y, y, s->n * sizeof *y);
+    s->ops->reset(s);
     return 0;
 }
 
@@ -502,6 +595,36 @@ static int integrate(struct run *r)
                     return failed(r, ODE_ENONFINITE, t, hstep, (long)i, "exceeds bound %g",
                                   o->bound);
         }
+        if (r->ev) {
+            double tev;
+            bool found, post;
+            rc = event_find(r->ev, s, t, hstep, &tev, &found);
+            if (rc)
+                return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, t, hstep, -1,
+                              rc < 0 ? "an event condition asked to stop"
+                                     : "an event condition could not be evaluated");
+            if (found) {
+                bool whole;
+                rc = on_event(r, t, hstep, &tev, &post);
+                if (rc)
+                    return rc;
+                whole = tev == tnew;
+                st->steps++;
+                st->dt_last = tev - t;
+                t = tev;
+                if (o->stop_after_events > 0 && st->events >= o->stop_after_events)
+                    return post ? 0 : emit(r, t, s->y);
+                if (whole && last)
+                    return 0;
+                /* The assignments already restarted the method. */
+                after_stop = whole && at_tstop;
+                if (after_stop)
+                    r->stop_k++;
+                else if (!whole)
+                    grid = false;
+                goto next;
+            }
+        }
         rc = save_step(r, t, hstep, tnew);
         if (rc)
             return rc;
@@ -518,6 +641,7 @@ static int integrate(struct run *r)
             r->stop_k++;
             ops->reset(s);
         }
+    next:
         if ((st->steps & (SOLVE_PROGRESS_EVERY - 1)) == 0 && r->sink->progress)
             r->sink->progress(r->sink->ctx, t, st->steps, hstep);
         if (r->adaptive) {
@@ -619,6 +743,19 @@ int solve_run(const struct ode_problem *prob, const double *p,
     }
     if (rc)
         goto done;
+    if (prob->n_events > 0 && prob->events && prob->reset) {
+        rc = event_new(prob, p, &r.ev);
+        if (rc)
+            goto done;
+        rc = event_start(r.ev, o->t0, r.s.y);
+        if (rc) {
+            rc = failed(&r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, o->t0, 0, -1,
+                        rc < 0 ? "an event condition asked to stop"
+                               : "an event condition could not be evaluated");
+            goto done;
+        }
+        r.ev_t = NAN;
+    }
     if (o->t1 != o->t0)
         rc = integrate(&r);
 done:
@@ -637,6 +774,7 @@ done:
     if (rc == ODE_ENOMEM)
         snprintf(fail->why, sizeof fail->why, "out of memory");
     free(r.yout);
+    event_free(r.ev);
     stepper_free(&r.s);
     return rc;
 }
