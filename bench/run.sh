@@ -10,6 +10,7 @@
 #   3. work-precision against the C peers (bench/wp.sh, wp.png)      issue 3
 #   4. interpreter against JIT (interp_bench.sh), CSV writing
 #      speed (out_bench.sh)                                          issue 2
+#      exact Jacobian cost (jac_bench.sh)                            issue 9
 #   5. stiff problems against the stiff peers, the 2-D Brusselator,
 #      --solver auto (bench/stiff.sh, stiff.png)                     issue 9
 # bench/results.md is replaced only when every part finished.
@@ -126,6 +127,14 @@ if [ -x bench/interp_bench.sh ]; then
     echo
     echo '```'
     bench/interp_bench.sh || echo "interp_bench.sh failed (exit $?)"
+    echo '```'
+    echo
+fi
+if [ -x bench/jac_bench.sh ]; then
+    echo "## Exact Jacobian (bench/jac_bench.sh; issue 9 bars: compiling J costs no more than f, Lorenz < 1 ms, 10,000 equations < 100 ms)"
+    echo
+    echo '```'
+    bench/jac_bench.sh "$SHARED_BENCH/problems" || echo "jac_bench.sh failed (exit $?)"
     echo '```'
     echo
 fi

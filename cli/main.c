@@ -506,8 +506,9 @@ static int run(const struct cli_options *o)
     /* The Jacobian (its pattern, and its values when they can be formed)
        is built only for --emit-c and for a method that uses it: the
        pattern serves finite differences too (--jacobian fd). */
-    if (o->emit_c && diff_model(m, DIFF_JAC, stderr) != 0) {
-        say("out of memory");
+    int drc = o->emit_c ? diff_model(m, DIFF_JAC, stderr) : 0;
+    if (drc) {
+        say_prepare_failed(m, drc);
         goto done;
     }
     if (o->emit_c) {
@@ -518,8 +519,8 @@ static int run(const struct cli_options *o)
     struct solve_opts so;
     if (!pick_solver(m, o, &sm) || build_solve_opts(m, o, &sm, &so))
         goto done;
-    if (sm.needs_jac && diff_model(m, DIFF_JAC, stderr) != 0) {
-        say("out of memory");
+    if (sm.needs_jac && (drc = diff_model(m, DIFF_JAC, stderr)) != 0) {
+        say_prepare_failed(m, drc);
         goto done;
     }
 

@@ -106,6 +106,15 @@ static void sb_num(struct sbuf *b, double v)
         sb_puts(b, v > 0 ? "(1e300 * 1e300)" : "(-1e300 * 1e300)");
         return;
     }
+    /* Small whole numbers (most literals, and the derivatives' factors)
+       without printf: the digits are exact. */
+    if (v == floor(v) && fabs(v) < 1e15 && !(v == 0 && signbit(v))) {
+        if (v < 0)
+            sb_puts(b, "(-");
+        sb_uint(b, (size_t)fabs(v));
+        sb_puts(b, v < 0 ? ".0)" : ".0");
+        return;
+    }
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*g", prec, v);
         if (strtod(tmp, NULL) == v && signbit(strtod(tmp, NULL)) == signbit(v))
@@ -522,11 +531,9 @@ static void emit_line(struct cg *g, int line)
     sb_puts(g->text, "\"\n");
 }
 
-/* One equation on one line after its #line: hoisted temporaries, then
-   `<lhs>[<i>] = <expr>;` (`return <expr>;` when lhs is NULL) and the name
-   as a comment. */
-static int emit_stmt(struct cg *g, const char *lhs, size_t i, const struct expr *e,
-                     int line, const char *name)
+/* Hoisted temporaries, then `<lhs>[<i>] = <expr>;` (`return <expr>;` when
+   lhs is NULL), on the current line. */
+static int emit_assign(struct cg *g, const char *lhs, size_t i, const struct expr *e)
 {
     struct sbuf *t = g->text, *st = &g->levels[0];
     g->pre.len = 0;
@@ -537,8 +544,6 @@ static int emit_stmt(struct cg *g, const char *lhs, size_t i, const struct expr 
     int rc = emit(g, e, 0);
     if (rc)
         return rc;
-    emit_line(g, line);
-    sb_puts(t, "    ");
     if (g->pre.len > 0)
         sb_putn(t, g->pre.s, g->pre.len);
     if (lhs) {
@@ -552,8 +557,20 @@ static int emit_stmt(struct cg *g, const char *lhs, size_t i, const struct expr 
     if (st->len > 0)
         sb_putn(t, st->s, st->len);
     sb_puts(t, ";");
-    sb_name_comment(t, name);
-    sb_puts(t, "\n");
+    return 0;
+}
+
+/* One equation on one line after its #line, with the name as a comment. */
+static int emit_stmt(struct cg *g, const char *lhs, size_t i, const struct expr *e,
+                     int line, const char *name)
+{
+    emit_line(g, line);
+    sb_puts(g->text, "    ");
+    int rc = emit_assign(g, lhs, i, e);
+    if (rc)
+        return rc;
+    sb_name_comment(g->text, name);
+    sb_puts(g->text, "\n");
     return 0;
 }
 
@@ -857,7 +874,8 @@ static int emit_events(struct cg *g)
 
 /* A derivative matrix of lang/diff.c as <fn>(ctx, t, y, p, val): the
    model intermediates its values read, its extra intermediates, then
-   val[k] for each structural nonzero in pattern order.  Otherwise as
+   val[k] for each structural nonzero, equation by equation (J->order),
+   those of one equation on its line.  Otherwise as
    emit_eq_func (parameter locals for tcc, chunks for the system
    compiler), so every backend runs the same operations. */
 static int emit_jac_func(struct cg *g, const char *fn, const struct model_jac *J,
@@ -865,13 +883,12 @@ static int emit_jac_func(struct cg *g, const char *fn, const struct model_jac *J
 {
     const struct model *m = g->m;
     struct sbuf *o = g->text, body = { 0 };
-    size_t ni = m->n_inters, nv = ni + J->n_extra, nchunks = 0, col = 0;
-    char name[160];
+    size_t ni = m->n_inters, nv = ni + J->n_extra, nchunks = 0;
     int rc = 0;
     g->scope = SC_EQ;
     g->func_limit = m->n_funcs;
     g->param_limit = m->n_params + m->n_derived;
-    if (J->ncols != (jacp ? m->n_params : m->n_states) || !J->need_inter)
+    if (J->ncols != (jacp ? m->n_params : m->n_states) || !J->need_inter || !J->order)
         return ODE_EINVAL;
     if (g->link == CODEGEN_LINK_SYMBOLS && g->param_limit <= CG_MAX_PARAM_LOCALS) {
         g->param_used = calloc(g->param_limit + 1, sizeof *g->param_used);
@@ -879,7 +896,8 @@ static int emit_jac_func(struct cg *g, const char *fn, const struct model_jac *J
             return ODE_ENOMEM;
     }
     g->text = &body;
-    for (size_t i = 0; i < nv + J->nnz && rc == 0; i++) {
+    /* The values of one equation share its line, in row order. */
+    for (size_t i = 0, at = 0; (i < nv || at < J->nnz) && rc == 0; i++) {
         if (i < ni) {
             if (!J->need_inter[i])
                 continue;
@@ -891,17 +909,20 @@ static int emit_jac_func(struct cg *g, const char *fn, const struct model_jac *J
             rc = emit_stmt(g, "v", i, J->extra[i - ni].value, J->extra[i - ni].line,
                            J->extra[i - ni].name);
         } else {
-            size_t k = i - nv, row = J->rowind[k];
-            while (col < J->ncols && J->colptr[col + 1] <= k)
-                col++;
-            if (row >= m->n_states || col >= J->ncols)
+            size_t row = J->rowind[J->order[at]];
+            if (row >= m->n_states)
                 rc = ODE_EINVAL;
             if (rc)
                 break;
-            snprintf(name, sizeof name, "d%.60s_d%.60s", m->states[row].name,
-                     jacp ? m->params[col].name : m->states[col].name);
             g->inter_limit = nv;
-            rc = emit_stmt(g, "val", k, J->val[k], m->states[row].line, name);
+            emit_line(g, m->states[row].line);
+            sb_puts(g->text, "   ");
+            for (; at < J->nnz && J->rowind[J->order[at]] == row && rc == 0; at++) {
+                sb_puts(g->text, " ");
+                rc = emit_assign(g, "val", J->order[at], J->val[J->order[at]]);
+            }
+            sb_name_comment(g->text, m->states[row].name);
+            sb_puts(g->text, "\n");
         }
         if (rc == 0 && g->link == CODEGEN_LINK_POINTERS && body.len >= CG_CHUNK_BYTES) {
             emit_chunk(o, fn, "val", nchunks++, &body);

@@ -33,7 +33,9 @@ enum { D_TOO_BIG = 1, D_UNSUPPORTED = 2 };
 /* ln(10) to double precision, for log10' = 1/(x ln 10). */
 #define DIFF_LN10 2.302585092994045684017991454684364208
 
-/* Size (as a tree) and depth of every node that values may contain. */
+/* Size (as a tree) and depth of every node that values may contain,
+   found through the node's scratch field: metas[e->scratch] belongs to e
+   when its e is e (a stale index from an earlier pass fails the test). */
 struct meta {
     const struct expr *e;
     size_t size;
@@ -99,7 +101,16 @@ struct dx {
        model: derivatives that repeat the value itself (exp' = exp) read it. */
     const struct expr *root;
     struct expr *root_leaf;
+    /* Where shared adjoints go (NULL in user function bodies). */
+    struct prog *prog;
+    const char *of;
+    int line;
 };
+
+struct prog;
+static bool trivial(const struct expr *e);
+static struct expr *hoist(struct dx *x, struct prog *P, struct expr *e, const char *of,
+                          const char *by, int line);
 
 /* Stands for every nonzero while counting. */
 static struct expr marker = { .kind = EX_NUM, .num = 1.0 };
@@ -112,47 +123,23 @@ static void stop(struct dx *x, int rc)
 
 /* ---- node metadata ---- */
 
-static size_t ptr_hash(const void *p)
+static struct meta *ptab_find(struct ptab *t, struct expr *e, bool insert)
 {
-    uint64_t v = (uint64_t)(uintptr_t)p;
-    v ^= v >> 33;
-    v *= 0xff51afd7ed558ccdULL;
-    v ^= v >> 33;
-    return (size_t)v;
-}
-
-static struct meta *ptab_find(struct ptab *t, const struct expr *e, bool insert)
-{
-    if (insert && (t->n + 1) * 2 > t->cap) {
+    if (e->scratch < t->n && t->slot[e->scratch].e == e)
+        return &t->slot[e->scratch];
+    if (!insert)
+        return NULL;
+    if (t->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 1024;
-        struct meta *s = calloc(cap, sizeof *s);
-        if (!s)
+        struct meta *s = realloc(t->slot, cap * sizeof *s);
+        if (!s || cap > UINT_MAX)
             return NULL;
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->slot[i].e)
-                continue;
-            size_t j = ptr_hash(t->slot[i].e) & (cap - 1);
-            while (s[j].e)
-                j = (j + 1) & (cap - 1);
-            s[j] = t->slot[i];
-        }
-        free(t->slot);
         t->slot = s;
         t->cap = cap;
     }
-    if (!t->cap)
-        return NULL;
-    size_t j = ptr_hash(e) & (t->cap - 1);
-    while (t->slot[j].e) {
-        if (t->slot[j].e == e)
-            return &t->slot[j];
-        j = (j + 1) & (t->cap - 1);
-    }
-    if (!insert)
-        return NULL;
-    t->slot[j].e = e;
-    t->n++;
-    return &t->slot[j];
+    e->scratch = (unsigned)t->n;
+    t->slot[t->n] = (struct meta){ .e = e };
+    return &t->slot[t->n++];
 }
 
 static size_t sat_add(size_t a, size_t b)
@@ -161,7 +148,7 @@ static size_t sat_add(size_t a, size_t b)
 }
 
 /* Metadata of e, computed (for the model's own trees) on first use. */
-static struct meta *meta_of(struct dx *x, const struct expr *e, int depth)
+static struct meta *meta_of(struct dx *x, struct expr *e, int depth)
 {
     struct meta *mt = ptab_find(&x->meta, e, false);
     if (mt)
@@ -688,6 +675,23 @@ static void d_ucall(struct dx *x, struct expr *e, struct expr *adj, struct pmap 
     }
 }
 
+/* Whether e passes its adjoint to more than one operand that is not a
+   number or t. */
+static bool fans_out(const struct expr *e)
+{
+    int first = e->kind == EX_IF ? 1 : 0, n = 0;
+    switch (e->kind) {
+    case EX_ADD: case EX_SUB: case EX_MUL: case EX_DIV: case EX_POW: case EX_IF:
+    case EX_CALL: case EX_UCALL:
+        break;
+    default:
+        return false;
+    }
+    for (int i = first; i < e->nargs && e->args; i++)
+        n += e->args[i] && e->args[i]->kind != EX_NUM && e->args[i]->kind != EX_TIME;
+    return n > 1;
+}
+
 /* Adds adj * (the partials of e) to out, by key. */
 static void descend(struct dx *x, struct expr *e, struct expr *adj, struct pmap *out,
                     int depth)
@@ -697,6 +701,13 @@ static void descend(struct dx *x, struct expr *e, struct expr *adj, struct pmap 
     if (!e || depth > CODEGEN_MAX_DEPTH) {
         stop(x, ODE_EINVAL);
         return;
+    }
+    /* An adjoint that reaches several leaves is computed once: each
+       partial below is a product with it. */
+    if (x->build && x->prog && !trivial(adj) && fans_out(e)) {
+        struct meta *mt = meta_of(x, adj, 0);
+        if (mt && mt->size >= 3 && !(adj = hoist(x, x->prog, adj, x->of, "part", x->line)))
+            return;
     }
     struct expr **a = e->args;
     int key = -1;
@@ -933,8 +944,12 @@ static void prog_free(struct prog *P, const struct dx *x)
     free(P->trip);
 }
 
+/* A leaf, a number, or minus one of them: cheaper to repeat than to
+   share. */
 static bool trivial(const struct expr *e)
 {
+    if (e->kind == EX_NEG && expr_arity_ok(e, 1))
+        e = e->args[0];
     switch (e->kind) {
     case EX_NUM: case EX_TIME: case EX_STATE: case EX_PARAM: case EX_INTER:
         return true;
@@ -1144,8 +1159,12 @@ static int run_prog(struct dx *x, bool jacp, struct model_jac **out)
         x->root_leaf = NULL;
         if (g && x->build && q >= (jacp ? x->nd : 0))
             x->root_leaf = node(x, EX_INTER, (int)(q - (jacp ? x->nd : 0)), 0, NULL, NULL, NULL);
+        x->prog = &P;
+        x->of = of;
+        x->line = g ? line : m->states[row].line;
         descend(x, e, x->build ? x->one : &marker, &part, 0);
         x->root = NULL;
+        x->prog = NULL;
         resolve(x, &P, &part, &acc, of, g ? line : m->states[row].line);
         if (x->rc)
             break;
@@ -1205,6 +1224,20 @@ static int run_prog(struct dx *x, bool jacp, struct model_jac **out)
             J->val[at] = P.trip[i].e;
     }
     if (x->build) {
+        /* The values equation by equation, for the backends. */
+        J->order = model_alloc(m, (P.n_trip + 1) * sizeof *J->order);
+        size_t *rowstart = calloc(x->ns + 1, sizeof *rowstart);
+        if (!J->order || !rowstart) {
+            free(rowstart);
+            goto done;
+        }
+        for (size_t k = 0; k < P.n_trip; k++)
+            rowstart[J->rowind[k] + 1]++;
+        for (size_t r = 0; r < x->ns; r++)
+            rowstart[r + 1] += rowstart[r];
+        for (size_t k = 0; k < P.n_trip; k++)
+            J->order[rowstart[J->rowind[k]]++] = k;
+        free(rowstart);
         if (P.n_extra)
             memcpy(J->extra, P.extra, P.n_extra * sizeof *J->extra);
         J->n_extra = P.n_extra;

@@ -39,8 +39,11 @@ enum {
    uses nothing without a derivative.  Otherwise a note goes to `notes`
    (may be NULL) through diag_at, the matrix has val = NULL and the solver
    falls back to finite differences over the pattern.  Never takes longer
-   than the budget allows.  Returns 0, ODE_ENOMEM, or ODE_EINVAL for a
-   malformed model (see codegen_c). */
+   than the budget allows.  Uses the scratch field of m's expression
+   nodes, so one model is differentiated by one thread at a time.  The
+   derivative functions appended to m->funcs stay there (the backends
+   compile them with the rest).  Returns 0, ODE_ENOMEM, or ODE_EINVAL for
+   a malformed model (see codegen_c). */
 int diff_model(struct model *m, unsigned what, FILE *notes);
 
 #endif

@@ -473,7 +473,7 @@ static int compile_derive(struct comp *c)
 
 /* df/dy or df/dp (model.h struct model_jac): the model intermediates its
    values read, its extra intermediates into the registers after them, then
-   the values in pattern order, as emit_jac_func in codegen.c. */
+   the values equation by equation, as emit_jac_func in codegen.c. */
 static int compile_jac(struct comp *c, const struct model_jac *J, bool jacp)
 {
     const struct model *m = c->m;
@@ -494,8 +494,10 @@ static int compile_jac(struct comp *c, const struct model_jac *J, bool jacp)
             return rc;
     }
     c->inter_limit = nv;
-    for (size_t k = 0; k < J->nnz; k++)
-        if ((rc = stmt(c, J->val[k], -1, (long)k)))
+    if (!J->order)
+        return ODE_EINVAL;
+    for (size_t i = 0; i < J->nnz; i++)
+        if ((rc = stmt(c, J->val[J->order[i]], -1, (long)J->order[i])))
             return rc;
     return emit(c, OP_HALT, 0, 0, 0, 0);
 }

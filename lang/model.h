@@ -38,6 +38,8 @@ struct expr {
     enum expr_kind kind;
     int index;               /* see expr_kind */
     int nargs;               /* operands in args: 1 unary, 2 binary, 3 if */
+    unsigned scratch;        /* for one pass over the trees (lang/diff.c);
+                                meaningless outside it */
     double num;              /* EX_NUM */
     struct expr **args;
     struct span span;        /* source text this node came from */
@@ -125,6 +127,8 @@ struct model_jac {
     size_t *colptr;                 /* ncols + 1 entries */
     size_t *rowind;                 /* nnz entries, ascending in a column */
     struct expr **val;              /* nnz values, or NULL: pattern only */
+    size_t *order;                  /* with val: the k of val[k] equation by
+                                       equation, columns ascending */
     struct model_inter *extra;      size_t n_extra;
     bool *need_inter;               /* n_inters flags (with val) */
 };

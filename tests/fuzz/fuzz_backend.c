@@ -6,9 +6,14 @@
  * Both backends evaluate the right-hand side, aux outputs and derived
  * parameters at the model's initial point and at a second point; they must
  * agree bit for bit (NaNs of either sign count as equal, DESIGN.md
- * "Numbers").  A difference, a JIT compile error on a checked model, a
- * crash or a sanitizer report is a finding. */
+ * "Numbers").  The exact Jacobians df/dy and df/dp (lang/diff.c) are
+ * formed for every model and checked the same way, bit for bit between
+ * the backends, and against central differences where the model is
+ * smooth enough there for them to mean something.  A difference, a JIT
+ * compile error on a checked model, a crash or a sanitizer report is a
+ * finding. */
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +22,7 @@
 
 #include "check.h"
 #include "codegen.h"
+#include "diff.h"
 #include "interp.h"
 #include "jit.h"
 #include "model.h"
@@ -66,8 +72,8 @@ static int eval(const struct ode_problem *prob, double t, const double *y,
 
 /* Everything the two backends produce from one model. */
 struct result {
-    double *p, *rhs, *aux;
-    int derive_rc, rc[2];
+    double *p, *rhs, *aux, *jac, *jacp;
+    int derive_rc, rc[2], jrc[2];
 };
 
 static int run_backend(const struct model *m, const struct ode_problem *prob,
@@ -85,11 +91,84 @@ static int run_backend(const struct model *m, const struct ode_problem *prob,
     r->rc[0] = eval(prob, 0.0, y0, r->p, r->rhs, r->aux);
     r->rc[1] = eval(prob, 1.5, y1, r->p, r->rhs + prob->n_states,
                     r->aux + prob->n_aux);
+    size_t nj = prob->jac_pattern.nnz, np2 = prob->jacp_pattern.nnz;
+    r->jac = calloc(2 * nj + 1, sizeof *r->jac);
+    r->jacp = calloc(2 * np2 + 1, sizeof *r->jacp);
+    if (!r->jac || !r->jacp)
+        return -1;
+    for (int k = 0; k < 2; k++) {
+        double t = k ? 1.5 : 0.0;
+        const double *y = k ? y1 : y0;
+        r->jrc[k] = prob->jac ? prob->jac(prob->ctx, t, y, r->p, r->jac + k * nj) : 0;
+        if (prob->jacp)
+            r->jrc[k] |= prob->jacp(prob->ctx, t, y, r->p, r->jacp + k * np2);
+    }
     return 0;
+}
+
+/* Exact df/dy at (t, y) against central differences of the interpreter's
+   rhs, where f is smooth at this scale: the differences with steps h and
+   h/2 agree with each other, and so do the one-sided ones (no kink: min,
+   abs, if at a tie), the values are finite and moderate.  Models may be
+   anything, so a disagreement of the differences themselves (a jump, a
+   kink, a pole nearby) skips the entry rather than failing. */
+static void jac_vs_fd(const struct ode_problem *prob, double t, const double *y,
+                      const double *p, const double *f0, const double *val)
+{
+    size_t n = prob->n_states;
+    const struct ode_pattern *pat = &prob->jac_pattern;
+    double *yy = malloc((n + 1) * sizeof *yy), *f = malloc((4 * n + 1) * sizeof *f);
+    if (!yy || !f || !pat->colptr)
+        goto done;
+    memcpy(yy, y, n * sizeof *yy);
+    for (size_t c = 0; c < n && c < 16; c++) {
+        double h = 1e-4 * fmax(1.0, fabs(y[c]));
+        static const double step[4] = { 1, -1, 0.5, -0.5 };
+        int bad = !isfinite(y[c]);
+        for (int s = 0; s < 4 && !bad; s++) {
+            yy[c] = y[c] + step[s] * h;
+            bad = prob->rhs(prob->ctx, t, yy, p, f + (size_t)s * n) != 0;
+        }
+        yy[c] = y[c];
+        if (bad)
+            continue;
+        size_t k = pat->colptr[c];
+        for (size_t i = 0; i < n; i++) {
+            bool in = k < pat->colptr[c + 1] && pat->rowind[k] == i;
+            double e = in ? val[k++] : 0.0;
+            double a = f[i], b = f[n + i], a2 = f[2 * n + i], b2 = f[3 * n + i];
+            if (!in) {
+                /* Outside the pattern f_i does not depend on y_c at all. */
+                if (!(a == b && a2 == b2) && !(isnan(a) || isnan(b) || isnan(a2) || isnan(b2))) {
+                    fprintf(stderr, "df%zu/dy%zu outside the pattern is not 0\n", i, c);
+                    abort();
+                }
+                continue;
+            }
+            double d1 = (a - b) / (2 * h), d2 = (a2 - b2) / h;
+            double fw = (a - f0[i]) / h, bw = (f0[i] - b) / h;
+            double scale = fabs(d1) + fabs(d2) + fabs(e);
+            if (!isfinite(d1) || !isfinite(d2) || !isfinite(e) || !isfinite(fw) ||
+                !isfinite(bw) || scale > 1e8 ||
+                fabs(d1 - d2) > 1e-3 * scale + 1e-8 * (1 + fabs(a)) ||
+                fabs(fw - bw) > 1e-2 * scale + 1e-8 * (1 + fabs(a)))
+                continue;
+            double d = (4 * d2 - d1) / 3;
+            if (fabs(e - d) > 1e-3 * scale + 1e-12 * fabs(a) / h + 1e-9) {
+                fprintf(stderr, "df%zu/dy%zu = %.17g, differences %.17g\n", i, c, e, d);
+                abort();
+            }
+        }
+    }
+done:
+    free(f);
+    free(yy);
 }
 
 static void result_free(struct result *r)
 {
+    free(r->jacp);
+    free(r->jac);
     free(r->aux);
     free(r->rhs);
     free(r->p);
@@ -113,6 +192,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (check_load_text("fuzz.ode", src, size, devnull, &m))
         goto done;
+    if (diff_model(m, DIFF_JAC | DIFF_JACP, devnull) == ODE_EINVAL)
+        abort();     /* a checked model is never malformed */
     if (codegen_c(m, &text))
         abort();     /* a checked model must always give C text */
     if (interp_new(m, &ip, &pi))
@@ -127,6 +208,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (run_backend(m, &pi, y0, y1, &ri))
         goto done;
+    if (pi.jac && ri.derive_rc == 0 && ri.jrc[1] == 0)
+        jac_vs_fd(&pi, 1.5, y1, ri.p, ri.rhs + pi.n_states, ri.jac + pi.jac_pattern.nnz);
     if (!use_jit)
         goto done;
     if (jit_compile(m, &jt, &pj, err, sizeof err)) {
@@ -147,6 +230,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         same_or_die("rhs", i, ri.rhs[i], rj.rhs[i]);
     for (size_t i = 0; i < 2 * pi.n_aux; i++)
         same_or_die("aux", i, ri.aux[i], rj.aux[i]);
+    if (!pi.jac != !pj.jac || !pi.jacp != !pj.jacp ||
+        pi.jac_pattern.nnz != pj.jac_pattern.nnz ||
+        pi.jacp_pattern.nnz != pj.jacp_pattern.nnz || ri.jrc[0] != rj.jrc[0] ||
+        ri.jrc[1] != rj.jrc[1])
+        abort();
+    for (size_t i = 0; i < 2 * pi.jac_pattern.nnz; i++)
+        same_or_die("jac", i, ri.jac[i], rj.jac[i]);
+    for (size_t i = 0; i < 2 * pi.jacp_pattern.nnz; i++)
+        same_or_die("jacp", i, ri.jacp[i], rj.jacp[i]);
 done:
     result_free(&rj);
     result_free(&ri);
