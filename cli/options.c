@@ -19,7 +19,7 @@ enum {
     OPT_TSTOPS, OPT_T0, OPT_T1, OPT_TOTAL, OPT_SAVE_EVERY, OPT_SAVE_STEPS,
     OPT_SAVE_AT, OPT_SAVE_FINAL, OPT_STATS, OPT_CHECK, OPT_EMIT_C, OPT_NO_JIT,
     OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT, OPT_LINSOLVE, OPT_JACOBIAN,
-    OPT_NO_EVENT_ROWS, OPT_STOP_AFTER_EVENTS,
+    OPT_NO_EVENT_ROWS, OPT_STOP_AFTER_EVENTS, OPT_NO_SWITCHES,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +47,7 @@ static const struct option long_options[] = {
     { "save-at", required_argument, NULL, OPT_SAVE_AT },
     { "save-final", no_argument, NULL, OPT_SAVE_FINAL },
     { "no-event-rows", no_argument, NULL, OPT_NO_EVENT_ROWS },
+    { "no-switches", no_argument, NULL, OPT_NO_SWITCHES },
     { "stop-after-events", required_argument, NULL, OPT_STOP_AFTER_EVENTS },
     { "param", required_argument, NULL, 'p' },
     { "init", required_argument, NULL, 'i' },
@@ -122,6 +123,8 @@ void cli_usage(FILE *out)
 "  --dcoeff X           derivative gain (default for pid: %g)\n"
 "  --bound X            fail when a state's magnitude exceeds X\n"
 "  --tstops T1,T2,...   times to step onto exactly: where a forcing jumps\n"
+"  --no-switches        do not step onto the switch times of the model's\n"
+"                       heav(t-a), t>b, ... (found before the solve)\n"
 "\n"
 "Time and output:\n"
 "  --t0 X               start time (default: @ t0, else 0)\n"
@@ -476,6 +479,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
             break;
         }
         case OPT_NO_EVENT_ROWS: o->no_event_rows = true; break;
+        case OPT_NO_SWITCHES: o->no_switches = true; break;
         case OPT_STOP_AFTER_EVENTS: {
             double v;
             rc = parse_positive("--stop-after-events", optarg, &v, err, errlen);

@@ -15,6 +15,7 @@
 #include "event_check.h"
 #include "problem.h"
 #include "resolve.h"
+#include "switches.h"
 
 /* ---- the symbol table: open addressing on the lower-case name ---- */
 
@@ -757,6 +758,8 @@ static void check_ast(struct checker *ck)
     resolve_all(ck);
     if (!ck->oom)
         check_events(ck);
+    if (!ck->oom && diag_error_count(ck->d) == 0 && switches_find(ck->m))
+        ck->oom = true;
     if (ck->kind[SYM_STATE].n == 0 && !ast->syntax_errors)
         diag_error(ck->d, (struct span){ ast->end, ast->end },
                    "no differential equations in the model");

@@ -744,7 +744,7 @@ static void emit_entry(struct cg *g, const char *fn, const char *outname, size_t
    time on one function grows faster than its length (alias walks over all
    earlier stores), and the cut halves its time on thousands of
    equations. */
-enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS };
+enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS, EQ_TSWITCH };
 
 /* Output k of an equation function: its expression, line and name. */
 static const struct expr *eq_out(const struct model *m, enum eq_kind kind, size_t k,
@@ -763,6 +763,10 @@ static const struct expr *eq_out(const struct model *m, enum eq_kind kind, size_
         *line = m->events[k].line;
         *name = "event";
         return m->events[k].cond;
+    case EQ_TSWITCH:
+        *line = 0;
+        *name = "switch";
+        return m->tswitch[k];
     }
     return NULL;
 }
@@ -772,7 +776,8 @@ static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
 {
     const struct model *m = g->m;
     struct sbuf *o = g->text, body = { 0 };
-    size_t n = kind == EQ_RHS ? m->n_states : kind == EQ_AUX ? m->n_aux : m->n_events;
+    size_t n = kind == EQ_RHS ? m->n_states : kind == EQ_AUX ? m->n_aux
+             : kind == EQ_EVENTS ? m->n_events : m->n_tswitch;
     size_t nchunks = 0;
     int rc = 0;
     g->scope = SC_EQ;
@@ -1045,6 +1050,8 @@ int codegen_c_link(const struct model *m, enum codegen_link link, char **text,
              (rc = emit_eq_func(&g, CODEGEN_RHS, "dydt", EQ_RHS)) == 0 &&
              (m->n_aux == 0 || (rc = emit_eq_func(&g, CODEGEN_AUX, "out", EQ_AUX)) == 0) &&
              (m->n_events == 0 || (rc = emit_events(&g)) == 0) &&
+             (m->n_tswitch == 0 ||
+              (rc = emit_eq_func(&g, CODEGEN_TSWITCH, "g", EQ_TSWITCH)) == 0) &&
              (!codegen_has_jac(m) || (rc = emit_jac_func(&g, CODEGEN_JAC, m->jac, false)) == 0) &&
              codegen_has_jacp(m))
         rc = emit_jac_func(&g, CODEGEN_JACP, m->jacp, true);
@@ -1164,6 +1171,7 @@ int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
     prob->n_events = m->n_events;
     prob->event_dir = m->n_events ? lines + m->n_states : NULL;
     prob->event_lines = m->n_events ? lines + m->n_states + m->n_events : NULL;
+    prob->n_tswitch = m->n_tswitch;
     prob->jac_pattern = copy_pattern(m->jac, &words);
     prob->jacp_pattern = copy_pattern(m->jacp, &words);
     *block = blk;

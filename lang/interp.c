@@ -82,7 +82,7 @@ struct interp {
     double (**f2)(double, double);
     int rhs_entry, aux_entry, derive_entry;
     int jac_entry, jacp_entry;   /* -1 without them */
-    int events_entry;
+    int events_entry, tswitch_entry;
     int *reset_entry;      /* n_events entries */
     size_t n_events;
     size_t n_states, n_p;  /* n_p: parameters plus derived */
@@ -401,7 +401,7 @@ static int compile_funcs(struct comp *c)
     return 0;
 }
 
-enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS };
+enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS, EQ_TSWITCH };
 
 /* rhs, aux and the event conditions: every intermediate, then the
    outputs. */
@@ -418,10 +418,12 @@ static int compile_eq(struct comp *c, enum eq_kind kind)
             return rc;
     }
     c->inter_limit = m->n_inters;
-    size_t n = kind == EQ_RHS ? m->n_states : kind == EQ_AUX ? m->n_aux : m->n_events;
+    size_t n = kind == EQ_RHS ? m->n_states : kind == EQ_AUX ? m->n_aux
+             : kind == EQ_EVENTS ? m->n_events : m->n_tswitch;
     for (size_t i = 0; i < n; i++)
         if ((rc = stmt(c, kind == EQ_RHS ? m->states[i].rhs
-                          : kind == EQ_AUX ? m->aux[i].value : m->events[i].cond,
+                          : kind == EQ_AUX ? m->aux[i].value
+                          : kind == EQ_EVENTS ? m->events[i].cond : m->tswitch[i],
                        -1, (long)i)))
             return rc;
     return emit(c, OP_HALT, 0, 0, 0, 0);
@@ -523,6 +525,9 @@ static int compile_all(struct comp *c)
         return rc;
     ip->events_entry = (int)c->ncode;
     if ((rc = compile_eq(c, EQ_EVENTS)))
+        return rc;
+    ip->tswitch_entry = (int)c->ncode;
+    if ((rc = compile_eq(c, EQ_TSWITCH)))
         return rc;
     for (size_t k = 0; k < c->m->n_events; k++) {
         ip->reset_entry[k] = (int)c->ncode;
@@ -664,6 +669,14 @@ static int interp_events(void *ctx, double t, const double *y, const double *p,
     return run(ip, ip->events_entry, g);
 }
 
+static int interp_tswitch(void *ctx, double t, const double *y, const double *p,
+                          double *g)
+{
+    struct interp *ip = ctx;
+    load(ip, t, y, p);
+    return run(ip, ip->tswitch_entry, g);
+}
+
 static int interp_reset(void *ctx, size_t k, double t, double *y, const double *p)
 {
     struct interp *ip = ctx;
@@ -768,6 +781,7 @@ int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
     p.jacp = ip->jacp_entry >= 0 ? interp_jacp : NULL;
     p.events = m->n_events > 0 ? interp_events : NULL;
     p.reset = m->n_events > 0 ? interp_reset : NULL;
+    p.tswitch = m->n_tswitch > 0 ? interp_tswitch : NULL;
     p.ctx = ip;
     free(c.frame_size);
     free(c.frame_base);

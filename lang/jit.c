@@ -135,6 +135,12 @@ static int compile_locked(struct jit *j, const struct model *m, const char *text
     }
     memcpy(&prob->events, &events, sizeof events);
     memcpy(&prob->reset, &reset, sizeof reset);
+    void *tsw = m->n_tswitch > 0 ? tcc_get_symbol(s, CODEGEN_TSWITCH) : NULL;
+    if (m->n_tswitch > 0 && !tsw) {
+        on_tcc_error(eb, "the compiled text lacks " CODEGEN_TSWITCH);
+        return ODE_EJIT;
+    }
+    memcpy(&prob->tswitch, &tsw, sizeof tsw);
     return bind_jac(m, s, prob, eb);
 }
 

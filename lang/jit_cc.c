@@ -440,6 +440,12 @@ static int bind_entries(struct cc_build *b, void *dl, const struct model *m,
     }
     memcpy(&prob->events, &events, sizeof events);
     memcpy(&prob->reset, &reset, sizeof reset);
+    void *tsw = m->n_tswitch > 0 ? dlsym(dl, CODEGEN_TSWITCH) : NULL;
+    if (m->n_tswitch > 0 && !tsw) {
+        say(b, "the compiled text lacks " CODEGEN_TSWITCH);
+        return ODE_EJIT;
+    }
+    memcpy(&prob->tswitch, &tsw, sizeof tsw);
     return bind_jac(b, dl, m, prob);
 }
 

@@ -161,6 +161,9 @@ struct model {
     struct model_aux *aux;          size_t n_aux;
     struct model_func *funcs;       size_t n_funcs;
     struct model_event *events;     size_t n_events;
+    /* Switching functions of t and parameters only (lang/switches.h),
+       or NULL until switches_find runs. */
+    struct expr **tswitch;          size_t n_tswitch;
     struct model_settings settings;
 
     /* Exact derivatives, NULL until lang/diff.c attaches them. */

@@ -37,6 +37,7 @@ struct parse_ctx {
     unsigned pos;               /* scanner: offset of the next byte */
     int paren;                  /* scanner: open parentheses on this line */
     bool at_bol;                /* scanner: no token yet on this line */
+    bool in_global;             /* scanner: this line is a global: { } ; */
     bool done;                  /* `done` seen or end of text reached */
     bool exhausted;             /* the parser stack overflowed */
     bool oom;

@@ -299,3 +299,104 @@ int event_apply(struct event *ev, double tev)
     }
     return 0;
 }
+
+/* Samples of each switching function of t over the span. */
+#define EVENT_SWITCH_SAMPLES 4096
+
+static int cmp_up(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Bisects switch k between ta (sign sa) and tb to adjacent doubles. */
+static int bisect(const struct ode_problem *prob, const double *p, const double *y0, size_t k,
+                  double ta, double tb, int sa, double *g, double *root)
+{
+    for (int it = 0; it < 2200; it++) {
+        double tm = ta + 0.5 * (tb - ta);
+        int rc;
+        if (tm == ta || tm == tb)
+            break;
+        rc = prob->tswitch(prob->ctx, tm, y0, p, g);
+        if (rc)
+            return rc;
+        if (g[k] == 0) {
+            *root = tm;
+            return 0;
+        }
+        if (sign_of(g[k]) == sa)
+            ta = tm;
+        else
+            tb = tm;
+    }
+    *root = tb;
+    return 0;
+}
+
+int event_switch_times(const struct ode_problem *prob, const double *p, const double *y0,
+                       double t0, double t1, double **times, size_t *n)
+{
+    size_t ns = prob->n_tswitch, cap = 0, cnt = 0;
+    double *g = calloc(2 * ns + 1, sizeof *g), *prev = g + ns, *out = NULL;
+    int rc = 0;
+
+    *times = NULL;
+    *n = 0;
+    if (!g)
+        return ODE_ENOMEM;
+    for (int j = 0; j <= EVENT_SWITCH_SAMPLES && rc == 0; j++) {
+        double tj = j == EVENT_SWITCH_SAMPLES ? t1
+                                              : t0 + (t1 - t0) * ((double)j / EVENT_SWITCH_SAMPLES);
+        double tprev = t0 + (t1 - t0) * ((double)(j - 1) / EVENT_SWITCH_SAMPLES);
+        rc = prob->tswitch(prob->ctx, tj, y0, p, g);
+        if (rc)
+            break;
+        for (size_t k = 0; k < ns && j > 0; k++) {
+            int sa = sign_of(prev[k]), sb = sign_of(g[k]);
+            double root;
+            if (isnan(prev[k]) || isnan(g[k]) || sa == sb || sb == 0)
+                continue;
+            if (sa == 0) {
+                root = tprev;
+            } else {
+                double *tmp = calloc(ns + 1, sizeof *tmp);
+                if (!tmp) {
+                    rc = ODE_ENOMEM;
+                    break;
+                }
+                rc = bisect(prob, p, y0, k, tprev, tj, sa, tmp, &root);
+                free(tmp);
+                if (rc)
+                    break;
+            }
+            if (cnt == cap) {
+                size_t nc = cap ? 2 * cap : 16;
+                double *o = realloc(out, nc * sizeof *o);
+                if (!o) {
+                    rc = ODE_ENOMEM;
+                    break;
+                }
+                out = o;
+                cap = nc;
+            }
+            out[cnt++] = root;
+        }
+        memcpy(prev, g, ns * sizeof *g);
+    }
+    free(g);
+    if (rc) {
+        free(out);
+        return rc;
+    }
+    qsort(out, cnt, sizeof *out, cmp_up);
+    if (t1 < t0)
+        for (size_t i = 0; i < cnt / 2; i++) {
+            double x = out[i];
+            out[i] = out[cnt - 1 - i];
+            out[cnt - 1 - i] = x;
+        }
+    *times = out;
+    *n = cnt;
+    return 0;
+}

@@ -60,4 +60,17 @@ int event_apply(struct event *ev, double tev);
    index of the first of them. */
 size_t event_fired(const struct event *ev, size_t *first);
 
+
+
+/* The zeros of prob's switching functions of t (problem.h tswitch) in
+   [t0, t1], in the direction of integration, into *times (malloc'd,
+   *n of them; NULL when none).  Each function is looked at in
+   EVENT_SWITCH_SAMPLES points spread over the span, and each sign change
+   between two of them is bisected to adjacent doubles (the time is the
+   first one past the switch, or an exact zero).  An affine function
+   (heav(t - ton), a pulse's two edges) is found exactly however short the
+   pulse; a periodic one (mod(t, P) < w) as long as its period spans a
+   few samples.  Returns 0, ODE_ENOMEM, or the functions' code. */
+int event_switch_times(const struct ode_problem *prob, const double *p, const double *y0,
+                       double t0, double t1, double **times, size_t *n);
 #endif

@@ -111,6 +111,12 @@ struct ode_problem {
     const int *event_lines;   /* model line of each event, 0 when unknown */
     ode_events_fn events;
     ode_reset_fn reset;
+    /* Switching functions of t and the parameters only (heav(t - ton),
+       t > toff, ...; lang/switches.h), all at once like events (y is
+       read by nothing): the solver steps onto their zeros as onto
+       tstops.  tswitch is NULL when n_tswitch == 0. */
+    size_t n_tswitch;
+    ode_events_fn tswitch;
 };
 
 #endif

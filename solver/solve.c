@@ -60,6 +60,11 @@ struct run {
     double save_next;         /* its time; beyond t1 (dir * inf) when none is left */
     size_t stop_k;            /* next of o->tstops to land on */
     struct event *ev;         /* NULL without events */
+    /* The stops: o->tstops merged with the model's switch times. */
+    const double *tstops;
+    size_t n_tstops;
+    double *tstops_own;       /* malloc'd when merged */
+    bool *stop_sw;            /* stop k is a switch time (NULL: none is) */
     double ev_t;              /* time of the last event */
     long ev_same;             /* events in a row at ev_t */
 };
@@ -465,7 +470,7 @@ static int integrate(struct run *r)
     bool after_stop = false;
 
     /* A stop at t0 only says that f starts from its right there. */
-    if (o->n_tstops > 0 && o->tstops[0] == t0) {
+    if (r->n_tstops > 0 && r->tstops[0] == t0) {
         r->stop_k = 1;
         after_stop = true;
     }
@@ -502,8 +507,10 @@ static int integrate(struct run *r)
         if (o->max_steps > 0 && st->steps + st->rejected >= o->max_steps)
             return failed(r, ODE_EMAXSTEPS, t, h, -1, "reached the limit of %ld steps",
                           o->max_steps);
-        if (r->stop_k < o->n_tstops && o->tstops[r->stop_k] != t1) {
-            stop = o->tstops[r->stop_k];
+        /* A stop on t1 makes the last step one-sided too (a switch at
+           t1 must not leak into it). */
+        if (r->stop_k < r->n_tstops) {
+            stop = r->tstops[r->stop_k];
             at_tstop = true;
         }
         if (r->adaptive) {
@@ -528,7 +535,7 @@ static int integrate(struct run *r)
         } else {
             tnew = t + hstep;
         }
-        last = land && !at_tstop && stop == t1;
+        last = land && stop == t1;
 
         /* Nothing to do when the method already has what it needs. */
         rc = first_stage(r, t, hstep, after_stop);
@@ -618,8 +625,11 @@ static int integrate(struct run *r)
                     return 0;
                 /* The assignments already restarted the method. */
                 after_stop = whole && at_tstop;
-                if (after_stop)
+                if (after_stop) {
+                    if (r->stop_sw && r->stop_sw[r->stop_k])
+                        st->switches++;
                     r->stop_k++;
+                }
                 else if (!whole)
                     grid = false;
                 goto next;
@@ -638,6 +648,8 @@ static int integrate(struct run *r)
            last stage, its history) cannot serve the next step. */
         after_stop = at_tstop;
         if (at_tstop) {
+            if (r->stop_sw && r->stop_sw[r->stop_k])
+                st->switches++;
             r->stop_k++;
             ops->reset(s);
         }
@@ -654,6 +666,46 @@ static int integrate(struct run *r)
             kconst++;
         }
     }
+}
+
+/* The model's switch times merged with o->tstops (both in the direction
+   of integration), a time in both kept once. */
+static int merge_switches(struct run *r, const struct ode_problem *prob, const double *p)
+{
+    const struct solve_opts *o = r->o;
+    double *sw;
+    size_t nsw, i = 0, j = 0, k = 0;
+    int rc = event_switch_times(prob, p, r->s.y, o->t0, o->t1, &sw, &nsw);
+
+    if (rc == ODE_ENOMEM)
+        return rc;
+    if (rc)
+        return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, o->t0, 0, -1,
+                      "a switching function of t could not be evaluated");
+    if (nsw == 0)
+        return 0;
+    r->tstops_own = malloc((nsw + o->n_tstops) * sizeof *r->tstops_own);
+    r->stop_sw = calloc(nsw + o->n_tstops, sizeof *r->stop_sw);
+    if (!r->tstops_own || !r->stop_sw) {
+        free(sw);
+        return ODE_ENOMEM;
+    }
+    while (i < nsw || j < o->n_tstops) {
+        bool take_sw = j == o->n_tstops || (i < nsw && r->dir * (sw[i] - o->tstops[j]) <= 0);
+        double v = take_sw ? sw[i++] : o->tstops[j++];
+        if (!(r->dir * (v - o->t0) >= 0 && r->dir * (o->t1 - v) >= 0))
+            continue;
+        if (k > 0 && r->tstops_own[k - 1] == v) {
+            r->stop_sw[k - 1] |= take_sw;
+            continue;
+        }
+        r->stop_sw[k] = take_sw;
+        r->tstops_own[k++] = v;
+    }
+    free(sw);
+    r->tstops = r->tstops_own;
+    r->n_tstops = k;
+    return 0;
 }
 
 /* Fills r for a solve with o, checking o against prob. */
@@ -756,6 +808,13 @@ int solve_run(const struct ode_problem *prob, const double *p,
         }
         r.ev_t = NAN;
     }
+    r.tstops = o->tstops;
+    r.n_tstops = o->n_tstops;
+    if (prob->n_tswitch > 0 && prob->tswitch && !o->no_switches && o->t1 != o->t0) {
+        rc = merge_switches(&r, prob, p);
+        if (rc)
+            goto done;
+    }
     if (o->t1 != o->t0)
         rc = integrate(&r);
 done:
@@ -774,6 +833,8 @@ done:
     if (rc == ODE_ENOMEM)
         snprintf(fail->why, sizeof fail->why, "out of memory");
     free(r.yout);
+    free(r.tstops_own);
+    free(r.stop_sw);
     event_free(r.ev);
     stepper_free(&r.s);
     return rc;

@@ -81,6 +81,9 @@ struct solve_opts {
        as if t1 were there (0 = no limit). */
     bool no_event_rows;
     long stop_after_events;
+    /* The zeros of the problem's switching functions of t (problem.h
+       tswitch) are stops like tstops unless no_switches. */
+    bool no_switches;
 };
 
 /* Fills `o` with the defaults: dopri5, CTL_DEFAULT (PID for dopri5),
@@ -122,6 +125,7 @@ struct solve_stats {
     double stiff_t, stiff_hlamb;
     long nswitch;            /* --solver auto: switches between its methods */
     long events;             /* events that fired (simultaneous ones each count) */
+    long switches;           /* switch times of the model stepped onto */
     char notes[256];         /* --solver auto: when and why it switched */
     bool jac_exact;          /* the Jacobian came from the model */
 };

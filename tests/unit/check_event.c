@@ -254,6 +254,61 @@ START_TEST(event_stop_after_and_every_family)
 }
 END_TEST
 
+/* Switch times of t alone: a pulse of area 1 a million times shorter
+   than the steps, and a train of 20 pulses of width 0.01, integrated to
+   their exact areas by explicit and stiff methods; without the switches
+   the stiff method steps over the short pulse. */
+START_TEST(event_switch_times_catch_short_pulses_and_trains)
+{
+    static const char *methods[] = { "dopri5", "rodas5", "radau5", "bdf" };
+    struct model *m = load("par ton=3.3, w=1e-6\n"
+                           "x' = heav(t-ton)*heav(ton+w-t)/w\n"
+                           "z' = if(mod(t, 1) < 0.01)then(1)else(0)\n"
+                           "u' = -u\ninit u=1\ndone\n");
+    struct tb b;
+    TB_NEW_OK(m, &b);
+    ck_assert_uint_eq(b.pi.n_tswitch, 4);
+    for (int be = 0; be < (b.have_jit ? 2 : 1); be++)
+        for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
+            struct solve_opts o;
+            struct solve_stats st;
+            struct rows r;
+            solve_opts_default(&o);
+            o.method = methods[i];
+            o.t1 = 20;
+            o.save = SAVE_FINAL;
+            o.rtol = 1e-8;
+            o.atol = 1e-10;
+            ck_assert_int_eq(run(m, backend(&b, be), &o, &r, &st), 0);
+            ck_assert_uint_eq(r.n, 1);
+            /* The pulse's edges, and each of the train's two edges plus
+               the harmless mid-period crossing of mod(t,1) - 1/2. */
+            ck_assert_int_ge(st.switches, 2 + 20 * 2);
+            ck_assert_msg(fabs(row_y(&r, 0, 0) - 1) < 1e-7, "%s: pulse area %.15g", methods[i],
+                          row_y(&r, 0, 0));
+            ck_assert_msg(fabs(row_y(&r, 0, 1) - 0.2) < 1e-9, "%s: train area %.15g",
+                          methods[i], row_y(&r, 0, 1));
+            free(r.v);
+        }
+    {
+        struct solve_opts o;
+        struct solve_stats st;
+        struct rows r;
+        solve_opts_default(&o);
+        o.method = "rodas5";
+        o.t1 = 20;
+        o.save = SAVE_FINAL;
+        o.no_switches = true;
+        ck_assert_int_eq(run(m, &b.pi, &o, &r, &st), 0);
+        ck_assert_int_eq(st.switches, 0);
+        ck_assert(fabs(row_y(&r, 0, 0) - 1) > 0.5);
+        free(r.v);
+    }
+    tb_free(&b);
+    model_free(m);
+}
+END_TEST
+
 static Suite *event_suite(void)
 {
     Suite *s = suite_create("event");
@@ -265,6 +320,7 @@ static Suite *event_suite(void)
     tcase_add_test(tc, event_fires_at_t0);
     tcase_add_test(tc, event_exactly_at_a_save_point);
     tcase_add_test(tc, event_stop_after_and_every_family);
+    tcase_add_test(tc, event_switch_times_catch_short_pulses_and_trains);
     suite_add_tcase(s, tc);
     return s;
 }
