@@ -1,7 +1,8 @@
 /* jac_bench.c - what the exact Jacobian (lang/diff.c) costs: time to
  * differentiate, time for libtcc to compile f alone and f with J, the size
  * of their C text, and one J call against one f call, on Lorenz, a
- * generated 10,000-equation chain and the peer problems
+ * generated 10,000-equation chain (also as a model file, with arrays and
+ * written out: array10000, long10000) and the peer problems
  * (../shared/bench/problems).  Also checks that libtcc and the interpreter
  * give J the same bits.  Times are medians of the thread's CPU time.
  *
@@ -162,6 +163,33 @@ static struct model *make_chain(const char *dir, const char *name)
     return tm_chain(10000);
 }
 
+/* The 10,000-cell diffusion chain as a model file: with arrays
+   (lang/array.c: one loop) or written out cell by cell. */
+static struct model *make_text_chain(const char *dir, const char *name)
+{
+    enum { N = 10000 };
+    (void)dir;
+    size_t cap = 64 * (size_t)N + 256, len = 0;
+    char *src = malloc(cap);
+    struct model *m;
+    if (!src)
+        return NULL;
+    if (!strcmp(name, "array10000")) {
+        len = (size_t)snprintf(src, cap, "par d=1\nu0' = d*(u1 - u0)\n"
+                               "u[1..%d]' = d*(u[j-1] - 2*u[j] + u[j+1])\n"
+                               "u%d' = d*(u%d - u%d)\n", N - 1, N, N - 1, N);
+    } else {
+        len = (size_t)snprintf(src, cap, "par d=1\nu0' = d*(u1 - u0)\n");
+        for (int j = 1; j < N; j++)
+            len += (size_t)snprintf(src + len, cap - len,
+                                    "u%d' = d*(u%d - 2*u%d + u%d)\n", j, j - 1, j, j + 1);
+        len += (size_t)snprintf(src + len, cap - len, "u%d' = d*(u%d - u%d)\n", N, N - 1, N);
+    }
+    if (check_load_text(name, src, len, stderr, &m))
+        return NULL;
+    return m;
+}
+
 static struct model *make_peer(const char *dir, const char *name)
 {
     char path[1024];
@@ -187,6 +215,10 @@ int main(int argc, char **argv)
         bench("lorenz", make_lorenz, dir, &sink);
     if (!only || !strcmp(only, "chain10000"))
         bench("chain10000", make_chain, dir, &sink);
+    if (!only || !strcmp(only, "array10000"))
+        bench("array10000", make_text_chain, dir, &sink);
+    if (!only || !strcmp(only, "long10000"))
+        bench("long10000", make_text_chain, dir, &sink);
     static const char *const peers[] = { "rober", "vdp", "hires", "orego", "pleiades",
                                          "bruss1d", "bruss2d" };
     for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++)

@@ -4,9 +4,11 @@
 # in this run on this machine.
 #
 #   bench/stiff.sh             (from the repository root; bench/run.sh calls it)
-#   bench/stiff.sh --results bench/results.md
-#                              the same, and the section replaces the one
-#                              in that file (or is appended to it)
+#   bench/stiff.sh --results bench/results.md [--from OUTPUT]
+#                              the same, and the parts that ran replace
+#                              theirs in that file (the section is appended
+#                              when it has none); --from: splice the saved
+#                              stdout of an earlier run instead of running
 #
 # Prints a Markdown section on stdout (bench/run.sh puts it in
 # bench/results.md), progress on stderr; keeps the raw records in
@@ -45,6 +47,11 @@
 #   TIMEOUT       seconds a single run may take [300]
 #   BRUSS_N       grids [32 64 128]; BRUSS_TOLS_<N> the rtols of grid N
 #                 [32, 64: 1e-4 1e-6 1e-8; 128: 1e-4 1e-6]
+#   BRUSS_MEM_N   grids measured for memory only [none]: every
+#                 configuration once at rtol 1e-6 up to t1 = BRUSS_MEM_T1
+#                 [0.1] (a short run allocates what a full one does; on a
+#                 loaded machine CVODE's band LU of 128x128 takes an hour)
+#   REPORT_ONLY   1: no runs, the report of PARTS from the last records
 #   BRUSS_METHODS odesolve configurations, method[:linsolve[:jit]][@rtol]
 #                 (@: at that rtol only) [the stiff methods of order 4-5
 #                 with sparse, auto, bdf:sparse:cc (N <= 64), and
@@ -65,17 +72,20 @@
 # interpolated log-log along its own runs (bench/stiff.awk).
 set -eu
 
-RESULTS=""
+RESULTS="" FROM=""
+usage() { echo "usage: bench/stiff.sh [--results FILE [--from OUTPUT]]" >&2; exit 2; }
 case "${1:-}" in
-    --results) RESULTS=${2:?usage: bench/stiff.sh [--results FILE]} ;;
+    --results) RESULTS=${2:-}; [ -n "$RESULTS" ] || usage
+               case "${3:-}" in --from) FROM=${4:-}; [ -n "$FROM" ] || usage ;; "") ;; *) usage ;; esac ;;
     "") ;;
-    *) echo "usage: bench/stiff.sh [--results FILE]" >&2; exit 2 ;;
+    *) usage ;;
 esac
 if [ -n "$RESULTS" ]; then
-    # Run into a file, then splice it between the section's markers.
+    # Run into a file (or take the output of an earlier run, --from),
+    # then splice it between the section's markers.
     part=$(mktemp)
     trap 'rm -f "$part"' EXIT
-    "$0" >"$part"
+    if [ -n "$FROM" ]; then cp "$FROM" "$part"; else "$0" >"$part"; fi
     # The parts in the new output replace their blocks; a part the file
     # lacks goes before the section's end; no section: all of it appended.
     awk -v part="$part" '
@@ -121,21 +131,27 @@ SCIPY_REPS=${SCIPY_REPS:-0}
 CAP=${CAP:-2}
 MAX_STEPS=${MAX_STEPS:-200000}
 TIMEOUT=${TIMEOUT:-300}
-BRUSS_N=${BRUSS_N:-32 64 128}
+BRUSS_N=${BRUSS_N-32 64 128}
+BRUSS_MEM_N=${BRUSS_MEM_N:-}
+BRUSS_MEM_T1=${BRUSS_MEM_T1:-0.1}
+REPORT_ONLY=${REPORT_ONLY:-0}
+MEMONLY=0
 PNG=${PNG:-bench/stiff.png}
 STIFF_NAMES="rodas5 ros23 radau5 kvaerno3 kvaerno5 bdf backeul trapezoid auto"
 ROOT=$PWD
 W=$O/bench/stiff
-mkdir -p "$W/tmp"
+mkdir -p "$W"
 W=$(cd "$W" && pwd)
-TMP=$W/tmp
+# Scratch files of this run only, so that two parts can run at once.
+TMP=$W/tmp.$$
+rm -rf "$TMP"
+mkdir -p "$TMP"
 
 case $ODESOLVE in /*) ;; *) ODESOLVE=$ROOT/$ODESOLVE ;; esac
 # Measure a copy: other people may relink $O/odesolve during the run.
-cp "$ODESOLVE" "$W/odesolve"
-ODESOLVE=$W/odesolve
-export ODESOLVE_CACHE_DIR=$W/cc-cache
-rm -rf "$ODESOLVE_CACHE_DIR"
+cp "$ODESOLVE" "$TMP/odesolve"
+ODESOLVE=$TMP/odesolve
+export ODESOLVE_CACHE_DIR=$TMP/cc-cache
 
 LIST=$("$ODESOLVE" --list-solvers | awk 'NR > 1 { print $1 }')
 has_solver() { printf '%s\n' "$LIST" | grep -qx "$1"; }
@@ -186,6 +202,7 @@ err_of() {
 timed_runs() {
     local r=$REPS
     [ "$2" != scipy ] || r=$SCIPY_REPS
+    [ "$MEMONLY" = 0 ] || r=0
     awk -v s="$1" -v r="$r" -v c="$CAP" 'BEGIN { print (s > 5 * c ? 0 : s > c ? (r < 3 ? r : 3) : r) }'
 }
 # warm_reps SECONDS: solves per process for the warm figure (5; 3 over
@@ -207,8 +224,8 @@ set_cmd() {
     peer) CMD=("bin/${TOOL[j]}_$PROB" --method "${ARG[j]}" --rtol "$RTOL" --reps 1) ;;
     scipy) CMD=(/usr/bin/python3 scripts/scipy_drv.py --prob "$PROB" --method "${ARG[j]}"
                 --rtol "$RTOL" --reps 1) ;;
-    cvb) CMD=("$W/cvode_bruss2d" --n "$NB" --method "${ARG[j]}" --rtol "$RTOL" --atol "$ATOL"
-              --ref "$REF" --reps 1) ;;
+    cvb) CMD=("$TMP/cvode_bruss2d" --n "$NB" --method "${ARG[j]}" --rtol "$RTOL" --atol "$ATOL"
+              --ref "$REF" --t1 "$T1" --reps 1) ;;
     esac
 }
 
@@ -232,7 +249,8 @@ first_run() {
             return
         fi
         t=$(now_us)
-        e=$(err_of "$REF" "$TMP/out" "$T1") || e=nan
+        e=nan
+        [ "$MEMONLY" = 1 ] || e=$(err_of "$REF" "$TMP/out" "$T1") || e=nan
         f="$(stat steps "$TMP/err"),$(stat rejected "$TMP/err"),$(stat nfev "$TMP/err"),$(stat njev "$TMP/err"),$(stat nlu "$TMP/err")"
         HEAD[j]="$PROB,${TOOL[j]},${LAB[j]},$RTOL,$ATOL,$f,$e"
         NOTE[j]=$(stat linsolve "$TMP/err")
@@ -262,7 +280,7 @@ first_run() {
         echo "$(( t - t0 ))e-6" >"$TMP/wall$j"
         NRUN[j]=-1
         r=$(warm_reps "$(cat "$TMP/first$j")")
-        if [ "${KIND[j]}" != ode ] && [ "$r" -gt 1 ]; then
+        if [ "${KIND[j]}" != ode ] && [ "$r" -gt 1 ] && [ "$MEMONLY" = 0 ]; then
             CMD[${#CMD[@]}-1]=$r
             if rec=$(timeout "$TIMEOUT" "${CMD[@]}" 2>/dev/null); then
                 echo "$rec" | cut -d, -f12 >"$TMP/warm$j"
@@ -371,7 +389,7 @@ part_end() { printf '|%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$W/meta_$1"; R
 RAN=""
 
 SHARED_OK=0
-if [ -d "$SHARED_BENCH/problems" ]; then
+if [ -d "$SHARED_BENCH/problems" ] && [[ " $PARTS " == *" wp "* || " $PARTS " == *" auto "* ]]; then
     SHARED_OK=1
     SHARED_ABS=$(cd "$SHARED_BENCH" && pwd)
     mkdir -p "$PEERS_DIR"
@@ -380,7 +398,7 @@ if [ -d "$SHARED_BENCH/problems" ]; then
     # read-only modes, hence the chmod.
     cp -Rp "$SHARED_ABS"/. "$PEERS_DIR"/
     chmod -R u+w "$PEERS_DIR"
-else
+elif [[ " $PARTS " == *" wp "* || " $PARTS " == *" auto "* ]]; then
     echo "stiff.sh: SHARED_BENCH=$SHARED_BENCH not found, wp and auto parts skipped" >&2
 fi
 
@@ -392,7 +410,7 @@ build_peer() {
 }
 
 # Part wp: stiff work-precision against the peers.
-if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" wp "* ]]; then
+if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" wp "* ]] && [ "$REPORT_ONLY" = 0 ]; then
     part_begin wp "$WP_CSV"
     cd "$PEERS_DIR"
     for p in $PROBLEMS; do
@@ -417,18 +435,20 @@ if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" wp "* ]]; then
 fi
 
 # Part bruss: the 2-D Brusselator on N x N grids.
-if [[ " $PARTS " == *" bruss "* ]]; then
+if [[ " $PARTS " == *" bruss "* ]] && [ "$REPORT_ONLY" = 0 ]; then
     part_begin bruss "$BR_CSV"
-    cc -O2 -o "$W/cvode_bruss2d" bench/cvode_bruss2d.c -lsundials_cvode -lsundials_nvecserial \
+    cc -O2 -o "$TMP/cvode_bruss2d" bench/cvode_bruss2d.c -lsundials_cvode -lsundials_nvecserial \
         -lsundials_sunlinsolband -lsundials_sunmatrixband -lm 2>"$TMP/cc.log" ||
         echo "stiff.sh: cannot build bench/cvode_bruss2d.c (see $TMP/cc.log)" >&2
-    for NB in $BRUSS_N; do
+    for NB in $BRUSS_N ${BRUSS_MEM_N:+mem $BRUSS_MEM_N}; do
+        if [ "$NB" = mem ]; then MEMONLY=1; continue; fi
         REF=$ROOT/bench/bruss2d/ref_$NB.txt
         if [ ! -f "$REF" ]; then
             echo "stiff.sh: no $REF (bench/bruss2d_ref.sh $NB makes it), N=$NB skipped" >&2
             continue
         fi
-        PROB=bruss2d_$NB; MODEL=$W/bruss2d_$NB.ode; T1=11.5; ETA=1
+        PROB=bruss2d_$NB; MODEL=$TMP/bruss2d_$NB.ode; T1=11.5; ETA=1
+        [ "$MEMONLY" = 0 ] || T1=$BRUSS_MEM_T1
         /usr/bin/python3 bench/gen_bruss2d.py "$NB" >"$MODEL"
         reset_configs
         if [ -n "${BRUSS_METHODS:-}" ]; then
@@ -445,7 +465,7 @@ if [[ " $PARTS " == *" bruss "* ]]; then
             if has_solver bdf && [ "$HAS_CC" = 1 ] && [ "$NB" -le 64 ]; then bm="$bm bdf:sparse:cc"; fi
             # Its steps are bound by stability, the same at every rtol:
             # one rtol gives the ratio (on 128x128 one solve takes minutes).
-            [ "$NB" -gt 64 ] || bm="$bm dopri5@1e-6"
+            [ "$NB" -gt 64 ] || [ "$MEMONLY" = 1 ] || bm="$bm dopri5@1e-6"
         fi
         for c in $bm; do
             only=""
@@ -458,18 +478,20 @@ if [[ " $PARTS " == *" bruss "* ]]; then
             is_stiff "$m" || o="$o --max-steps 2000000"
             add ode odesolve "$l" "$m" "$o" "$only"
         done
-        [ ! -x "$W/cvode_bruss2d" ] || add cvb cvode "bdf band" bdf
+        [ ! -x "$TMP/cvode_bruss2d" ] || add cvb cvode "bdf band" bdf
         v=BRUSS_TOLS_$NB
         bt=${!v:-}
         [ -n "$bt" ] || { if [ "$NB" -ge 128 ]; then bt="1e-4 1e-6"; else bt="1e-4 1e-6 1e-8"; fi; }
+        [ "$MEMONLY" = 0 ] || bt=1e-6
         # shellcheck disable=SC2086  # a list
         measure "$BR_CSV" $bt
     done
+    MEMONLY=0
     part_end bruss
 fi
 
 # Part auto: --solver auto against the best single method, every problem.
-if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" auto "* ]]; then
+if [ "$SHARED_OK" = 1 ] && [[ " $PARTS " == *" auto "* ]] && [ "$REPORT_ONLY" = 0 ]; then
     part_begin auto "$AU_CSV"
     if ! has_solver auto; then
         echo "stiff.sh: no --solver auto in this build, auto part skipped" >&2
@@ -524,6 +546,9 @@ first process (\`/usr/bin/time -f %M\`).
 
 EOF
 
+if [ "$REPORT_ONLY" = 1 ]; then
+    for part in $PARTS; do [ ! -f "$W/meta_$part" ] || RAN="$RAN $part"; done
+fi
 # The parts that ran, each between its own markers.
 for part in $RAN; do
     IFS='|' read -r when lb la <"$W/meta_$part"
@@ -538,7 +563,7 @@ for part in $RAN; do
     echo "Stiff odesolve methods in this build: ${STIFF:-none}."
     case $part in
     wp) echo "Methods: ${METHODS} (each capped at --max-steps $MAX_STEPS); peers: $PEERS$( [ "$HAS_SCIPY" = 1 ] || echo " (scipy not installed: skipped)"), built from SHARED_BENCH=$SHARED_BENCH; rounds: $REPS." ;;
-    bruss) echo "Grids: $BRUSS_N; rounds: $REPS." ;;
+    bruss) echo "Grids: ${BRUSS_N:-none}${BRUSS_MEM_N:+; memory only (to t1 = $BRUSS_MEM_T1): $BRUSS_MEM_N}; rounds: $REPS." ;;
     auto) echo "Problems: every one of SHARED_BENCH=$SHARED_BENCH; methods: auto and every other adaptive one; rounds: $AUTO_REPS (the stiff problems' figures are the wp part's)." ;;
     esac
     echo

@@ -169,6 +169,10 @@ void ast_print(FILE *f, const struct model *m, const struct ast_expr *e)
     case AST_OP:
         fprintf(f, "(%s", op_name(e->op));
         break;
+    case AST_INDEX:
+        fputs("([] ", f);
+        fwrite(m->src + e->name.begin, 1, e->name.end - e->name.begin, f);
+        break;
     }
     for (int i = 0; i < e->nargs; i++) {
         fputc(' ', f);

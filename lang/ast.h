@@ -26,6 +26,9 @@ enum ast_kind {
     AST_NAME,                    /* a name: variable, parameter, t, pi ... */
     AST_CALL,                    /* name(args) */
     AST_OP,                      /* operator `op` on args */
+    AST_INDEX,                   /* name[args[0]], or [args[0]] alone (an
+                                    empty name): an array element, or the
+                                    index as a number (lang/array.c) */
 };
 
 struct ast_expr {
@@ -74,6 +77,13 @@ struct ast_stmt {
     struct ast_assign *assign;   /* ST_GLOBAL: the assignments; num is
                                     the sign, value its span, expr the
                                     condition, name the keyword */
+    /* `x[lo..hi]' = ...`, `par a[lo..hi]=1`: one statement for elements
+       x<lo> .. x<hi> (lang/array.c).  A bound is a number or the name of a
+       `number` constant (bound_name). */
+    bool array;
+    struct span lo, hi;
+    double lo_num, hi_num;
+    bool lo_name, hi_name;
     struct ast_stmt *next;
 };
 

@@ -12,6 +12,7 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "array.h"
 #include "event_check.h"
 #include "problem.h"
 #include "resolve.h"
@@ -33,8 +34,13 @@ static uint64_t hash_name(const char *s, size_t n)
 
 struct sym *check_lookup(const struct checker *ck, struct span name)
 {
-    const char *s = ck->m->src + name.begin;
-    size_t n = name.end - name.begin;
+    return check_lookup_text(ck, ck->m->src + name.begin,
+                             name.end - name.begin);
+}
+
+struct sym *check_lookup_text(const struct checker *ck, const char *s,
+                              size_t n)
+{
     if (!ck->n_slots)
         return NULL;
     size_t mask = ck->n_slots - 1;
@@ -75,6 +81,14 @@ static bool vec_push(struct symvec *v, struct sym *s)
 static struct sym *define(struct checker *ck, enum sym_kind kind,
                           const struct ast_stmt *stmt, struct span name)
 {
+    return check_define(ck, kind, stmt, name, ck->m->src + name.begin,
+                        name.end - name.begin);
+}
+
+struct sym *check_define(struct checker *ck, enum sym_kind kind,
+                         const struct ast_stmt *stmt, struct span name,
+                         const char *text, size_t len)
+{
     if (2 * (ck->n_used + 1) > ck->n_slots) {
         size_t n = ck->n_slots ? 2 * ck->n_slots : 64;
         struct sym **slots = calloc(n, sizeof *slots);
@@ -91,8 +105,8 @@ static struct sym *define(struct checker *ck, enum sym_kind kind,
     if (!sym)
         goto fail;
     sym->kind = kind;
-    sym->len = name.end - name.begin;
-    sym->name = model_strndup(ck->m, ck->m->src + name.begin, sym->len);
+    sym->len = (unsigned)len;
+    sym->name = model_strndup(ck->m, text, len);
     sym->decl = name;
     sym->stmt = stmt;
     sym->index = (int)ck->kind[kind].n;
@@ -154,6 +168,10 @@ static void declare(struct checker *ck, const struct ast_stmt *s)
         [ST_INTER] = SYM_INTER, [ST_AUX] = SYM_AUX, [ST_FUNC] = SYM_FUNC,
     };
     enum sym_kind kind = kind_of[s->kind];
+    if (s->array) {
+        array_declare(ck, s, kind);
+        return;
+    }
     if (s->kind == ST_FUNC)
         check_args(ck, s);
     if (!resolve_check_name(ck, s->name, false))
@@ -285,9 +303,17 @@ static void apply_setting(struct checker *ck, const struct ast_stmt *s)
 
 static void apply_init(struct checker *ck, const struct ast_stmt *s)
 {
-    struct sym *sym = check_lookup(ck, s->name);
-    int n = (int)(s->name.end - s->name.begin);
-    const char *name = ck->m->src + s->name.begin;
+    if (s->array) {
+        array_init(ck, s);
+        return;
+    }
+    check_init(ck, s, check_lookup(ck, s->name),
+               ck->m->src + s->name.begin, (int)(s->name.end - s->name.begin));
+}
+
+void check_init(struct checker *ck, const struct ast_stmt *s,
+                struct sym *sym, const char *name, int n)
+{
     if (sym && sym->kind == SYM_TAINTED)
         return;
     if (sym && sym->kind == SYM_STATE) {
@@ -300,7 +326,7 @@ static void apply_init(struct checker *ck, const struct ast_stmt *s)
         }
         sym->init = s;
         /* A name keeps the spelling of its first declaration. */
-        if (s->name.begin < sym->decl.begin) {
+        if (!s->array && !sym->elem && s->name.begin < sym->decl.begin) {
             sym->decl = s->name;
             sym->name = model_strndup(ck->m, name, (size_t)n);
             if (!sym->name)
@@ -399,10 +425,13 @@ static bool graph_build(struct checker *ck, struct graph *g, unsigned kinds)
     for (size_t i = 0; i < g->n; i++) {
         const struct ast_stmt *s = g->nodes[i]->stmt;
         g->first[i] = g->n_edges;
+        ck->in_array = g->nodes[i]->elem;
+        ck->j = g->nodes[i]->j;
         resolve_deps(ck, s->expr, s->kind == ST_FUNC ? s : NULL, kinds,
                      add_edge, g);
     }
     g->first[g->n] = g->n_edges;
+    ck->in_array = false;
     return !g->oom;
 }
 
@@ -707,25 +736,32 @@ static void assemble(struct checker *ck)
 }
 
 /* Converts every expression, now that each symbol has its final index. */
+static struct expr *resolve_sym(struct checker *ck, enum resolve_where where,
+                                const struct sym *sym)
+{
+    ck->in_array = sym->elem;
+    ck->j = sym->j;
+    struct expr *e = resolve_expr(ck, where, where == RW_DYNAMIC ? NULL : sym,
+                                  sym->stmt->expr);
+    ck->in_array = false;
+    return e;
+}
+
+/* Converts every expression, now that each symbol has its final index. */
 static void resolve_all(struct checker *ck)
 {
     struct model *m = ck->m;
     const struct symvec *k = ck->kind;
     for (size_t i = 0; i < m->n_funcs && !ck->oom; i++)
-        m->funcs[i].body = resolve_expr(ck, RW_FUNC, k[SYM_FUNC].v[i],
-                                        k[SYM_FUNC].v[i]->stmt->expr);
+        m->funcs[i].body = resolve_sym(ck, RW_FUNC, k[SYM_FUNC].v[i]);
     for (size_t i = 0; i < m->n_derived && !ck->oom; i++)
-        m->derived[i].value = resolve_expr(ck, RW_DERIVED, k[SYM_DERIVED].v[i],
-                                           k[SYM_DERIVED].v[i]->stmt->expr);
+        m->derived[i].value = resolve_sym(ck, RW_DERIVED, k[SYM_DERIVED].v[i]);
     for (size_t i = 0; i < m->n_inters && !ck->oom; i++)
-        m->inters[i].value = resolve_expr(ck, RW_DYNAMIC, NULL,
-                                          k[SYM_INTER].v[i]->stmt->expr);
+        m->inters[i].value = resolve_sym(ck, RW_DYNAMIC, k[SYM_INTER].v[i]);
     for (size_t i = 0; i < m->n_states && !ck->oom; i++)
-        m->states[i].rhs = resolve_expr(ck, RW_DYNAMIC, NULL,
-                                        k[SYM_STATE].v[i]->stmt->expr);
+        m->states[i].rhs = resolve_sym(ck, RW_DYNAMIC, k[SYM_STATE].v[i]);
     for (size_t i = 0; i < m->n_aux && !ck->oom; i++)
-        m->aux[i].value = resolve_expr(ck, RW_DYNAMIC, NULL,
-                                       k[SYM_AUX].v[i]->stmt->expr);
+        m->aux[i].value = resolve_sym(ck, RW_DYNAMIC, k[SYM_AUX].v[i]);
 }
 
 static void check_ast(struct checker *ck)
@@ -756,6 +792,8 @@ static void check_ast(struct checker *ck)
     if (ck->oom)
         return;
     resolve_all(ck);
+    if (!ck->oom && diag_error_count(ck->d) == 0)
+        array_families(ck);
     if (!ck->oom)
         check_events(ck);
     if (!ck->oom && diag_error_count(ck->d) == 0 && switches_find(ck->m))

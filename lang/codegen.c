@@ -183,6 +183,9 @@ struct cg {
     bool *param_used;         /* non-NULL: parameter k is written q<k> and marked */
     size_t inter_limit;       /* v[i] allowed for i < inter_limit */
     size_t func_limit;        /* cg_u<k> callable for k < func_limit */
+    size_t jcount;            /* in a family's loop: its count, else 0 */
+    size_t jinter;            /* in an intermediate family: 1 (element j may
+                                 read intermediates < inter_limit + j) */
     int nargs;                /* a<i> allowed for i < nargs */
     char fname[64];           /* #line file name, sanitised */
     unsigned *line_starts;    /* byte offsets where source lines begin */
@@ -193,7 +196,7 @@ static bool is_leaf(const struct expr *e)
 {
     switch (e->kind) {
     case EX_NUM: case EX_TIME: case EX_STATE: case EX_PARAM: case EX_INTER:
-    case EX_ARG:
+    case EX_ARG: case EX_JNUM: case EX_JSTATE: case EX_JPARAM: case EX_JINTER:
         return true;
     default:
         return false;
@@ -381,6 +384,28 @@ static int emit_hoisted(struct cg *g, const struct expr *e, int depth)
     return 0;
 }
 
+/* index + stride*j of an EX_J* node, for every j of the loop: its value
+   at both ends lies in [0, limit + jlimit*j), so it does at every j in
+   between (both sides are affine in j). */
+static bool jindex_ok(const struct cg *g, const struct expr *e, size_t limit,
+                      size_t jlimit)
+{
+    if (g->jcount == 0 || e->num != floor(e->num) || fabs(e->num) > 1e9)
+        return false;
+    double last = (double)(g->jcount - 1);
+    double i0 = e->index, i1 = e->index + e->num * last;
+    return i0 >= 0 && i1 >= 0 && i0 < (double)limit &&
+           i1 < (double)limit + (double)jlimit * last;
+}
+
+/* `<index> + <stride> * j`, in long arithmetic. */
+static void emit_jindex(struct sbuf *o, const struct expr *e)
+{
+    char buf[64];
+    snprintf(buf, sizeof buf, "%d + %ld * j", e->index, (long)e->num);
+    sb_puts(o, buf);
+}
+
 static int emit(struct cg *g, const struct expr *e, int depth)
 {
     struct sbuf *o = g->out;
@@ -430,6 +455,35 @@ static int emit(struct cg *g, const struct expr *e, int depth)
             return ODE_EINVAL;
         sb_puts(o, "a");
         sb_uint(o, (size_t)e->index);
+        return 0;
+    case EX_JNUM:
+        /* An exact integer, so the same double as the element's number. */
+        if (g->jcount == 0 || e->num != floor(e->num) || fabs(e->num) > 1e9)
+            return ODE_EINVAL;
+        sb_puts(o, "((double)(");
+        emit_jindex(o, e);
+        sb_puts(o, "))");
+        return 0;
+    case EX_JSTATE:
+        if (g->scope != SC_EQ || !jindex_ok(g, e, m->n_states, 0))
+            return ODE_EINVAL;
+        sb_puts(o, "y[");
+        emit_jindex(o, e);
+        sb_puts(o, "]");
+        return 0;
+    case EX_JPARAM:
+        if (!jindex_ok(g, e, g->param_limit, 0))
+            return ODE_EINVAL;
+        sb_puts(o, "p[");
+        emit_jindex(o, e);
+        sb_puts(o, "]");
+        return 0;
+    case EX_JINTER:
+        if (g->scope != SC_EQ || !jindex_ok(g, e, g->inter_limit, g->jinter))
+            return ODE_EINVAL;
+        sb_puts(o, "v[");
+        emit_jindex(o, e);
+        sb_puts(o, "]");
         return 0;
     case EX_NEG:
         if (!expr_arity_ok(e, 1))
@@ -572,6 +626,50 @@ static int emit_stmt(struct cg *g, const char *lhs, size_t i, const struct expr 
     sb_name_comment(g->text, name);
     sb_puts(g->text, "\n");
     return 0;
+}
+
+/* A family as one loop: `for (long j = 0; j < count; j++) { hoisted
+   temporaries; <lhs>[first + j] = <body>; }`. */
+static int emit_loop(struct cg *g, const char *lhs, const struct model_family *f,
+                     int line, const char *name)
+{
+    struct sbuf *t = g->text, *st = &g->levels[0];
+    g->pre.len = 0;
+    st->len = 0;
+    g->out = st;
+    g->level = 0;
+    g->base = 0;
+    g->jcount = f->count;
+    int rc = emit(g, f->body, 0);
+    g->jcount = 0;
+    if (rc)
+        return rc;
+    emit_line(g, line);
+    sb_puts(t, "    for (long j = 0; j < ");
+    sb_uint(t, f->count);
+    sb_puts(t, "; j++) {");
+    sb_name_comment(t, name);
+    sb_puts(t, "\n        ");
+    if (g->pre.len > 0)
+        sb_putn(t, g->pre.s, g->pre.len);
+    sb_puts(t, lhs);
+    sb_puts(t, "[");
+    sb_uint(t, f->first);
+    sb_puts(t, " + j] = ");
+    if (st->len > 0)
+        sb_putn(t, st->s, st->len);
+    sb_puts(t, ";\n    }\n");
+    return 0;
+}
+
+/* The family of `kind` that starts at element i, or NULL. */
+static const struct model_family *family_at(const struct model *m,
+                                            enum model_family_kind kind, size_t i)
+{
+    for (size_t k = 0; k < m->n_families; k++)
+        if (m->families[k].kind == kind && m->families[k].first == i)
+            return &m->families[k];
+    return NULL;
 }
 
 static void build_line_table(struct cg *g)
@@ -796,17 +894,32 @@ static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
     }
     g->text = &body;
     for (size_t i = 0; i < m->n_inters + n && rc == 0; i++) {
+        const struct model_family *f;
         if (i < m->n_inters) {
             g->inter_limit = i;
-            rc = emit_stmt(g, "v", i, m->inters[i].value, m->inters[i].line,
-                           m->inters[i].name);
+            if ((f = family_at(m, FAM_INTER, i)) && f->count <= m->n_inters - i) {
+                g->jinter = 1;
+                rc = emit_loop(g, "v", f, m->inters[i].line, m->inters[i].name);
+                g->jinter = 0;
+                i += f->count - 1;
+            } else {
+                rc = emit_stmt(g, "v", i, m->inters[i].value, m->inters[i].line,
+                               m->inters[i].name);
+            }
         } else {
             size_t k = i - m->n_inters;
             g->inter_limit = m->n_inters;
             int line;
             const char *name;
             const struct expr *e = eq_out(m, kind, k, &line, &name);
-            rc = emit_stmt(g, outname, k, e, line, name);
+            if ((kind == EQ_RHS || kind == EQ_AUX) &&
+                (f = family_at(m, kind == EQ_RHS ? FAM_STATE : FAM_AUX, k)) &&
+                f->count <= n - k) {
+                rc = emit_loop(g, outname, f, line, name);
+                i += f->count - 1;
+            } else {
+                rc = emit_stmt(g, outname, k, e, line, name);
+            }
         }
         if (rc == 0 && g->link == CODEGEN_LINK_POINTERS && body.len >= CG_CHUNK_BYTES) {
             emit_chunk(o, fn, outname, nchunks++, &body);

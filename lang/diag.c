@@ -349,6 +349,16 @@ void diag_error(struct diag *d, struct span sp, const char *fmt, ...)
     va_end(ap);
     if (!msg)
         d->oom = true;
+    /* The elements of an array statement share its text: an error that
+       does not depend on the element is reported once, not per element. */
+    for (size_t i = 0; msg && i < d->n_errs; i++)
+        if (d->errs[i].sp.begin == sp.begin && d->errs[i].sp.end == sp.end &&
+            d->errs[i].msg && strcmp(d->errs[i].msg, msg) == 0) {
+            free(msg);
+            d->total--;
+            d->dropping = true;
+            return;
+        }
     d->errs[d->n_errs++] = (struct derr){ .sp = sp, .seq = d->seq++,
                                           .msg = msg };
 }

@@ -714,6 +714,11 @@ static void descend(struct dx *x, struct expr *e, struct expr *adj, struct pmap 
     switch (e->kind) {
     case EX_NUM: case EX_TIME:
         return;
+    case EX_JNUM: case EX_JSTATE: case EX_JPARAM: case EX_JINTER:
+        /* Only in a family's body; the derivatives are formed from each
+           element's own expression. */
+        stop(x, ODE_EINVAL);
+        return;
     case EX_STATE:
         if (e->index < 0 || (size_t)e->index >= x->ns) {
             stop(x, ODE_EINVAL);

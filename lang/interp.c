@@ -297,6 +297,10 @@ static int cx(struct comp *c, const struct expr *e, int dst, int depth)
     }
     case EX_TIME:
         return place(c, 0, dst);
+    case EX_JNUM: case EX_JSTATE: case EX_JPARAM: case EX_JINTER:
+        /* Only in a family's body: the interpreter runs each element's own
+           expression, the same operations in the same order. */
+        return ODE_EINVAL;
     case EX_STATE:
         if (c->scope != SC_EQ || e->index < 0 || (size_t)e->index >= m->n_states)
             return ODE_EINVAL;

@@ -32,6 +32,12 @@ enum expr_kind {
     EX_IF,           /* if (a != 0) then b else c; only one branch runs */
     EX_CALL,         /* built-in function `index` (builtins.h) on args */
     EX_UCALL,        /* user function `index` (model.funcs) on args */
+    /* Only in the body of a struct model_family, whose loop counter j runs
+       over 0 .. count-1: the element index is index + (long)num * j. */
+    EX_JNUM,         /* that index as a double */
+    EX_JSTATE,       /* y[index + num*j] */
+    EX_JPARAM,       /* p[index + num*j] */
+    EX_JINTER,       /* intermediate index + num*j */
 };
 
 struct expr {
@@ -115,6 +121,21 @@ struct model_event {
     int line;
 };
 
+/* A run of equations from one array statement, `x[1..n]' = ... [j] ...`,
+   that the code generator writes as one loop.  Element j of the run
+   (0 <= j < count) is equation first + j of its kind; its expression in
+   the model (states[first + j].rhs, ...) is `body` with j set, node for
+   node: the same operations on the same operands, so that a loop over the
+   body and the per-element expressions give the same bits (array.c checks
+   it when it forms the family). */
+enum model_family_kind { FAM_STATE, FAM_INTER, FAM_AUX };
+
+struct model_family {
+    enum model_family_kind kind;
+    size_t first, count;
+    struct expr *body;       /* may hold EX_J* nodes */
+};
+
 /* A derivative matrix of the right-hand side (lang/diff.h): n_states rows
    and ncols columns, its structural nonzeros in compressed sparse column
    form (solver/problem.h struct ode_pattern), and, when they could be
@@ -165,6 +186,9 @@ struct model {
        or NULL until switches_find runs. */
     struct expr **tswitch;          size_t n_tswitch;
     struct model_settings settings;
+    /* Loops over array elements (lang/array.c), in order of `first` within
+       each kind; elements outside every family are written one by one. */
+    struct model_family *families;  size_t n_families;
 
     /* Exact derivatives, NULL until lang/diff.c attaches them. */
     struct model_jac *jac;          /* df/dy */

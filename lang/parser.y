@@ -62,6 +62,9 @@ struct span_item { struct span sp; struct span_item *next; };
 struct span_list { struct span_item *first, *last; int n; };
 struct set_value { double num; bool word; };
 struct assign_list { struct ast_assign *first, *last; };
+/* [lo..hi] of an array statement: each bound a number or a name. */
+struct array_range { struct span lo, hi; double lo_num, hi_num;
+                     bool lo_name, hi_name; };
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                    \
     do {                                                               \
@@ -123,6 +126,9 @@ static struct ast_expr *ifthen(struct parse_ctx *c, struct span kw,
                                struct span whole, struct ast_expr *cond,
                                struct ast_expr *a, struct ast_expr *b);
 static void emit(struct parse_ctx *c, struct ast_stmt *s);
+static void set_range(struct ast_stmt *s, struct array_range r);
+static struct ast_expr *index_of(struct parse_ctx *c, struct span name,
+                                 struct span whole, struct ast_expr *i);
 static void emit_list(struct parse_ctx *c, struct stmt_list l,
                       enum ast_stmt_kind kind);
 static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
@@ -145,11 +151,12 @@ static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
     struct span_list spans;
     struct set_value sval;
     struct assign_list assigns;
+    struct array_range range;
 }
 
 %token <num> NUMBER
 %token NAME WORD NL
-%token PRIME ASSIGN COMMA LP RP
+%token PRIME ASSIGN COMMA LP RP LB RB DOTDOT
 %token PLUS MINUS STAR SLASH CARET POW
 %token LT LE GT GE EQ NE AND OR BANG AT
 %token IF THEN ELSE NOT
@@ -173,6 +180,7 @@ static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
 %type <sval> setvalue
 %type <assigns> assigns
 %type <expr> condition
+%type <range> range
 
 %%
 
@@ -258,6 +266,41 @@ stmt:
         s->expr = $4;
         emit(ctx, s);
     }
+  | NAME LB range RB PRIME ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_ODE, @1);
+        NEED(s);
+        s->lhs = (struct span){ @1.begin, @5.end };
+        s->expr = $7;
+        set_range(s, $3);
+        emit(ctx, s);
+    }
+  | NAME LB range RB ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_INTER, @1);
+        NEED(s);
+        s->expr = $6;
+        set_range(s, $3);
+        emit(ctx, s);
+    }
+  | NAME LB range RB LP NUMBER RP ASSIGN signed {
+        if ($6 != 0) {
+            parse_error_at(ctx, @6, "an initial value is written "
+                           "NAME[lo..hi](0)=VALUE");
+        } else {
+            struct ast_stmt *s = ast_stmt_new(ctx->m, ST_INIT, @1);
+            NEED(s);
+            s->value = @9;
+            s->num = $9;
+            set_range(s, $3);
+            emit(ctx, s);
+        }
+    }
+  | KW_AUX NAME LB range RB ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_AUX, @2);
+        NEED(s);
+        s->expr = $7;
+        set_range(s, $4);
+        emit(ctx, s);
+    }
   | KW_PAR decls        { emit_list(ctx, $2, ST_PARAM); }
   | KW_INIT decls       { emit_list(ctx, $2, ST_INIT); }
   | KW_NUMBER decls     { emit_list(ctx, $2, ST_NUMBER); }
@@ -310,6 +353,35 @@ decl:
         NEED($$ = ast_stmt_new(ctx->m, ST_PARAM, @1));
         $$->value = @3;
         $$->num = $3;
+    }
+  | NAME LB range RB ASSIGN signed {
+        NEED($$ = ast_stmt_new(ctx->m, ST_PARAM, @1));
+        $$->value = @6;
+        $$->num = $6;
+        set_range($$, $3);
+    }
+  ;
+
+range:
+    NUMBER DOTDOT NUMBER {
+        $$ = (struct array_range){ @1, @3, $1, $3, false, false };
+    }
+  | NAME DOTDOT NUMBER {
+        $$ = (struct array_range){ @1, @3, 0, $3, true, false };
+    }
+  | NUMBER DOTDOT NAME {
+        $$ = (struct array_range){ @1, @3, $1, 0, false, true };
+    }
+  | NAME DOTDOT NAME {
+        $$ = (struct array_range){ @1, @3, 0, 0, true, true };
+    }
+  | MINUS NUMBER DOTDOT NUMBER {
+        $$ = (struct array_range){ { @1.begin, @2.end }, @4, -$2, $4,
+                                   false, false };
+    }
+  | MINUS NUMBER DOTDOT NAME {
+        $$ = (struct array_range){ { @1.begin, @2.end }, @4, -$2, 0,
+                                   false, true };
     }
   ;
 
@@ -386,6 +458,11 @@ expr:
     }
   | NAME LP args RP     { NEED($$ = call(ctx, @1, @$, $3)); }
   | LP expr RP          { $$ = $2; }
+  | NAME LB expr RB     { NEED($$ = index_of(ctx, @1, @$, $3)); }
+  | LB expr RB {
+        NEED($$ = index_of(ctx, (struct span){ @1.begin, @1.begin }, @$,
+                           $2));
+    }
   | IF LP expr RP THEN LP expr RP ELSE LP expr RP {
         NEED($$ = ifthen(ctx, @1, @$, $3, $7, $11));
     }
@@ -506,6 +583,28 @@ static struct ast_expr *ifthen(struct parse_ctx *c, struct span kw,
     e->args[2] = b;
     ast_set_depth(e);
     check_depth(c, e);
+    return e;
+}
+
+static void set_range(struct ast_stmt *s, struct array_range r)
+{
+    s->array = true;
+    s->lo = r.lo;
+    s->hi = r.hi;
+    s->lo_num = r.lo_num;
+    s->hi_num = r.hi_num;
+    s->lo_name = r.lo_name;
+    s->hi_name = r.hi_name;
+}
+
+static struct ast_expr *index_of(struct parse_ctx *c, struct span name,
+                                 struct span whole, struct ast_expr *i)
+{
+    struct ast_expr *e = ast_node(c->m, AST_INDEX, EX_NUM, 1, whole, name);
+    if (!e)
+        return NULL;
+    e->args[0] = i;
+    ast_set_depth(e);
     return e;
 }
 

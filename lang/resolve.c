@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "array.h"
 #include "builtins.h"
 
 /* pi to more digits than a double holds; the compiler rounds it. */
@@ -249,6 +250,9 @@ static struct expr *bad(const struct conv *cv, struct span sp)
     return expr_num(cv->ck->m, 0, sp);
 }
 
+static struct expr *conv_sym(const struct conv *cv, const struct sym *sym,
+                             struct span name, const struct ast_expr *a);
+
 static struct expr *conv_name(const struct conv *cv, const struct ast_expr *a)
 {
     struct model *m = cv->ck->m;
@@ -275,6 +279,31 @@ static struct expr *conv_name(const struct conv *cv, const struct ast_expr *a)
             unknown(cv, name, false);
         return bad(cv, a->span);
     }
+    return conv_sym(cv, sym, name, a);
+}
+
+/* `name[i]`: the element; `[i]` alone: the index as a number. */
+static struct expr *conv_index(const struct conv *cv, const struct ast_expr *a)
+{
+    struct model *m = cv->ck->m;
+    long idx;
+    bool badidx = false;
+    if (a->name.begin == a->name.end) {
+        if (!array_index_value(cv->ck, a, true, &idx))
+            return bad(cv, a->span);
+        return expr_num(m, (double)idx, a->span);
+    }
+    const struct sym *sym = array_element(cv->ck, a, true, &idx, &badidx);
+    if (!sym)
+        return bad(cv, a->span);
+    return conv_sym(cv, sym, a->span, a);
+}
+
+static struct expr *conv_sym(const struct conv *cv, const struct sym *sym,
+                             struct span name, const struct ast_expr *a)
+{
+    struct model *m = cv->ck->m;
+    const char *s = text(cv->ck, name);
     switch (sym->kind) {
     case SYM_STATE:
     case SYM_INTER:
@@ -372,6 +401,8 @@ static struct expr *conv(const struct conv *cv, const struct ast_expr *a)
         return conv_name(cv, a);
     case AST_CALL:
         return conv_call(cv, a);
+    case AST_INDEX:
+        return conv_index(cv, a);
     case AST_OP:
         break;
     }
@@ -417,6 +448,16 @@ void resolve_deps(const struct checker *ck, const struct ast_expr *a,
                 f(arg, sym, a->name);
         }
         break;
+    case AST_INDEX: {
+        long idx;
+        bool badidx = false;
+        if (a->name.begin == a->name.end)
+            return;
+        sym = array_element(ck, a, false, &idx, &badidx);
+        if (sym && sym->kind != SYM_FUNC && (kinds & SYM_BIT(sym->kind)))
+            f(arg, sym, a->span);
+        return;
+    }
     case AST_OP:
         break;
     }

@@ -36,6 +36,8 @@ struct sym {
     /* SYM_FUNC: calls of user functions one call of it makes, itself
        included, saturated just past CHECK_MAX_CALLS (check.c). */
     unsigned long long calls;
+    bool elem;                      /* an element of an array statement */
+    long j;                         /* elem: its index */
 };
 
 struct symvec {
@@ -52,11 +54,31 @@ struct checker {
     struct symvec all;              /* every symbol, in declaration order */
     struct symvec kind[SYM_NKINDS];
     bool oom;
+    /* While an element of an array statement is resolved: its index j. */
+    bool in_array;
+    long j;
+    size_t n_elements;              /* array elements declared so far */
 };
 
 /* The symbol named by the source text at `name` (any case), or NULL.
    Defined in check.c. */
 struct sym *check_lookup(const struct checker *ck, struct span name);
+
+/* The symbol named s[0..n) (any case), or NULL.  Defined in check.c. */
+struct sym *check_lookup_text(const struct checker *ck, const char *s,
+                              size_t n);
+
+/* Adds a symbol named name[0..n) declared at `decl` by `stmt`; the name
+   must not be declared yet.  NULL when out of memory.  Defined in
+   check.c. */
+struct sym *check_define(struct checker *ck, enum sym_kind kind,
+                         const struct ast_stmt *stmt, struct span decl,
+                         const char *name, size_t n);
+
+/* Gives the state `sym` (or whatever the name at s->name is) the initial
+   value of s, reporting duplicates and non-states.  Defined in check.c. */
+void check_init(struct checker *ck, const struct ast_stmt *s,
+                struct sym *sym, const char *name, int n);
 
 /* Where an expression is evaluated, which decides the names it may use. */
 enum resolve_where {

@@ -17,6 +17,7 @@
 
 struct sw {
     struct model *m;
+    unsigned char *inter_deps;   /* deps() of each intermediate's value */
     struct expr **out;
     size_t n, cap;
     bool oom;
@@ -63,24 +64,33 @@ static struct expr *flat(struct sw *w, const struct expr *e, const struct env *e
     return c;
 }
 
-/* Bit 1: reads t; bit 2: reads the state (or an intermediate). */
-static unsigned deps(const struct expr *e)
+/* Bit 1: reads t; bit 2: reads the state.  An intermediate counts as
+   what its value reads (`tt = t - ton` is a function of t alone): the
+   switching functions are evaluated after the intermediates, as the
+   right-hand side is. */
+static unsigned deps_in(const struct sw *w, const struct expr *e)
 {
     unsigned d = 0;
     if (!e)
         return 0;
     if (e->kind == EX_TIME)
         return 1;
-    if (e->kind == EX_STATE || e->kind == EX_INTER)
+    if (e->kind == EX_STATE)
         return 2;
+    if (e->kind == EX_INTER)
+        return w->inter_deps && e->index >= 0 && (size_t)e->index < w->m->n_inters
+                   ? w->inter_deps[e->index] : 2;
+    /* A user function reads t itself or through its arguments. */
+    if (e->kind == EX_UCALL && e->index >= 0 && (size_t)e->index < w->m->n_funcs)
+        d = deps_in(w, w->m->funcs[e->index].body) & 1;
     for (int i = 0; i < e->nargs; i++)
-        d |= deps(e->args[i]);
+        d |= deps_in(w, e->args[i]);
     return d;
 }
 
 static void keep(struct sw *w, struct expr *g)
 {
-    if (!g || deps(g) != 1 || w->n >= SW_MAX)
+    if (!g || deps_in(w, g) != 1 || w->n >= SW_MAX)
         return;
     if (w->n == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 16;
@@ -180,7 +190,7 @@ static void walk(struct sw *w, const struct expr *e, const struct env *env, int 
         /* Only the time-only ones are kept: flatten only then. */
         unsigned d = 0;
         for (int i = 0; i < e->nargs && i < 2; i++)
-            d |= deps(e->args[i]);
+            d |= deps_in(w, e->args[i]);
         if (!(d & 1) && !env)
             return;
         struct expr *a = e->nargs > 0 ? flat(w, e->args[0], env, depth + 1) : NULL;
@@ -193,10 +203,17 @@ static void walk(struct sw *w, const struct expr *e, const struct env *env, int 
 int switches_find(struct model *m)
 {
     struct sw w = { .m = m };
+    /* In dependency order, so each reads only earlier ones' flags. */
+    w.inter_deps = m->n_inters ? calloc(m->n_inters, 1) : NULL;
+    if (m->n_inters && !w.inter_deps)
+        return ODE_ENOMEM;
+    for (size_t i = 0; i < m->n_inters; i++)
+        w.inter_deps[i] = (unsigned char)deps_in(&w, m->inters[i].value);
     for (size_t i = 0; i < m->n_inters && !w.oom; i++)
         walk(&w, m->inters[i].value, NULL, 0);
     for (size_t i = 0; i < m->n_states && !w.oom; i++)
         walk(&w, m->states[i].rhs, NULL, 0);
+    free(w.inter_deps);
     if (w.oom)
         return ODE_ENOMEM;
     m->tswitch = w.out;

@@ -40,8 +40,14 @@
 /* The step cut after a failed Newton iteration, without the member's own
    step selection (as solve.c does). */
 #define AUTO_NEWTON_CUT 0.25
-/* Below this rtol the explicit member is dop853, else dopri5. */
-#define AUTO_TIGHT_RTOL 1e-7
+/* The explicit member: tsit5 from AUTO_LOOSE_RTOL up, vern7 down to
+   AUTO_TIGHT_RTOL, vern9 below (the nonstiff work-precision of
+   bench/results.md: each the fastest there, or within 10% of it). */
+#define AUTO_LOOSE_RTOL 1e-6
+#define AUTO_TIGHT_RTOL 1e-9
+/* Below this rtol the stiff member of a small system is radau5, else
+   rodas5 (bench/results.md: rodas5's steps grow fast below it). */
+#define AUTO_STIFF_TIGHT_RTOL 1e-7
 /* From this many states the stiff member is bdf. */
 #define AUTO_LARGE_N 100
 
@@ -343,13 +349,14 @@ static int auto_create(struct stepper *s, const struct stepper_method *m,
         return ODE_ENOMEM;
     s->impl = a;
     s->ops = &auto_ops;
-    if (!stepper_find(cfg->rtol < AUTO_TIGHT_RTOL ? "dop853" : "dopri5", &a->mex)) {
+    if (!stepper_find(cfg->rtol >= AUTO_LOOSE_RTOL ? "tsit5"
+                      : cfg->rtol >= AUTO_TIGHT_RTOL ? "vern7" : "vern9", &a->mex)) {
         snprintf(s->why, sizeof s->why, "auto: no explicit method");
         rc = ODE_EINVAL;
         goto fail;
     }
     a->have_im = first_found(n >= AUTO_LARGE_N ? large
-                             : cfg->rtol < AUTO_TIGHT_RTOL ? small_tight : small_loose,
+                             : cfg->rtol < AUTO_STIFF_TIGHT_RTOL ? small_tight : small_loose,
                              &a->mim);
     a->v = calloc(n + 1, sizeof *a->v);
     a->w = calloc(n + 1, sizeof *a->w);
@@ -388,7 +395,7 @@ fail:
 
 const struct stepper_method auto_method = {
     .name = "auto",
-    .desc = "dopri5 or dop853, switching to a stiff method (rodas5, radau5 or bdf) "
+    .desc = "tsit5, vern7 or vern9, switching to a stiff method (rodas5, radau5 or bdf) "
             "where the problem is stiff, and back",
     .family = FAM_AUTO,
     .order = 5,

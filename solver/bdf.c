@@ -18,20 +18,23 @@
  * (1/c) I - J.  The local error is (kappa_q gamma_q + 1/(q+1)) d
  * (S&R eq. (2)); kappa = 0 gives the BDFs, S&R's Table 1 the NDFs.
  *
- * Newton, Jacobian and factorisation reuse, step and order selection
- * follow CVODE (Hindmarsh et al., "SUNDIALS: Suite of nonlinear and
- * differential/algebraic equation solvers", ACM TOMS 31 (2005) 363-396,
- * section 2.1, and the CVODE user guide's "Mathematical considerations"):
- * J is re-evaluated only after a convergence failure with a stale J or
- * every BDF_MSBJ steps; the matrix is re-factored when c changed by more
- * than BDF_DGMAX or every BDF_MSBP steps, the stale factorisation's
- * corrections scaled by 2 / (1 + c / c_lu); the iteration converges when
- * the estimated Newton error, through a convergence rate kept across
- * steps, is a tenth of the error tolerance; a successful step changes h
- * only by a factor of at least BDF_THRESH, and the order is reconsidered
- * after q + 1 steps at the same h and order (from the error estimates of
- * orders q - 1, q, q + 1 with CVODE's biases). */
+ * The corrector is the shared simplified Newton iteration of newton.h,
+ * which keeps J and the factorisation of (1/c) I - J across steps (a new
+ * factorisation when c moves by more than NEWTON_GAMMA_RATIO, a new J
+ * only after a failure with an old one) with CVODE's 2 / (1 + c / c_lu)
+ * correction for an old c.  From CVODE (Hindmarsh et al., "SUNDIALS:
+ * Suite of nonlinear and differential/algebraic equation solvers", ACM
+ * TOMS 31 (2005) 363-396, section 2.1, and cvode.c's constants) come the
+ * rest of the strategy: J at most BDF_MSBJ steps old, at most BDF_MAXCOR
+ * iterations, a Newton error a tenth of the error test's (BDF_NLSCOEF),
+ * and the step and order selection: a successful step changes h only by
+ * a factor of at least BDF_THRESH and not right after a failure, the
+ * order is reconsidered after q + 1 steps at that order from the
+ * estimates of orders q - 1, q, q + 1 with CVODE's biases, and repeated
+ * error failures fall back to order 1. */
 #include "bdf.h"
+
+#include "newton.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -40,13 +43,12 @@
 
 #define NROWS (BDF_MAX_ORDER + 3)
 
-/* CVODE's constants (cvode.c, cvode_ls.c; Hindmarsh et al. 2005). */
+/* CVODE's constants (cvode.c, cvode_ls.c; Hindmarsh et al. 2005).
+   Measured with newton.c's test on rober, vdp, hires and orego: kappa
+   = 0.03 .. 0.3 / ec_q and 3 or 4 iterations change steps and f calls
+   by a few per cent only. */
 #define BDF_MAXCOR 3        /* Newton iterations per attempt */
-#define BDF_CRDOWN 0.3      /* decay of the kept convergence rate */
-#define BDF_RDIV 2.0        /* divergence: a correction twice the last */
 #define BDF_NLSCOEF 0.1     /* Newton error / error tolerance */
-#define BDF_DGMAX 0.3       /* re-factor when |c / c_lu - 1| exceeds it */
-#define BDF_MSBP 20         /* re-factor at least every 20 steps */
 #define BDF_MSBJ 51         /* new J at least every 51 steps */
 #define BDF_THRESH 1.5      /* smallest step growth worth making */
 #define BDF_ETAMX1 1e4      /* largest growth after the first step */
@@ -89,23 +91,18 @@ struct bdf {
 
     double *f0;          /* f at the accepted point (history start) */
     double *d;           /* y1 - predictor */
-    double *ypred, *psi, *fv, *fpred, *r, *w, *work;
+    double *ypred, *psi, *r, *work;
     double *Dn;          /* (q+1) x n differences after the attempt, for dense */
     bool dn_valid;
     double *scratch;     /* NROWS x n for rescaling */
 
-    jac *jc;
-    linsolve *ls;
-    double *jval;
-    bool have_jac;
-    long nst_jac;        /* nst when J was evaluated */
-    bool lu_valid;
-    long nst_lu;
-    double c_lu;         /* c of the factored matrix */
-    double crate;        /* Newton convergence rate estimate */
+    newton *nw;          /* J, the factorisation and the iteration */
+    bool moved;          /* the accepted point moved since newton_point */
+    long nst_stale;      /* nst when J was last declared stale */
+    long fail_var;       /* worst state of the last Newton failure, or -1 */
+    long rhs_bad;        /* first non-finite derivative of the last failure */
 
     double err, err_m, err_p;   /* error norms at orders q, q-1, q+1 */
-    long singular_col;          /* zero pivot of the last failure, or -1 */
     int niter;
 };
 
@@ -126,27 +123,6 @@ static void set_kappa(struct bdf *b, const double *kappa)
     }
 }
 
-/* Weighted norm of v with the weights b->w (cfg's RMS or max norm). */
-static double wnorm(const struct stepper *s, const double *v)
-{
-    const struct bdf *b = impl(s);
-    double acc = 0;
-
-    if (s->cfg->norm == NORM_MAX) {
-        for (size_t i = 0; i < b->n; i++) {
-            double a = fabs(v[i] * b->w[i]);
-            if (!(a <= acc))
-                acc = a;
-        }
-        return acc;
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        double a = v[i] * b->w[i];
-        acc += a * a;
-    }
-    return b->n ? sqrt(acc / (double)b->n) : 0;
-}
-
 static double atol_of(const struct stepper_cfg *cfg, size_t i)
 {
     return cfg->atol_vec ? cfg->atol_vec[i] : cfg->atol;
@@ -156,6 +132,7 @@ static double atol_of(const struct stepper_cfg *cfg, size_t i)
    or gave a non-finite value), or ODE_ERHS. */
 static int rhs(struct stepper *s, double t, const double *y, double *f)
 {
+    struct bdf *b = impl(s);
     const struct stepper_cfg *cfg = s->cfg;
     const struct ode_problem *pr = cfg->prob;
     int rc;
@@ -167,8 +144,10 @@ static int rhs(struct stepper *s, double t, const double *y, double *f)
     if (rc > 0)
         return STEP_RHS;
     for (size_t i = 0; i < s->n; i++)
-        if (!isfinite(f[i]))
+        if (!isfinite(f[i])) {
+            b->rhs_bad = (long)i;
             return STEP_RHS;
+        }
     return 0;
 }
 
@@ -226,16 +205,11 @@ static void bdf_destroy(struct stepper *s)
 
     if (!b)
         return;
-    ls_free(b->ls);
-    jac_free(b->jc);
-    free(b->jval);
+    newton_free(b->nw);
     free(b->scratch);
     free(b->Dn);
     free(b->work);
-    free(b->w);
     free(b->r);
-    free(b->fpred);
-    free(b->fv);
     free(b->psi);
     free(b->ypred);
     free(b->d);
@@ -273,105 +247,6 @@ static int bdf_initial_step(struct stepper *s, double t0, double dir,
                                 b->r, b->work, h);
 }
 
-/* Evaluates J at (t, ypred) with f(t, ypred) = fpred. */
-static int new_jacobian(struct stepper *s, double t)
-{
-    struct bdf *b = impl(s);
-    int rc = jac_eval(b->jc, t, b->ypred, b->fpred, s->cfg->atol,
-                      s->cfg->atol_vec, b->jval, &s->st.nfev);
-
-    s->st.njev++;
-    if (rc < 0)
-        return ODE_ERHS;
-    if (rc > 0) {
-        snprintf(s->why, sizeof s->why,
-                 "the Jacobian could not be evaluated");
-        return STEP_RHS;
-    }
-    b->have_jac = true;
-    b->nst_jac = b->nst;
-    b->lu_valid = false;
-    return 0;
-}
-
-static int factor(struct stepper *s, double c)
-{
-    struct bdf *b = impl(s);
-    int rc = ls_factor(b->ls, 1 / c, b->jval);
-
-    s->st.nlu++;
-    if (rc < 0)
-        return rc;
-    if (rc > 0) {
-        b->lu_valid = false;
-        b->singular_col = rc - 1;
-        snprintf(s->why, sizeof s->why, "zero pivot in column %d", rc);
-        return STEP_SINGULAR;
-    }
-    b->lu_valid = true;
-    b->c_lu = c;
-    b->nst_lu = b->nst;
-    b->crate = 1;
-    return 0;
-}
-
-/* The simplified Newton iteration for d = c f(tn, ypred + d) - psi, from
-   d = 0 with f(tn, ypred) in fpred.  Returns 0 (converged: y1, d set),
-   1 (did not converge), STEP_RHS or ODE_ERHS. */
-static int newton(struct stepper *s, double tn, double c)
-{
-    struct bdf *b = impl(s);
-    size_t n = b->n;
-    double tol = BDF_NLSCOEF / b->ecoef[b->q];
-    double gamrat = c / b->c_lu;
-    double scale = gamrat == 1 ? 1 : 2 / (1 + gamrat);
-    double delp = 0;
-
-    memcpy(s->y1, b->ypred, n * sizeof *s->y1);
-    memcpy(b->fv, b->fpred, n * sizeof *b->fv);
-    for (size_t i = 0; i < n; i++)
-        b->d[i] = 0;
-    for (int m = 0; m < BDF_MAXCOR; m++) {
-        double del, dcon;
-        int rc;
-
-        if (m > 0) {
-            rc = rhs(s, tn, s->y1, b->fv);
-            if (rc)
-                return rc;
-        }
-        /* A = (1/c_lu) I - J = (I - c_lu J) / c_lu: the right-hand side of
-           (I - c_lu J) x = c f - psi - d divided by c_lu. */
-        for (size_t i = 0; i < n; i++)
-            b->r[i] = (c * b->fv[i] - b->psi[i] - b->d[i]) / b->c_lu;
-        rc = ls_solve(b->ls, b->r);
-        s->st.nsolve++;
-        s->st.nnewton++;
-        if (rc)
-            return rc;
-        if (scale != 1)
-            for (size_t i = 0; i < n; i++)
-                b->r[i] *= scale;
-        del = wnorm(s, b->r);
-        for (size_t i = 0; i < n; i++) {
-            s->y1[i] += b->r[i];
-            b->d[i] += b->r[i];
-        }
-        b->niter = m + 1;
-        if (m > 0) {
-            double rate = del / delp;
-            b->crate = fmax(BDF_CRDOWN * b->crate, rate);
-        }
-        dcon = del * fmin(1, b->crate) / tol;
-        if (dcon <= 1)
-            return 0;
-        if (!isfinite(del) || (m > 0 && del > BDF_RDIV * delp))
-            return 1;
-        delp = del;
-    }
-    return 1;
-}
-
 static int bdf_step(struct stepper *s, double t, double h, bool dense)
 {
     struct bdf *b = impl(s);
@@ -383,7 +258,8 @@ static int bdf_step(struct stepper *s, double t, double h, bool dense)
     (void)dense;
     b->pending = false;
     b->dn_valid = false;
-    b->singular_col = -1;
+    b->fail_var = -1;
+    b->rhs_bad = -1;
     b->err = b->err_m = b->err_p = NAN;
     s->why[0] = '\0';
     if (b->fresh) {
@@ -409,7 +285,7 @@ static int bdf_step(struct stepper *s, double t, double h, bool dense)
     }
     q = b->q;
 
-    /* Predictor, psi and the error weights of the accepted point. */
+    /* Predictor and psi. */
     for (size_t i = 0; i < n; i++) {
         double yp = 0, ps = 0;
         for (int j = q; j >= 1; j--) {
@@ -419,51 +295,35 @@ static int bdf_step(struct stepper *s, double t, double h, bool dense)
         }
         b->ypred[i] = yp + b->D[i];
         b->psi[i] = ps / b->alpha[q];
-        b->w[i] = 1 / (atol_of(cfg, i) + cfg->rtol * fabs(s->y[i]));
     }
     c = h / b->alpha[q];
 
-    rc = rhs(s, tn, b->ypred, b->fpred);
+    /* J is taken at the accepted point, and a new one every BDF_MSBJ
+       steps at least. */
+    if (b->moved) {
+        newton_point(b->nw, t, s->y, NULL);
+        b->moved = false;
+    }
+    if (b->nst - b->nst_stale >= BDF_MSBJ) {
+        newton_jac_stale(b->nw);
+        b->nst_stale = b->nst;
+    }
+    newton_tune(b->nw, BDF_NLSCOEF / b->ecoef[q], BDF_MAXCOR);
+    /* z = y^(0) + d solves z = (y^(0) - psi) + c f(tn, z). */
+    for (size_t i = 0; i < n; i++)
+        b->r[i] = b->ypred[i] - b->psi[i];
+    memcpy(s->y1, b->ypred, n * sizeof *s->y1);
+    rc = newton_solve(b->nw, tn, c, b->r, s->y1);
     if (rc) {
-        memcpy(b->fv, b->fpred, n * sizeof *b->fv);
-        memcpy(s->y1, b->ypred, n * sizeof *s->y1);
+        b->fail_var = newton_worst_var(b->nw);
+        if (rc == STEP_RHS)
+            b->rhs_bad = b->fail_var;
+        if (rc > 0)
+            snprintf(s->why, sizeof s->why, "%s", newton_why(b->nw));
         return rc;
     }
-    for (int attempt = 0;; attempt++) {
-        bool jcur;
-
-        if (!b->have_jac || b->nst - b->nst_jac >= BDF_MSBJ || attempt > 0) {
-            rc = new_jacobian(s, tn);
-            if (rc)
-                return rc;
-        }
-        jcur = b->nst_jac == b->nst;
-        if (!b->lu_valid || fabs(c / b->c_lu - 1) > BDF_DGMAX
-            || b->nst - b->nst_lu >= BDF_MSBP) {
-            rc = factor(s, c);
-            if (rc)
-                return rc;
-        }
-        rc = newton(s, tn, c);
-        if (rc == 0)
-            break;
-        if (rc != 1)
-            return rc;
-        s->st.nnewton_fail++;
-        if (jcur) {
-            memcpy(b->work, b->r, n * sizeof *b->work);
-            snprintf(s->why, sizeof s->why, "%s",
-                     s->jac_exact ? "with a fresh exact Jacobian: f may jump or "
-                                    "the solution blow up here"
-                     : cfg->jacobian == JAC_FD && cfg->prob->jac
-                         ? "with a fresh finite-difference Jacobian: try the "
-                           "exact one (no --jacobian fd)"
-                         : "with a fresh finite-difference Jacobian");
-            /* The next attempt has another c: a new factorisation. */
-            b->lu_valid = false;
-            return STEP_NEWTON;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        b->d[i] = s->y1[i] - b->ypred[i];
 
     for (size_t i = 0; i < n; i++)
         b->work[i] = b->ecoef[q] * b->d[i];
@@ -500,8 +360,8 @@ static long bdf_worst_var(struct stepper *s)
     long worst = -1;
     double big = -1;
 
-    if (b->singular_col >= 0)
-        return b->singular_col;
+    if (b->fail_var >= 0)
+        return b->fail_var;
     for (size_t i = 0; i < b->n; i++) {
         double sc = atol_of(cfg, i) + cfg->rtol * fabs(s->y[i]);
         double e = fabs(b->work[i]) / sc;
@@ -519,11 +379,10 @@ static long bdf_bad_var(struct stepper *s, bool *in_state)
 {
     const struct bdf *b = impl(s);
 
-    for (size_t i = 0; i < b->n; i++)
-        if (!isfinite(b->fv[i])) {
-            *in_state = false;
-            return (long)i;
-        }
+    if (b->rhs_bad >= 0) {
+        *in_state = false;
+        return b->rhs_bad;
+    }
     for (size_t i = 0; i < b->n; i++)
         if (!isfinite(s->y1[i])) {
             *in_state = true;
@@ -606,6 +465,7 @@ static void bdf_accept(struct stepper *s, double t, double h)
     if (!s->cfg->adaptive && b->n_equal >= q + 1 && q < b->qmax)
         b->q_next = q + 1;
     b->have_f0 = false;
+    b->moved = true;
 }
 
 static void bdf_reset(struct stepper *s)
@@ -728,7 +588,8 @@ static int bdf_create(struct stepper *s, const struct stepper_method *m,
         return ODE_ENOMEM;
     b->n = n;
     b->qmax = BDF_MAX_ORDER;
-    b->singular_col = -1;
+    b->fail_var = -1;
+    b->rhs_bad = -1;
     b->q = b->q_next = 1;
     b->fresh = true;
     set_kappa(b, m->data ? m->data : ndf_kappa);
@@ -740,34 +601,23 @@ static int bdf_create(struct stepper *s, const struct stepper_method *m,
     b->d = calloc(nv, sizeof *b->d);
     b->ypred = calloc(nv, sizeof *b->ypred);
     b->psi = calloc(nv, sizeof *b->psi);
-    b->fv = calloc(nv, sizeof *b->fv);
-    b->fpred = calloc(nv, sizeof *b->fpred);
     b->r = calloc(nv, sizeof *b->r);
-    b->w = calloc(nv, sizeof *b->w);
     b->work = calloc(nv, sizeof *b->work);
     b->Dn = calloc((BDF_MAX_ORDER + 1) * nv, sizeof *b->Dn);
     b->scratch = calloc(NROWS * nv, sizeof *b->scratch);
     if (!s->y || !s->y1 || !b->D || !b->f0 || !b->d || !b->ypred || !b->psi
-        || !b->fv || !b->fpred || !b->r || !b->w || !b->work || !b->Dn
+        || !b->r || !b->work || !b->Dn
         || !b->scratch)
         goto fail;
-    rc = jac_new(pr, cfg->p, cfg->jacobian, &b->jc);
-    if (rc)
-        goto fail;
-    const struct ode_pattern *pat = jac_pattern(b->jc);
-    b->jval = calloc(pat->nnz ? pat->nnz : 1, sizeof *b->jval);
-    if (!b->jval) {
-        rc = ODE_ENOMEM;
-        goto fail;
-    }
-    rc = ls_new(n, pat, cfg->linsolve, false, &b->ls);
+    rc = newton_new(cfg, &s->st, &b->nw);
     if (rc) {
         if (rc == ODE_EINVAL)
             snprintf(s->why, sizeof s->why, "bad Jacobian pattern");
         goto fail;
     }
-    s->linsolve_name = ls_kind_name(ls_kind_of(b->ls));
-    s->jac_exact = jac_is_exact(b->jc);
+    b->moved = true;
+    s->linsolve_name = newton_ls_name(b->nw);
+    s->jac_exact = newton_jac_exact(b->nw);
     return 0;
 fail:
     bdf_destroy(s);

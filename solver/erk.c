@@ -677,6 +677,7 @@ struct erk_stepper {
     struct dense d;
     bool built;
     int stiff_every;        /* 0: no stiffness test */
+    double *ys;             /* without FSAL: stage s-2's argument, rebuilt */
     long naccept;
     double hlamb;           /* |h lambda| of the last attempt; NaN: not measured */
     int iasti, nonsti;      /* positive tests in a row, negative since */
@@ -703,6 +704,7 @@ static void es_destroy(struct stepper *s)
         return;
     dense_free(&es->d);
     erk_free(&es->e);
+    free(es->ys);
     free(es);
     s->impl = NULL;
 }
@@ -757,14 +759,27 @@ static int es_step(struct stepper *s, double t, double h, bool dense)
     if (!s->cfg->adaptive &&
         (!erk_finite(e) || (e->fsal && erk_first_nonfinite(erk_f1_vec(e), e->n) >= 0)))
         return STEP_RHS;
-    /* Before the dense output's extra stages overwrite yt, the argument
-       of stage s-1. */
+    /* The last two stages' arguments: with FSAL y1 and yt (stage s-2's,
+       before the dense output's extra stages overwrite it); without, yt
+       holds stage s-1's and stage s-2's is rebuilt from its row of a. */
     if (es->stiff_every > 0 && (es->naccept % es->stiff_every == 0 || es->iasti > 0)) {
-        const double *ka = e->k[e->stages - 1], *kb = e->k[e->stages - 2];
+        const int sa = e->stages - 1, sb = e->stages - 2;
+        const double *ka = e->k[sa], *kb = e->k[sb], *ya = e->y1, *yb = e->yt;
         double num = 0.0, den = 0.0;
+        if (!e->fsal) {
+            const double *row = e->tab->a[sb];
+            for (size_t i = 0; i < e->n; i++) {
+                double sum = 0.0;
+                for (int j = 0; j < sb; j++)
+                    sum += row[j] * e->k[j][i];
+                es->ys[i] = e->y[i] + h * sum;
+            }
+            ya = e->yt;
+            yb = es->ys;
+        }
         for (size_t i = 0; i < e->n; i++) {
             num += (ka[i] - kb[i]) * (ka[i] - kb[i]);
-            den += (e->y1[i] - e->yt[i]) * (e->y1[i] - e->yt[i]);
+            den += (ya[i] - yb[i]) * (ya[i] - yb[i]);
         }
         if (den > 0.0)
             es->hlamb = fabs(h) * sqrt(num / den);
@@ -862,6 +877,11 @@ int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
     rc = erk_init(&es->e, m->data, cfg->prob, cfg->p, cfg->adaptive);
     if (rc == 0)
         rc = dense_init(&es->d, s->n);
+    if (rc == 0 && es->stiff_every > 0 && !es->e.fsal) {
+        es->ys = calloc(s->n + 1, sizeof *es->ys);
+        if (!es->ys)
+            rc = ODE_ENOMEM;
+    }
     if (rc) {
         es_destroy(s);
         return rc;

@@ -62,10 +62,10 @@ struct rk_tableau {
     /* The error the step-size controller aims at (control.h: theta); 0
        for the default, CTL_TARGET. */
     double err_target;
-    /* Where the stability domain meets the negative real axis, |h lambda|,
-       for the stiffness test (erk.c; 0: no test).  Only FSAL tableaux
-       whose last two stages both sit at c = 1 carry it: the difference of
-       those two stages gives |h lambda| for free. */
+    /* Just inside where the stability domain meets the negative real
+       axis, |h lambda|, for the stiffness test (erk.c; 0: no test).  Only
+       tableaux whose last two stages both sit at c = 1 carry it: the
+       difference of those two stages estimates |h lambda|. */
     double stiff_bound;
     double c[TAB_MAX_STAGES];
     double a[TAB_MAX_STAGES][TAB_MAX_STAGES];

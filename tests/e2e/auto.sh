@@ -17,7 +17,7 @@ M
 "$ODESOLVE" "$V" --solver auto --rtol 1e-6 --atol 1e-6 --save-final --stats >"$TMPDIR/a" \
     2>"$TMPDIR/a.st" || die "auto failed: $(cat "$TMPDIR/a.st")"
 [ "$(stat switches "$TMPDIR/a.st")" -ge 1 ] || die "no switch: $(cat "$TMPDIR/a.st")"
-grep -q "^switch_notes: dopri5 and .*dopri5 -> " "$TMPDIR/a.st" || die "notes: $(cat "$TMPDIR/a.st")"
+grep -q "^switch_notes: tsit5 and .*tsit5 -> " "$TMPDIR/a.st" || die "notes: $(cat "$TMPDIR/a.st")"
 [ "$(stat steps "$TMPDIR/a.st")" -lt 5000 ] || die "auto: $(stat steps "$TMPDIR/a.st") steps"
 tail -n 1 "$TMPDIR/a" | awk -F, '{ e1 = $2 - 1.706167732170469; e2 = $3 + 0.8928097010248125;
     if (e1 < 0) e1 = -e1; if (e2 < 0) e2 = -e2;

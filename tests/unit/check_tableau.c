@@ -436,6 +436,46 @@ START_TEST(tab_dense_output_has_its_order)
 }
 END_TEST
 
+/* R(z) = 1 + z b^T (I - z A)^-1 1, the step's factor on y' = lambda y,
+   z = h lambda real. */
+static double stability_factor(const struct rk_tableau *t, double z)
+{
+    double k[TAB_MAX_STAGES], y1 = 1.0;
+    for (int i = 0; i < t->stages; i++) {
+        double yi = 1.0;
+        for (int j = 0; j < i; j++)
+            yi += z * t->a[i][j] * k[j];
+        k[i] = yi;
+    }
+    for (int j = 0; j < t->stages; j++)
+        y1 += z * t->b[j] * k[j];
+    return y1;
+}
+
+/* A tableau with a stiffness test has its last two stages at c = 1 (their
+   difference estimates |h lambda|), and its bound lies within 5% inside
+   where the stability domain leaves the negative real axis: stable at
+   -bound (and on the way there), unstable at -bound/0.95. */
+START_TEST(tab_stiffness_bounds_sit_at_the_stability_edge)
+{
+    int with_test = 0;
+    for (size_t i = 0; i < tab_count(); i++) {
+        const struct rk_tableau *t = tab_at(i);
+        if (t->stiff_bound == 0)
+            continue;
+        with_test++;
+        ck_assert_msg(t->stages >= 2 && t->c[t->stages - 1] == 1 && t->c[t->stages - 2] == 1,
+                      "%s: last stages not at c = 1", t->name);
+        for (double z = -0.01; z >= -t->stiff_bound; z -= 0.01)
+            ck_assert_msg(fabs(stability_factor(t, z)) <= 1.0, "%s: |R(%g)| > 1", t->name, z);
+        ck_assert_msg(fabs(stability_factor(t, -t->stiff_bound / 0.95)) > 1.0,
+                      "%s: bound %g far inside the edge", t->name, t->stiff_bound);
+    }
+    /* dopri5, tsit5, vern7, vern9, dop853 */
+    ck_assert_int_eq(with_test, 5);
+}
+END_TEST
+
 static Suite *tableau_suite(void)
 {
     Suite *s = suite_create("tableau");
@@ -449,6 +489,7 @@ static Suite *tableau_suite(void)
     tcase_add_test(tc, tab_embedded_weights_meet_their_order);
     tcase_add_test(tc, tab_fsal_flag_matches_coefficients);
     tcase_add_test(tc, tab_dense_output_has_its_order);
+    tcase_add_test(tc, tab_stiffness_bounds_sit_at_the_stability_edge);
     suite_add_tcase(s, tc);
     return s;
 }

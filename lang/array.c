@@ -1,0 +1,473 @@
+/* array.c - XPPAUT arrays in the checker (see array.h).
+ *
+ * XPPAUT expands `x[1..3]' = -x[j]` into x1' = -x1, x2' = -x2, x3' = -x3
+ * before reading the file: an element is the name followed by the
+ * decimal index, and `[expr]` is evaluated at that time.  The checker
+ * follows the same rules, so `b[0..99]' = f[j+1]` may read an element f100
+ * declared on its own line, and a name such as x0 may be used as written.
+ * The expansion lives only in the symbol table and the checked model's
+ * per-element expressions; the code generator turns runs of elements back
+ * into loops (lang/codegen.c). */
+#include "array.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "check.h"
+
+/* Index values beyond this are refused before any arithmetic can
+   overflow; no array can have an element there. */
+#define ARRAY_MAX_INDEX 1e15
+
+static int len(struct span sp)
+{
+    return (int)(sp.end - sp.begin);
+}
+
+static const char *text(const struct checker *ck, struct span sp)
+{
+    return ck->m->src + sp.begin;
+}
+
+/* One bound: a number, or a `number` constant; an integer >= 0. */
+static bool bound(struct checker *ck, struct span sp, bool is_name, double num,
+                  long *out)
+{
+    double v = num;
+    if (is_name) {
+        const struct sym *sym = check_lookup(ck, sp);
+        /* A constant declared further down is still a constant. */
+        const struct ast_stmt *later = NULL;
+        for (const struct ast_stmt *s = ck->ast->first; !sym && s && !later;
+             s = s->next)
+            if (s->kind == ST_NUMBER && len(s->name) == len(sp) &&
+                strncasecmp(text(ck, s->name), text(ck, sp),
+                            (size_t)len(sp)) == 0)
+                later = s;
+        if (later) {
+            v = later->num;
+        } else if (!sym || sym->kind != SYM_NUMBER) {
+            if (sym && sym->kind == SYM_TAINTED)
+                return false;
+            diag_error(ck->d, sp, "array bound '%.*s' is not a number "
+                       "constant", len(sp), text(ck, sp));
+            if (sym)
+                diag_note(ck->d, sym->decl, "'%s' is %s, defined here; "
+                          "bounds are numbers or 'number' constants",
+                          sym->name, resolve_kind_noun(sym->kind));
+            return false;
+        } else {
+            v = sym->stmt->num;
+        }
+    }
+    if (v != floor(v) || !(fabs(v) <= ARRAY_MAX_INDEX)) {
+        diag_error(ck->d, sp, "array bound %.17g is not an integer", v);
+        return false;
+    }
+    if (v < 0) {
+        diag_error(ck->d, sp, "array bound %.17g is negative", v);
+        return false;
+    }
+    *out = (long)v;
+    return true;
+}
+
+static bool bounds(struct checker *ck, const struct ast_stmt *s, long *lo,
+                   long *hi)
+{
+    bool ok = bound(ck, s->lo, s->lo_name, s->lo_num, lo);
+    ok = bound(ck, s->hi, s->hi_name, s->hi_num, hi) && ok;
+    if (!ok)
+        return false;
+    if (*lo > *hi) {
+        diag_error(ck->d, (struct span){ s->lo.begin, s->hi.end },
+                   "array bounds are reversed: %ld > %ld", *lo, *hi);
+        return false;
+    }
+    return true;
+}
+
+/* name<j> in buf; false when it does not fit a name. */
+static bool element_name(const char *prefix, int n, long j, char *buf,
+                         size_t size, int *out)
+{
+    int k = snprintf(buf, size, "%.*s%ld", n, prefix, j);
+    if (k < 0 || (size_t)k >= size || k > AST_MAX_NAME)
+        return false;
+    *out = k;
+    return true;
+}
+
+void array_declare(struct checker *ck, const struct ast_stmt *s,
+                   enum sym_kind kind)
+{
+    long lo, hi;
+    if (!bounds(ck, s, &lo, &hi))
+        return;
+    /* hi - lo + 1 cannot overflow: both are at most ARRAY_MAX_INDEX. */
+    size_t count = (size_t)(hi - lo) + 1;
+    struct span whole = { s->name.begin, s->hi.end + 1 };
+    if (count > ARRAY_MAX_ELEMENTS - ck->n_elements) {
+        diag_error(ck->d, whole, "array of %zu elements: the model would "
+                   "have more than %d array elements", count,
+                   ARRAY_MAX_ELEMENTS);
+        return;
+    }
+    /* Every kind is held to the limit on equations, so that a hostile
+       bound fails here and not by exhausting memory. */
+    if (count > (size_t)CHECK_MAX_STATES - ck->kind[kind].n) {
+        diag_error(ck->d, whole, "array of %zu elements: too many %s (more "
+                   "than %d)", count, kind == SYM_STATE ?
+                   "differential equations" : kind == SYM_PARAM ?
+                   "parameters" : kind == SYM_AUX ? "aux quantities" :
+                   "intermediate quantities", CHECK_MAX_STATES);
+        return;
+    }
+    ck->n_elements += count;
+    char buf[AST_MAX_NAME + 32];
+    for (long j = lo; j <= hi && !ck->oom; j++) {
+        int n;
+        if (!element_name(text(ck, s->name), len(s->name), j, buf,
+                          sizeof buf, &n)) {
+            diag_error(ck->d, s->name, "element names of '%.*s' are too "
+                       "long (more than %d characters)", len(s->name),
+                       text(ck, s->name), AST_MAX_NAME);
+            return;
+        }
+        const struct sym *old = check_lookup_text(ck, buf, (size_t)n);
+        if (old) {
+            diag_error(ck->d, whole, "redefinition of '%s' (element %ld of "
+                       "'%.*s')", old->name, j, len(s->name),
+                       text(ck, s->name));
+            if (old->decl.begin != s->name.begin)
+                diag_note(ck->d, old->decl, "'%s' was first defined here as "
+                          "%s", old->name, resolve_kind_noun(old->kind));
+            return;
+        }
+        struct sym *sym = check_define(ck, kind, s, s->name, buf, (size_t)n);
+        if (!sym)
+            return;
+        sym->elem = true;
+        sym->j = j;
+    }
+}
+
+void array_init(struct checker *ck, const struct ast_stmt *s)
+{
+    long lo, hi;
+    if (!bounds(ck, s, &lo, &hi))
+        return;
+    char buf[AST_MAX_NAME + 32];
+    for (long j = lo; j <= hi && !ck->oom; j++) {
+        int n;
+        if (!element_name(text(ck, s->name), len(s->name), j, buf,
+                          sizeof buf, &n)) {
+            diag_error(ck->d, s->name, "element names of '%.*s' are too "
+                       "long", len(s->name), text(ck, s->name));
+            return;
+        }
+        struct sym *sym = check_lookup_text(ck, buf, (size_t)n);
+        if (!sym || sym->kind != SYM_STATE || sym->init) {
+            /* One report for the statement, not one per element. */
+            check_init(ck, s, sym, buf, n);
+            return;
+        }
+        check_init(ck, s, sym, buf, n);
+    }
+}
+
+/* Integer arithmetic of an index; false (reported when `report`) when it
+   is not integer arithmetic on j and numbers. */
+static bool eval(const struct checker *ck, const struct ast_expr *a,
+                 bool report, double *out)
+{
+    double x, y;
+    switch (a->kind) {
+    case AST_NUM:
+        *out = a->num;
+        return true;
+    case AST_NAME:
+        if (len(a->name) == 1 && (text(ck, a->name)[0] | 0x20) == 'j') {
+            if (!ck->in_array) {
+                if (report)
+                    diag_error(ck->d, a->span, "index 'j' outside an array "
+                               "statement");
+                return false;
+            }
+            *out = (double)ck->j;
+            return true;
+        }
+        {
+            const struct sym *sym = check_lookup(ck, a->name);
+            if (sym && sym->kind == SYM_NUMBER) {
+                *out = sym->stmt->num;
+                return true;
+            }
+        }
+        break;
+    case AST_OP:
+        if (a->op == EX_NEG && a->nargs == 1) {
+            if (!eval(ck, a->args[0], report, &x))
+                return false;
+            *out = -x;
+            return true;
+        }
+        if (a->nargs != 2 || (a->op != EX_ADD && a->op != EX_SUB &&
+                              a->op != EX_MUL && a->op != EX_DIV))
+            break;
+        if (!eval(ck, a->args[0], report, &x) ||
+            !eval(ck, a->args[1], report, &y))
+            return false;
+        *out = a->op == EX_ADD ? x + y : a->op == EX_SUB ? x - y :
+               a->op == EX_MUL ? x * y : x / y;
+        return true;
+    default:
+        break;
+    }
+    if (report)
+        diag_error(ck->d, a->span, "an index is integer arithmetic on j, "
+                   "numbers and 'number' constants");
+    return false;
+}
+
+bool array_index_value(const struct checker *ck, const struct ast_expr *a,
+                       bool report, long *out)
+{
+    double v;
+    if (a->nargs != 1 || !eval(ck, a->args[0], report, &v))
+        return false;
+    if (v != floor(v) || !(fabs(v) <= ARRAY_MAX_INDEX)) {
+        if (report) {
+            if (ck->in_array)
+                diag_error(ck->d, a->span, "index %.17g (for j=%ld) is not "
+                           "an integer", v, ck->j);
+            else
+                diag_error(ck->d, a->span, "index %.17g is not an integer",
+                           v);
+        }
+        return false;
+    }
+    *out = (long)v;
+    return true;
+}
+
+struct sym *array_element(const struct checker *ck, const struct ast_expr *a,
+                          bool report, long *idx, bool *bad)
+{
+    *bad = true;
+    if (!array_index_value(ck, a, report, idx))
+        return NULL;
+    char buf[AST_MAX_NAME + 32];
+    int n = 0;
+    struct sym *sym = NULL;
+    if (*idx >= 0 && element_name(text(ck, a->name), len(a->name), *idx, buf,
+                                  sizeof buf, &n))
+        sym = check_lookup_text(ck, buf, (size_t)n);
+    if (sym && sym->kind == SYM_TAINTED)
+        return NULL;
+    if (!sym) {
+        if (report && ck->in_array)
+            diag_error(ck->d, a->span, "'%.*s' is element %ld of '%.*s' for "
+                       "j=%ld, which is not defined", len(a->span),
+                       text(ck, a->span), *idx, len(a->name),
+                       text(ck, a->name), ck->j);
+        else if (report)
+            diag_error(ck->d, a->span, "'%.*s' is element %ld of '%.*s', "
+                       "which is not defined", len(a->span),
+                       text(ck, a->span), *idx, len(a->name),
+                       text(ck, a->name));
+        return NULL;
+    }
+    *bad = false;
+    return sym;
+}
+
+/* ---- families: runs of elements as loops ---- */
+
+/* Whether v is an integer that fits an int index. */
+static bool small_int(double v)
+{
+    return v == floor(v) && fabs(v) < 1e9;
+}
+
+/* The body shared by a (element j0) and b (element j0 + 1): the same
+   tree, each leaf that differs becoming an EX_J* node affine in j
+   (j = 0 at a).  NULL when the trees differ otherwise or memory runs
+   out (*oom). */
+static struct expr *unify(struct model *m, const struct expr *a,
+                          const struct expr *b, bool *oom)
+{
+    if (!a || !b || a->kind != b->kind || a->nargs != b->nargs)
+        return NULL;
+    struct expr *e = expr_new(m, a->kind, a->nargs, a->span);
+    if (!e) {
+        *oom = true;
+        return NULL;
+    }
+    e->index = a->index;
+    e->num = a->num;
+    switch (a->kind) {
+    case EX_NUM:
+        if (a->num == b->num && signbit(a->num) == signbit(b->num))
+            return e;
+        if (!small_int(a->num) || !small_int(b->num))
+            return NULL;
+        e->kind = EX_JNUM;
+        e->index = (int)a->num;
+        e->num = b->num - a->num;
+        return e;
+    case EX_STATE: case EX_PARAM: case EX_INTER:
+        if (a->index == b->index)
+            return e;
+        e->kind = a->kind == EX_STATE ? EX_JSTATE :
+                  a->kind == EX_PARAM ? EX_JPARAM : EX_JINTER;
+        e->num = (double)b->index - (double)a->index;
+        return e;
+    case EX_TIME: case EX_ARG:
+        return a->index == b->index ? e : NULL;
+    case EX_CALL: case EX_UCALL:
+        if (a->index != b->index)
+            return NULL;
+        break;
+    case EX_JNUM: case EX_JSTATE: case EX_JPARAM: case EX_JINTER:
+        return NULL;
+    default:
+        break;
+    }
+    for (int i = 0; i < a->nargs; i++)
+        if (!(e->args[i] = unify(m, a->args[i], b->args[i], oom)))
+            return NULL;
+    return e;
+}
+
+/* Whether body with j set is exactly x. */
+static bool matches(const struct expr *body, const struct expr *x, long j)
+{
+    if (!x || x->nargs != body->nargs)
+        return false;
+    double at = (double)body->index + body->num * (double)j;
+    switch (body->kind) {
+    case EX_JNUM:
+        return x->kind == EX_NUM && x->num == at;
+    case EX_JSTATE:
+        return x->kind == EX_STATE && (double)x->index == at;
+    case EX_JPARAM:
+        return x->kind == EX_PARAM && (double)x->index == at;
+    case EX_JINTER:
+        return x->kind == EX_INTER && (double)x->index == at;
+    case EX_NUM:
+        return x->kind == EX_NUM && x->num == body->num &&
+               signbit(x->num) == signbit(body->num);
+    default:
+        break;
+    }
+    if (x->kind != body->kind || x->index != body->index)
+        return false;
+    for (int i = 0; i < body->nargs; i++)
+        if (!matches(body->args[i], x->args[i], j))
+            return false;
+    return true;
+}
+
+static bool push_family(struct model *m, size_t *cap,
+                        struct model_family f)
+{
+    if (m->n_families == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 8;
+        struct model_family *v = model_alloc(m, ncap * sizeof *v);
+        if (!v)
+            return false;
+        if (m->n_families)
+            memcpy(v, m->families, m->n_families * sizeof *v);
+        m->families = v;
+        *cap = ncap;
+    }
+    m->families[m->n_families++] = f;
+    return true;
+}
+
+static const struct expr *expr_at(struct expr *const *e, size_t stride,
+                                  size_t i)
+{
+    return *(struct expr *const *)((const char *)e + i * stride);
+}
+
+/* The body shared by elements i and i + 1 of v, or NULL. */
+static struct expr *pair_body(struct checker *ck, const struct symvec *v,
+                              struct expr *const *e, size_t stride, size_t i)
+{
+    if (i + 1 >= v->n)
+        return NULL;
+    const struct sym *a = v->v[i], *b = v->v[i + 1];
+    if (!a->elem || !b->elem || a->stmt != b->stmt || b->j != a->j + 1)
+        return NULL;
+    return unify(ck->m, expr_at(e, stride, i), expr_at(e, stride, i + 1),
+                 &ck->oom);
+}
+
+/* How many elements from i on `body` (formed with j = 0 at i) covers. */
+static size_t run_length(const struct symvec *v, struct expr *const *e,
+                         size_t stride, size_t i, const struct expr *body)
+{
+    const struct sym *a = v->v[i];
+    size_t n = 2;
+    while (i + n < v->n) {
+        const struct sym *c = v->v[i + n];
+        if (!c->elem || c->stmt != a->stmt || c->j != a->j + (long)n ||
+            !matches(body, expr_at(e, stride, i + n), (long)n))
+            break;
+        n++;
+    }
+    return n;
+}
+
+/* Families over the equations of one kind: v[i] their symbols, e[i] their
+   expressions (`stride` bytes apart).  Greedy from the first element, but
+   an element that only pairs with its neighbour through an accident of
+   its boundary (x1 reading a scalar x0 declared elsewhere) is left alone
+   when the run from the next element is longer. */
+static void families_of(struct checker *ck, enum model_family_kind kind,
+                        const struct symvec *v, struct expr *const *e,
+                        size_t stride, size_t *cap)
+{
+    struct model *m = ck->m;
+    size_t i = 0;
+    struct expr *next = NULL;
+    while (i + 1 < v->n && !ck->oom) {
+        struct expr *body = next ? next : pair_body(ck, v, e, stride, i);
+        next = NULL;
+        if (!body) {
+            i++;
+            continue;
+        }
+        size_t n = run_length(v, e, stride, i, body);
+        struct expr *alt = pair_body(ck, v, e, stride, i + 1);
+        if (alt && run_length(v, e, stride, i + 1, alt) > n - 1) {
+            next = alt;
+            i++;
+            continue;
+        }
+        if (!push_family(m, cap, (struct model_family){ kind, i, n, body }))
+            ck->oom = true;
+        i += n;
+    }
+}
+
+void array_families(struct checker *ck)
+{
+    struct model *m = ck->m;
+    size_t cap = 0;
+    if (ck->n_elements == 0)
+        return;
+    if (m->n_inters)
+        families_of(ck, FAM_INTER, &ck->kind[SYM_INTER], &m->inters[0].value,
+                    sizeof *m->inters, &cap);
+    if (m->n_states)
+        families_of(ck, FAM_STATE, &ck->kind[SYM_STATE], &m->states[0].rhs,
+                    sizeof *m->states, &cap);
+    if (m->n_aux)
+        families_of(ck, FAM_AUX, &ck->kind[SYM_AUX], &m->aux[0].value,
+                    sizeof *m->aux, &cap);
+}

@@ -1,0 +1,47 @@
+/* array.h - XPPAUT arrays in the checker: `x[lo..hi]' = ... [j] ...`.
+ *
+ * An array statement declares one symbol per element, named as XPPAUT
+ * names them (x0, x1, ... for x[0..]); each element's expression is the
+ * statement's expression with j set to the element's index.  A reference
+ * `name[expr]` is the element name<expr>, and `[expr]` alone the index as
+ * a number; expr is integer arithmetic on j and numbers, known at check
+ * time.  Shared by check.c and resolve.c only. */
+#ifndef ODESOLVE_ARRAY_H
+#define ODESOLVE_ARRAY_H
+
+#include <stdbool.h>
+
+#include "resolve.h"
+
+enum {
+    /* Elements of all arrays of a model together. */
+    ARRAY_MAX_ELEMENTS = 100000000,
+};
+
+/* Declares the elements of the array statement s (an equation,
+   intermediate, aux, parameter) as symbols of `kind`, reporting bad
+   bounds and redefinitions. */
+void array_declare(struct checker *ck, const struct ast_stmt *s,
+                   enum sym_kind kind);
+
+/* Applies `init x[lo..hi]=v` and `x[lo..hi](0)=v` to each element. */
+void array_init(struct checker *ck, const struct ast_stmt *s);
+
+/* The symbol `a` (an AST_INDEX with a name) refers to with the current
+   index ck->j, or NULL; *idx receives the element index.  With `report`,
+   errors (a bad index, j outside an array statement, an unknown element)
+   are diagnosed and *bad is set. */
+struct sym *array_element(const struct checker *ck, const struct ast_expr *a,
+                          bool report, long *idx, bool *bad);
+
+/* The index value of `a` (AST_INDEX) with the current j; false when it
+   has none (reported when `report`). */
+bool array_index_value(const struct checker *ck, const struct ast_expr *a,
+                       bool report, long *out);
+
+/* After the expressions are resolved: the model's families (model.h),
+   one per run of consecutive elements of one statement whose expressions
+   share a body.  Sets ck->oom when memory runs out. */
+void array_families(struct checker *ck);
+
+#endif
