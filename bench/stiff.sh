@@ -383,6 +383,7 @@ REV="$(git rev-parse --short HEAD 2>/dev/null || echo 'no git')$(git diff --quie
 part_begin() {
     echo "$HEADER" >"$2"
     printf '%s|%s' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$W/meta_$1"
+    echo "$REV" >"$W/meta_$1.rev"
 }
 # part_end PART: the load after the part, for its notes.
 part_end() { printf '|%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$W/meta_$1"; RAN="$RAN $1"; }
@@ -552,6 +553,8 @@ fi
 # The parts that ran, each between its own markers.
 for part in $RAN; do
     IFS='|' read -r when lb la <"$W/meta_$part"
+    rev=$REV
+    [ ! -s "$W/meta_$part.rev" ] || rev=$(cat "$W/meta_$part.rev")
     echo "<!-- stiff-$part: begin -->"
     case $part in
     wp) echo "### Work-precision: rober, vdp, hires, orego" ;;
@@ -559,7 +562,7 @@ for part in $RAN; do
     auto) echo "### --solver auto against the best single method" ;;
     esac
     echo
-    echo "Run $when, odesolve $("$ODESOLVE" --version | awk '{ print $2 }') ($REV); load average $lb before, $la after."
+    echo "Run $when, odesolve $("$ODESOLVE" --version | awk '{ print $2 }') ($rev); load average $lb before, $la after."
     echo "Stiff odesolve methods in this build: ${STIFF:-none}."
     case $part in
     wp) echo "Methods: ${METHODS} (each capped at --max-steps $MAX_STEPS); peers: $PEERS$( [ "$HAS_SCIPY" = 1 ] || echo " (scipy not installed: skipped)"), built from SHARED_BENCH=$SHARED_BENCH; rounds: $REPS." ;;

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "check.h"
+#include "family.h"
 
 /* Index values beyond this are refused before any arithmetic can
    overflow; no array can have an element there. */
@@ -100,15 +101,40 @@ static bool element_name(const char *prefix, int n, long j, char *buf,
     return true;
 }
 
+static void array_declare_range(struct checker *ck, const struct ast_stmt *s,
+                                enum sym_kind kind, long lo, long hi);
+
 void array_declare(struct checker *ck, const struct ast_stmt *s,
                    enum sym_kind kind)
 {
     long lo, hi;
     if (!bounds(ck, s, &lo, &hi))
         return;
+    array_declare_range(ck, s, kind, lo, hi);
+}
+
+void array_declare_block(struct checker *ck, const struct ast_stmt *first,
+                         const enum sym_kind *kind_of)
+{
+    long lo, hi;
+    if (!bounds(ck, first, &lo, &hi))
+        return;
+    /* XPPAUT repeats the block's lines for each j: x1, y1, x2, y2, ... */
+    for (long j = lo; j <= hi && !ck->oom; j++)
+        for (const struct ast_stmt *s = first; s && s->block == first->block;
+             s = s->next)
+            if (s->kind != ST_INIT && s->kind != ST_SET)
+                array_declare_range(ck, s, kind_of[s->kind], j, j);
+}
+
+static void array_declare_range(struct checker *ck, const struct ast_stmt *s,
+                                enum sym_kind kind, long lo, long hi)
+{
     /* hi - lo + 1 cannot overflow: both are at most ARRAY_MAX_INDEX. */
     size_t count = (size_t)(hi - lo) + 1;
-    struct span whole = { s->name.begin, s->hi.end + 1 };
+    /* In a %[lo..hi] block the bounds are on an earlier line. */
+    struct span whole = s->hi.end > s->name.begin ?
+        (struct span){ s->name.begin, s->hi.end + 1 } : s->name;
     if (count > ARRAY_MAX_ELEMENTS - ck->n_elements) {
         diag_error(ck->d, whole, "array of %zu elements: the model would "
                    "have more than %d array elements", count,
@@ -286,91 +312,6 @@ struct sym *array_element(const struct checker *ck, const struct ast_expr *a,
 
 /* ---- families: runs of elements as loops ---- */
 
-/* Whether v is an integer that fits an int index. */
-static bool small_int(double v)
-{
-    return v == floor(v) && fabs(v) < 1e9;
-}
-
-/* The body shared by a (element j0) and b (element j0 + 1): the same
-   tree, each leaf that differs becoming an EX_J* node affine in j
-   (j = 0 at a).  NULL when the trees differ otherwise or memory runs
-   out (*oom). */
-static struct expr *unify(struct model *m, const struct expr *a,
-                          const struct expr *b, bool *oom)
-{
-    if (!a || !b || a->kind != b->kind || a->nargs != b->nargs)
-        return NULL;
-    struct expr *e = expr_new(m, a->kind, a->nargs, a->span);
-    if (!e) {
-        *oom = true;
-        return NULL;
-    }
-    e->index = a->index;
-    e->num = a->num;
-    switch (a->kind) {
-    case EX_NUM:
-        if (a->num == b->num && signbit(a->num) == signbit(b->num))
-            return e;
-        if (!small_int(a->num) || !small_int(b->num))
-            return NULL;
-        e->kind = EX_JNUM;
-        e->index = (int)a->num;
-        e->num = b->num - a->num;
-        return e;
-    case EX_STATE: case EX_PARAM: case EX_INTER:
-        if (a->index == b->index)
-            return e;
-        e->kind = a->kind == EX_STATE ? EX_JSTATE :
-                  a->kind == EX_PARAM ? EX_JPARAM : EX_JINTER;
-        e->num = (double)b->index - (double)a->index;
-        return e;
-    case EX_TIME: case EX_ARG:
-        return a->index == b->index ? e : NULL;
-    case EX_CALL: case EX_UCALL:
-        if (a->index != b->index)
-            return NULL;
-        break;
-    case EX_JNUM: case EX_JSTATE: case EX_JPARAM: case EX_JINTER:
-        return NULL;
-    default:
-        break;
-    }
-    for (int i = 0; i < a->nargs; i++)
-        if (!(e->args[i] = unify(m, a->args[i], b->args[i], oom)))
-            return NULL;
-    return e;
-}
-
-/* Whether body with j set is exactly x. */
-static bool matches(const struct expr *body, const struct expr *x, long j)
-{
-    if (!x || x->nargs != body->nargs)
-        return false;
-    double at = (double)body->index + body->num * (double)j;
-    switch (body->kind) {
-    case EX_JNUM:
-        return x->kind == EX_NUM && x->num == at;
-    case EX_JSTATE:
-        return x->kind == EX_STATE && (double)x->index == at;
-    case EX_JPARAM:
-        return x->kind == EX_PARAM && (double)x->index == at;
-    case EX_JINTER:
-        return x->kind == EX_INTER && (double)x->index == at;
-    case EX_NUM:
-        return x->kind == EX_NUM && x->num == body->num &&
-               signbit(x->num) == signbit(body->num);
-    default:
-        break;
-    }
-    if (x->kind != body->kind || x->index != body->index)
-        return false;
-    for (int i = 0; i < body->nargs; i++)
-        if (!matches(body->args[i], x->args[i], j))
-            return false;
-    return true;
-}
-
 static bool push_family(struct model *m, size_t *cap,
                         struct model_family f)
 {
@@ -403,7 +344,7 @@ static struct expr *pair_body(struct checker *ck, const struct symvec *v,
     const struct sym *a = v->v[i], *b = v->v[i + 1];
     if (!a->elem || !b->elem || a->stmt != b->stmt || b->j != a->j + 1)
         return NULL;
-    return unify(ck->m, expr_at(e, stride, i), expr_at(e, stride, i + 1),
+    return family_unify(ck->m, expr_at(e, stride, i), expr_at(e, stride, i + 1),
                  &ck->oom);
 }
 
@@ -416,7 +357,7 @@ static size_t run_length(const struct symvec *v, struct expr *const *e,
     while (i + n < v->n) {
         const struct sym *c = v->v[i + n];
         if (!c->elem || c->stmt != a->stmt || c->j != a->j + (long)n ||
-            !matches(body, expr_at(e, stride, i + n), (long)n))
+            !family_matches(body, expr_at(e, stride, i + n), (long)n))
             break;
         n++;
     }

@@ -24,6 +24,12 @@ enum {
 void array_declare(struct checker *ck, const struct ast_stmt *s,
                    enum sym_kind kind);
 
+/* Declares the elements of the block `%[lo..hi]` whose first statement
+   is `first`, j by j and in each the block's statements in order, as
+   XPPAUT orders them.  kind_of maps statement kinds to symbol kinds. */
+void array_declare_block(struct checker *ck, const struct ast_stmt *first,
+                         const enum sym_kind *kind_of);
+
 /* Applies `init x[lo..hi]=v` and `x[lo..hi](0)=v` to each element. */
 void array_init(struct checker *ck, const struct ast_stmt *s);
 

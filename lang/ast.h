@@ -84,6 +84,8 @@ struct ast_stmt {
     struct span lo, hi;
     double lo_num, hi_num;
     bool lo_name, hi_name;
+    int block;                   /* > 0: statement of the block `%[lo..hi]`
+                                    numbered so, in file order */
     struct ast_stmt *next;
 };
 

@@ -168,6 +168,10 @@ static void declare(struct checker *ck, const struct ast_stmt *s)
         [ST_INTER] = SYM_INTER, [ST_AUX] = SYM_AUX, [ST_FUNC] = SYM_FUNC,
     };
     enum sym_kind kind = kind_of[s->kind];
+    if (s->block > 0) {
+        array_declare_block(ck, s, kind_of);
+        return;
+    }
     if (s->array) {
         array_declare(ck, s, kind);
         return;
@@ -767,11 +771,15 @@ static void resolve_all(struct checker *ck)
 static void check_ast(struct checker *ck)
 {
     const struct ast_file *ast = ck->ast;
-    for (const struct ast_stmt *s = ast->first; s && !ck->oom; s = s->next)
+    for (const struct ast_stmt *s = ast->first; s && !ck->oom; s = s->next) {
         if (s->kind == ST_SET)
             apply_setting(ck, s);
         else if (s->kind != ST_INIT && s->kind != ST_GLOBAL)
             declare(ck, s);
+        /* A block is declared as a whole by its first statement. */
+        while (s->block > 0 && s->next && s->next->block == s->block)
+            s = s->next;
+    }
     /* Names from lines that failed to parse are known but silent. */
     for (size_t i = 0; i < ast->n_tainted && !ck->oom; i++)
         if (!check_lookup(ck, ast->tainted[i]))

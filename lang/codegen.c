@@ -662,13 +662,20 @@ static int emit_loop(struct cg *g, const char *lhs, const struct model_family *f
     return 0;
 }
 
-/* The family of `kind` that starts at element i, or NULL. */
+/* The family of `kind` that starts at element i, or NULL.  The families
+   of one kind are contiguous and ordered by `first` (model.h), and i only
+   grows between calls with the same cursor *cur, so a model's families
+   are looked at once in all. */
 static const struct model_family *family_at(const struct model *m,
-                                            enum model_family_kind kind, size_t i)
+                                            enum model_family_kind kind, size_t i,
+                                            size_t *cur)
 {
-    for (size_t k = 0; k < m->n_families; k++)
-        if (m->families[k].kind == kind && m->families[k].first == i)
-            return &m->families[k];
+    while (*cur < m->n_families &&
+           (m->families[*cur].kind != kind || m->families[*cur].first < i))
+        (*cur)++;
+    if (*cur < m->n_families && m->families[*cur].kind == kind &&
+        m->families[*cur].first == i)
+        return &m->families[*cur];
     return NULL;
 }
 
@@ -893,11 +900,12 @@ static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
             return ODE_ENOMEM;
     }
     g->text = &body;
+    size_t cur_inter = 0, cur_out = 0;
     for (size_t i = 0; i < m->n_inters + n && rc == 0; i++) {
         const struct model_family *f;
         if (i < m->n_inters) {
             g->inter_limit = i;
-            if ((f = family_at(m, FAM_INTER, i)) && f->count <= m->n_inters - i) {
+            if ((f = family_at(m, FAM_INTER, i, &cur_inter)) && f->count <= m->n_inters - i) {
                 g->jinter = 1;
                 rc = emit_loop(g, "v", f, m->inters[i].line, m->inters[i].name);
                 g->jinter = 0;
@@ -913,7 +921,7 @@ static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
             const char *name;
             const struct expr *e = eq_out(m, kind, k, &line, &name);
             if ((kind == EQ_RHS || kind == EQ_AUX) &&
-                (f = family_at(m, kind == EQ_RHS ? FAM_STATE : FAM_AUX, k)) &&
+                (f = family_at(m, kind == EQ_RHS ? FAM_STATE : FAM_AUX, k, &cur_out)) &&
                 f->count <= n - k) {
                 rc = emit_loop(g, outname, f, line, name);
                 i += f->count - 1;
@@ -996,6 +1004,48 @@ static int emit_events(struct cg *g)
    those of one equation on its line.  Otherwise as
    emit_eq_func (parameter locals for tcc, chunks for the system
    compiler), so every backend runs the same operations. */
+/* Rows of a derivative matrix as one loop: per row, each value of it
+   `val[k0 + kstride*j] = body;` (lang/family.c). */
+static int emit_jac_loop(struct cg *g, const struct model_jac *J,
+                         const struct model_jac_loop *L, int line, const char *name)
+{
+    struct sbuf *t = g->text, *st = &g->levels[0];
+    char buf[96];
+    if (L->nrows < 2 || L->per == 0 || L->at + L->per * L->nrows > J->nnz)
+        return ODE_EINVAL;
+    emit_line(g, line);
+    sb_puts(t, "    for (long j = 0; j < ");
+    sb_uint(t, L->nrows);
+    sb_puts(t, "; j++) {");
+    sb_name_comment(t, name);
+    sb_puts(t, "\n");
+    for (size_t q = 0; q < L->per; q++) {
+        double last = (double)L->k0[q] + (double)L->kstride[q] * (double)(L->nrows - 1);
+        if (last < 0 || last >= (double)J->nnz)
+            return ODE_EINVAL;
+        g->pre.len = 0;
+        st->len = 0;
+        g->out = st;
+        g->level = 0;
+        g->base = 0;
+        g->jcount = L->nrows;
+        int rc = emit(g, L->body[q], 0);
+        g->jcount = 0;
+        if (rc)
+            return rc;
+        sb_puts(t, "        ");
+        if (g->pre.len > 0)
+            sb_putn(t, g->pre.s, g->pre.len);
+        snprintf(buf, sizeof buf, "val[%zu + %ld * j] = ", L->k0[q], L->kstride[q]);
+        sb_puts(t, buf);
+        if (st->len > 0)
+            sb_putn(t, st->s, st->len);
+        sb_puts(t, ";\n");
+    }
+    sb_puts(t, "    }\n");
+    return 0;
+}
+
 static int emit_jac_func(struct cg *g, const char *fn, const struct model_jac *J,
                          bool jacp)
 {
@@ -1015,6 +1065,7 @@ static int emit_jac_func(struct cg *g, const char *fn, const struct model_jac *J
     }
     g->text = &body;
     /* The values of one equation share its line, in row order. */
+    size_t li = 0;
     for (size_t i = 0, at = 0; (i < nv || at < J->nnz) && rc == 0; i++) {
         if (i < ni) {
             if (!J->need_inter[i])
@@ -1033,6 +1084,14 @@ static int emit_jac_func(struct cg *g, const char *fn, const struct model_jac *J
             if (rc)
                 break;
             g->inter_limit = nv;
+            while (li < J->n_loops && J->loops[li].at < at)
+                li++;
+            if (li < J->n_loops && J->loops[li].at == at) {
+                const struct model_jac_loop *L = &J->loops[li];
+                rc = emit_jac_loop(g, J, L, m->states[row].line, m->states[row].name);
+                at += L->per * L->nrows;
+                continue;
+            }
             emit_line(g, m->states[row].line);
             sb_puts(g->text, "   ");
             for (; at < J->nnz && J->rowind[J->order[at]] == row && rc == 0; at++) {

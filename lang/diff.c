@@ -7,6 +7,7 @@
  * expression is a structural zero throughout. */
 #include "diff.h"
 
+#include "family.h"
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -1383,6 +1384,8 @@ int diff_model(struct model *m, unsigned what, FILE *notes)
                 jacp = pp;
         }
     }
+    if (jac && jac->val && m->n_families && (rc = family_jac_loops(m, jac)))
+        goto fail;
     m->jac = jac;
     m->jacp = jacp;
     return 0;

@@ -143,6 +143,17 @@ struct model_family {
    The values may read intermediates beyond the model's: extra[k] is
    intermediate n_inters + k, computed after the model's intermediates
    (those with need_inter set) and reading them and earlier extras. */
+/* Rows row .. row + nrows - 1 of a derivative matrix written as one loop
+   (lang/family.c): each has `per` values, the values of row row + j
+   starting at position at + per*j of `order`; value q of it is
+   val[k0[q] + kstride[q]*j], which is body[q] with j set. */
+struct model_jac_loop {
+    size_t row, nrows, per, at;
+    size_t *k0;
+    long *kstride;
+    struct expr **body;
+};
+
 struct model_jac {
     size_t ncols, nnz;
     size_t *colptr;                 /* ncols + 1 entries */
@@ -152,6 +163,8 @@ struct model_jac {
                                        equation, columns ascending */
     struct model_inter *extra;      size_t n_extra;
     bool *need_inter;               /* n_inters flags (with val) */
+    struct model_jac_loop *loops;   /* in order of `at`; may be none */
+    size_t n_loops;
 };
 
 /* `@` settings.  A field is meaningful only when its bit is in `set`. */

@@ -28,6 +28,10 @@
 #include "diag.h"
 #include "model.h"
 
+/* [lo..hi] of an array statement: each bound a number or a name. */
+struct array_range { struct span lo, hi; double lo_num, hi_num;
+                     bool lo_name, hi_name; };
+
 /* State shared by the scanner and the parser for one parse. */
 struct parse_ctx {
     struct model *m;
@@ -52,6 +56,10 @@ struct parse_ctx {
     struct span *tainted;       /* names on lines that had an error */
     size_t n_tainted, cap_tainted;
     jmp_buf *fatal;             /* where the scanner goes when out of memory */
+    bool in_block;              /* inside `%[lo..hi]` ... `%` */
+    struct span block_at;       /* its opening line */
+    struct array_range block;   /* its range */
+    int n_blocks;               /* blocks opened so far */
 };
 
 /* Lists built while parsing one line. */
@@ -62,9 +70,6 @@ struct span_item { struct span sp; struct span_item *next; };
 struct span_list { struct span_item *first, *last; int n; };
 struct set_value { double num; bool word; };
 struct assign_list { struct ast_assign *first, *last; };
-/* [lo..hi] of an array statement: each bound a number or a name. */
-struct array_range { struct span lo, hi; double lo_num, hi_num;
-                     bool lo_name, hi_name; };
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                    \
     do {                                                               \
@@ -127,6 +132,8 @@ static struct ast_expr *ifthen(struct parse_ctx *c, struct span kw,
                                struct ast_expr *a, struct ast_expr *b);
 static void emit(struct parse_ctx *c, struct ast_stmt *s);
 static void set_range(struct ast_stmt *s, struct array_range r);
+static bool block_element(struct parse_ctx *c, struct ast_stmt *s,
+                          struct ast_expr *index);
 static struct ast_expr *index_of(struct parse_ctx *c, struct span name,
                                  struct span whole, struct ast_expr *i);
 static void emit_list(struct parse_ctx *c, struct stmt_list l,
@@ -156,7 +163,7 @@ static bool is_ddt(const struct parse_ctx *c, struct span d, struct span dt);
 
 %token <num> NUMBER
 %token NAME WORD NL
-%token PRIME ASSIGN COMMA LP RP LB RB DOTDOT
+%token PRIME ASSIGN COMMA LP RP LB RB DOTDOT PERCENT
 %token PLUS MINUS STAR SLASH CARET POW
 %token LT LE GT GE EQ NE AND OR BANG AT
 %token IF THEN ELSE NOT
@@ -300,6 +307,44 @@ stmt:
         s->expr = $7;
         set_range(s, $4);
         emit(ctx, s);
+    }
+  | PERCENT LB range RB {
+        if (ctx->in_block) {
+            parse_error_at(ctx, @1, "a %%[lo..hi] block inside another");
+        } else {
+            ctx->in_block = true;
+            ctx->n_blocks++;
+            ctx->block_at = (struct span){ @1.begin, @4.end };
+            ctx->block = $3;
+        }
+    }
+  | PERCENT {
+        if (!ctx->in_block)
+            parse_error_at(ctx, @1, "'%%' ends a %%[lo..hi] block, but none "
+                           "is open");
+        ctx->in_block = false;
+    }
+  | NAME LB expr RB PRIME ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_ODE, @1);
+        NEED(s);
+        s->lhs = (struct span){ @1.begin, @5.end };
+        s->expr = $7;
+        if (block_element(ctx, s, $3))
+            emit(ctx, s);
+    }
+  | NAME LB expr RB ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_INTER, @1);
+        NEED(s);
+        s->expr = $6;
+        if (block_element(ctx, s, $3))
+            emit(ctx, s);
+    }
+  | KW_AUX NAME LB expr RB ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_AUX, @2);
+        NEED(s);
+        s->expr = $7;
+        if (block_element(ctx, s, $4))
+            emit(ctx, s);
     }
   | KW_PAR decls        { emit_list(ctx, $2, ST_PARAM); }
   | KW_INIT decls       { emit_list(ctx, $2, ST_INIT); }
@@ -595,6 +640,25 @@ static void set_range(struct ast_stmt *s, struct array_range r)
     s->hi_num = r.hi_num;
     s->lo_name = r.lo_name;
     s->hi_name = r.hi_name;
+}
+
+/* `x[j]' = ...` inside `%[lo..hi]`: the statement of x[lo..hi]. */
+static bool block_element(struct parse_ctx *c, struct ast_stmt *s,
+                          struct ast_expr *index)
+{
+    if (!c->in_block) {
+        parse_error_at(c, index->span, "an element on the left side needs "
+                       "bounds: x[lo..hi]' = ..., or a %%[lo..hi] block");
+        return false;
+    }
+    if (index->kind != AST_NAME || !ast_is(c->m, index->name, "j")) {
+        parse_error_at(c, index->span, "inside a %%[lo..hi] block the left "
+                       "side is written name[j]");
+        return false;
+    }
+    set_range(s, c->block);
+    s->block = c->n_blocks;
+    return true;
 }
 
 static struct ast_expr *index_of(struct parse_ctx *c, struct span name,
@@ -913,6 +977,11 @@ int parse_model(struct model *m, struct diag *d, struct ast_file *out)
     if (c->oom) {
         rc = ODE_ENOMEM;
         goto done;
+    }
+    if (c->in_block) {
+        diag_error(d, c->block_at, "this %%[lo..hi] block is not closed by "
+                   "a line '%%'");
+        out->syntax_errors = true;
     }
     out->end = c->last_end;
     out->n_tainted = c->n_tainted;

@@ -33,6 +33,9 @@ awk -v n=$N 'BEGIN {
 "$ODESOLVE" --emit-c "$A" >"$TMPDIR/a.c" || die "emit-c failed"
 grep -q "for (long j = 0; j < 9999; j++)" "$TMPDIR/a.c" || die "no loop in the C of the chain"
 [ "$(grep -c 'dydt\[' "$TMPDIR/a.c")" -lt 10 ] || die "the chain's right-hand side is unrolled"
+# So is its Jacobian: rows 1 .. 9999 are one loop of three values.
+grep -q "val\[1 + 3 \* j\] = " "$TMPDIR/a.c" || die "no loop in the chain's Jacobian"
+[ "$(grep -c 'val\[' "$TMPDIR/a.c")" -lt 20 ] || die "the chain's Jacobian is unrolled"
 
 for opts in "" "--no-jit" "--solver rodas5" "--solver rodas5 --no-jit" "--solver bdf"; do
     "$ODESOLVE" "$A" $opts --save-every 0.25 >"$TMPDIR/a.csv" || die "arrays $opts failed"
@@ -64,7 +67,7 @@ tail -1 "$TMPDIR/d.csv" | awk -F, '{
 # printed digits, with the file's rk4 and dt.
 "$ODESOLVE" "$M/arrays-xpp.ode" --save-every 0.5 | tail -n +2 | tr , ' ' >"$TMPDIR/x.txt" || die "arrays-xpp failed"
 "$ODESOLVE" "$M/arrays-xpp.ode" --save-every 0.5 | head -1 |
-    grep -qx "t,u0,u1,u2,u3,u4,u5,u6,u7,u8,v1,v2,v3,e0,e1,e2" || die "arrays-xpp columns"
+    grep -qx "t,u0,u1,u2,u3,u4,u5,u6,u7,u8,v1,v2,v3,x0,x1,y1,x2,y2,x3,y3,e0,e1,e2" || die "arrays-xpp columns"
 awk 'NR == FNR { for (i = 1; i <= NF; i++) r[FNR, i] = $i; nf[FNR] = NF; n = FNR; next }
      {
          if (NF != nf[FNR]) { print "row " FNR ": " NF " fields"; bad = 1; exit }
