@@ -90,16 +90,61 @@ bool ast_is(const struct model *m, struct span sp, const char *word)
 }
 
 static const char *const keywords[] = {
-    "par", "param", "parameter", "init", "number", "aux", "done", "global",
-    "if", "then", "else", "not",
+    "par", "param", "params", "parameter", "parameters", "init", "number",
+    "aux", "done", "global", "if", "then", "else", "not",
 };
 
 /* XPPAUT statements that a later version may read; reserved now so that
    models written today keep working then. */
 static const char *const unsupported[] = {
-    "wiener", "markov", "table", "bdry", "set", "only", "options",
-    "special", "volt", "volterra", "solv", "export", "vector",
+    "wiener", "markov", "table", "bdry", "bndry", "set", "only",
+    "options", "special", "volt", "volterra", "solv", "solve", "export",
+    "vector",
 };
+
+/* XPPAUT 6.11 decides what a statement is from the first letter of its
+   first word, or the first two for a, e, m, o, s and t, and ignores the
+   rest of the word (checked against `xppaut -silent`: `pfoo a=2` declares
+   a parameter, `aufoo v=x` an aux quantity, `dzz` ends the file).  Longer
+   prefixes come first. */
+static const struct {
+    const char *prefix;
+    enum ast_word word;
+    const char *name;
+} statement_words[] = {
+    { "au", AW_AUX, "aux" },
+    { "ex", AW_UNSUPPORTED, "export" },
+    { "ma", AW_UNSUPPORTED, "markov" },
+    { "on", AW_UNSUPPORTED, "only" },
+    { "se", AW_UNSUPPORTED, "set" },
+    { "so", AW_UNSUPPORTED, "solve" },
+    { "sp", AW_UNSUPPORTED, "special" },
+    { "ta", AW_UNSUPPORTED, "table" },
+    { "b", AW_UNSUPPORTED, "bdry" },
+    { "d", AW_DONE, "done" },
+    { "g", AW_GLOBAL, "global" },
+    { "i", AW_INIT, "init" },
+    { "n", AW_NUMBER, "number" },
+    { "o", AW_UNSUPPORTED, "options" },
+    { "p", AW_PAR, "par" },
+    { "v", AW_UNSUPPORTED, "volterra" },
+    { "w", AW_UNSUPPORTED, "wiener" },
+};
+
+enum ast_word ast_statement_word(const char *s, size_t n, const char **name)
+{
+    for (size_t i = 0; i < sizeof statement_words / sizeof *statement_words;
+         i++) {
+        const char *pre = statement_words[i].prefix;
+        size_t k = strlen(pre);
+        if (n >= k && strncasecmp(s, pre, k) == 0) {
+            if (name)
+                *name = statement_words[i].name;
+            return statement_words[i].word;
+        }
+    }
+    return AW_NONE;
+}
 
 static bool word_in(const char *s, size_t n, const char *const *list,
                     size_t count, const char **found)
@@ -120,12 +165,6 @@ bool ast_is_keyword(const char *s, size_t n)
                    NULL) ||
            word_in(s, n, unsupported, sizeof unsupported / sizeof *unsupported,
                    NULL);
-}
-
-bool ast_is_unsupported(const char *s, size_t n, const char **name)
-{
-    return word_in(s, n, unsupported,
-                   sizeof unsupported / sizeof *unsupported, name);
 }
 
 static const char *op_name(enum expr_kind op)

@@ -121,9 +121,16 @@ bool ast_is(const struct model *m, struct span sp, const char *word);
    an operator word (if, then, else, not); such words cannot be names. */
 bool ast_is_keyword(const char *s, size_t n);
 
-/* Whether src[0..n) starts an XPPAUT statement this version does not read
-   (global, table, wiener, ...).  Stores its lower-case name in *name. */
-bool ast_is_unsupported(const char *s, size_t n, const char **name);
+/* What the first word of a statement means, by XPPAUT's rule (the first
+   one or two letters, in any case; ast.c): a keyword we read, `done`, a
+   statement this version does not read (table, wiener, ...), `global`, or
+   nothing (a name).  The caller decides whether the word is in keyword
+   position at all.  Stores the statement's full lower-case name in *name
+   (may be NULL) unless AW_NONE. */
+enum ast_word {
+    AW_NONE, AW_PAR, AW_INIT, AW_NUMBER, AW_AUX, AW_DONE, AW_GLOBAL, AW_UNSUPPORTED,
+};
+enum ast_word ast_statement_word(const char *s, size_t n, const char **name);
 
 /* Writes e as an S-expression, e.g. "(- (^ x 2))", for tests and
    debugging.  Names appear as written, numbers with %.17g. */

@@ -5,6 +5,7 @@
 #include "check.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,14 +127,19 @@ fail:
 static void redefinition(struct checker *ck, const struct ast_stmt *s,
                          const struct sym *old)
 {
+    /* XPPAUT reads every name in upper case: `par v` and `V'` clash
+       there too (xppaut: "V is a duplicate name"). */
+    bool cased = strncmp(old->name, ck->m->src + s->name.begin, old->len) != 0;
     if (s->kind == ST_ODE && old->kind == SYM_STATE) {
-        diag_error(ck->d, s->lhs, "duplicate equation for '%s'", old->name);
+        diag_error(ck->d, s->lhs, "duplicate equation for '%s'%s", old->name,
+                   cased ? " (names are case-insensitive)" : "");
         diag_note(ck->d, old->stmt->lhs, "first equation for '%s' is here",
                   old->name);
         return;
     }
-    diag_error(ck->d, s->name, "redefinition of '%.*s'",
-               (int)(s->name.end - s->name.begin), ck->m->src + s->name.begin);
+    diag_error(ck->d, s->name, "redefinition of '%.*s'%s",
+               (int)(s->name.end - s->name.begin), ck->m->src + s->name.begin,
+               cased ? " (names are case-insensitive)" : "");
     diag_note(ck->d, old->decl, "'%s' was first defined here as %s",
               old->name, resolve_kind_noun(old->kind));
 }
@@ -195,40 +201,69 @@ static void declare(struct checker *ck, const struct ast_stmt *s)
 
 /* ---- settings ---- */
 
+/* What a value must be; a bad one is an error at the value. */
+enum set_rule {
+    SR_ANY,             /* any number */
+    SR_POSITIVE,        /* > 0 */
+    SR_NONNEG,          /* >= 0 */
+    SR_NONZERO,         /* != 0 */
+    SR_COUNT,           /* a whole number >= 1 */
+    SR_METHOD,          /* a word */
+};
+
 struct setting {
     const char *key;
     unsigned bit;
     size_t field;               /* offset of the double (or long) */
+    enum set_rule rule;
 };
 
-#define NUM(k, bit, f) { k, bit, offsetof(struct model_settings, f) }
+#define NUM(k, bit, f, r) { k, bit, offsetof(struct model_settings, f), r }
 static const struct setting settings[] = {
-    NUM("total", SET_TOTAL, total), NUM("t0", SET_T0, t0),
-    NUM("dt", SET_DT, dt), NUM("tol", SET_TOL, tol),
-    NUM("toler", SET_TOL, tol), NUM("atol", SET_ATOL, atol),
-    NUM("atoler", SET_ATOL, atol), NUM("dtmin", SET_DTMIN, dtmin),
-    NUM("dtmax", SET_DTMAX, dtmax), NUM("bound", SET_BOUND, bound),
-    NUM("maxstor", SET_MAXSTOR, maxstor), NUM("nout", SET_NOUT, nout),
-    NUM("meth", SET_METH, meth), NUM("method", SET_METH, meth),
+    NUM("total", SET_TOTAL, total, SR_POSITIVE),
+    NUM("t0", SET_T0, t0, SR_ANY),
+    NUM("dt", SET_DT, dt, SR_NONZERO),
+    NUM("tol", SET_TOL, tol, SR_POSITIVE),
+    NUM("toler", SET_TOL, tol, SR_POSITIVE),
+    NUM("atol", SET_ATOL, atol, SR_NONNEG),
+    NUM("atoler", SET_ATOL, atol, SR_NONNEG),
+    NUM("dtmin", SET_DTMIN, dtmin, SR_NONNEG),
+    NUM("dtmax", SET_DTMAX, dtmax, SR_POSITIVE),
+    NUM("bound", SET_BOUND, bound, SR_POSITIVE),
+    NUM("maxstor", SET_MAXSTOR, maxstor, SR_COUNT),
+    NUM("nout", SET_NOUT, nout, SR_COUNT),
+    NUM("njmp", SET_NOUT, nout, SR_COUNT),   /* XPPAUT's other name */
+    NUM("meth", SET_METH, meth, SR_METHOD),
+    NUM("method", SET_METH, meth, SR_METHOD),
 };
 #undef NUM
 
-/* XPPAUT settings for its plots, continuation and other solvers.  They
-   mean nothing here and are accepted so that XPPAUT files load as they
-   are. */
-static const char *const xpp_settings[] = {
-    "bandlo", "bandup", "xlo", "xhi", "ylo", "yhi", "xmin", "xmax", "ymin",
-    "ymax", "zmin", "zmax", "xp", "yp", "zp", "xp2", "yp2", "zp2", "xp3",
-    "yp3", "zp3", "nplot", "axes", "phi", "theta", "njmp", "trans", "back",
-    "small", "big", "lt", "sp", "bell", "delay", "seed", "autoeval", "ds",
+/* XPPAUT settings that change its trajectory or its rows and that this
+   version reads but does not honour yet: each gets a warning. */
+static const char *const unhonoured_settings[] = {
+    "trans", "poimap", "poivar", "poipln", "poisgn", "poistop", "range",
+    "rangeover", "rangestep", "rangelow", "rangehigh", "rangereset",
+    "rangeoldic", "stoch",
+};
+
+/* XPPAUT settings for its plot window, browser, colours, fonts, AUTO,
+   nullclines, root finders and the solvers and statements this version
+   does not run.  They mean nothing to a run here and are accepted,
+   silently, so that XPPAUT files load as they are. */
+static const char *const ignored_settings[] = {
+    "xlo", "xhi", "ylo", "yhi", "xmin", "xmax", "ymin", "ymax", "zmin",
+    "zmax", "xp", "yp", "zp", "nplot", "axes", "phi", "theta", "lt", "back",
+    "small", "big", "smc", "umc", "xnc", "ync", "dwcolor", "mwcolor",
+    "backcolor", "forecolor", "grads", "height", "width", "runnow", "but",
+    "ps_color", "ps_fsize", "ps_lw", "ps_font", "colormap", "bell", "sp",
+    "dfgrid", "dfdraw", "ncdraw", "nmesh", "plotfmt", "logfile", "output",
+    "outputs", "mesh", "tor_per", "fold", "ntst", "nmax", "npr", "ds",
     "dsmin", "dsmax", "parmin", "parmax", "normmin", "normmax", "autoxmin",
-    "autoxmax", "autoymin", "autoymax", "autovar", "ntst", "nmax", "npr",
-    "ncol", "epsl", "epsu", "epss", "jac_eps", "newt_tol", "newt_iter",
-    "poimap", "poivar", "poipln", "poisgn", "poistop", "output", "logfile",
-    "colormap", "dfgrid", "dfdraw", "ncdraw", "vmaxpts", "maxdelay",
-    "tor_per", "fold", "mesh", "smc", "plotfmt", "bounds", "outputs",
-    "range", "rangeover", "rangestep", "rangelow", "rangehigh",
-    "rangereset", "rangeoldic", "method_s", "ic", "iic", "total_s",
+    "autoxmax", "autoymin", "autoymax", "autovar", "ncol", "epsl", "epsu",
+    "epss", "iad", "mxbf", "iid", "itmx", "itnw", "nwtn", "isw", "bandlo",
+    "bandup", "jac_eps", "newt_tol", "newt_iter", "vmaxpts", "delay",
+    "maxdelay", "seed", "autoeval", "dll_lib", "dll_fun", "method_s", "ic",
+    "iic", "total_s",
 };
 
 static bool key_is(const struct checker *ck, struct span sp, const char *k)
@@ -236,39 +271,159 @@ static bool key_is(const struct checker *ck, struct span sp, const char *k)
     return ast_is(ck->m, sp, k);
 }
 
+/* XPPAUT reads a key that starts with one of its names as that name
+   (`transient` is trans, `xplot` is xp, `bounds` is bound; checked with
+   xppaut -silent), preferring an exact match, then the longest name. */
+static bool key_match(const struct checker *ck, struct span sp,
+                      const char *k, size_t *best)
+{
+    size_t n = strlen(k), len = sp.end - sp.begin;
+    if (n == len && key_is(ck, sp, k)) {
+        *best = SIZE_MAX;
+        return true;
+    }
+    if (n < len && *best != SIZE_MAX && n > *best &&
+        strncasecmp(ck->m->src + sp.begin, k, n) == 0) {
+        *best = n;
+        return true;
+    }
+    return false;
+}
+
+/* The setting the key at sp names (*st, one of `settings`) or the other
+   XPPAUT option (*other, with *unhonoured when it is one of
+   unhonoured_settings); both NULL for an unknown key. */
+static void lookup_key(const struct checker *ck, struct span sp,
+                       const struct setting **st, const char **other,
+                       bool *unhonoured)
+{
+    size_t best = 0;
+    *st = NULL;
+    *other = NULL;
+    *unhonoured = false;
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+        if (key_match(ck, sp, settings[i].key, &best))
+            *st = &settings[i];
+    for (size_t i = 0; i < sizeof unhonoured_settings /
+                           sizeof *unhonoured_settings; i++)
+        if (key_match(ck, sp, unhonoured_settings[i], &best)) {
+            *other = unhonoured_settings[i];
+            *unhonoured = true;
+            *st = NULL;
+        }
+    for (size_t i = 0; i < sizeof ignored_settings /
+                           sizeof *ignored_settings; i++)
+        if (key_match(ck, sp, ignored_settings[i], &best)) {
+            *other = ignored_settings[i];
+            *unhonoured = false;
+            *st = NULL;
+        }
+}
+
+/* Whether an earlier `@` line already named the option `other` (or, when
+   it is NULL, the same unknown key as s): a warning is given once. */
+static bool key_seen_before(const struct checker *ck, const struct ast_stmt *s,
+                            const char *other)
+{
+    for (const struct ast_stmt *e = ck->ast->first; e && e != s; e = e->next) {
+        if (e->kind != ST_SET)
+            continue;
+        if (other) {
+            const struct setting *est;
+            const char *eother;
+            bool eu;
+            lookup_key(ck, e->name, &est, &eother, &eu);
+            if (eother == other)
+                return true;
+        } else if (e->name.end - e->name.begin ==
+                       s->name.end - s->name.begin &&
+                   strncasecmp(ck->m->src + e->name.begin,
+                               ck->m->src + s->name.begin,
+                               s->name.end - s->name.begin) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void unknown_setting(struct checker *ck, const struct ast_stmt *s)
+{
+    int kn = (int)(s->name.end - s->name.begin);
+    const char *ks = ck->m->src + s->name.begin;
+    if (key_seen_before(ck, s, NULL))
+        return;
+    int best = 3;
+    const char *sugg = NULL;
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+        if (resolve_closer(ks, (size_t)kn, settings[i].key,
+                           strlen(settings[i].key), &best))
+            sugg = settings[i].key;
+    if (sugg)
+        diag_warning(ck->d, s->name, "unknown setting '%.*s' ignored; did "
+                     "you mean '%s'?", kn, ks, sugg);
+    else
+        diag_warning(ck->d, s->name, "unknown setting '%.*s' ignored", kn,
+                     ks);
+}
+
+/* Checks the value of s against the rule of st; reports and returns
+   false when it breaks it. */
+static bool value_ok(struct checker *ck, const struct ast_stmt *s,
+                     const struct setting *st)
+{
+    int kn = (int)(s->name.end - s->name.begin);
+    const char *ks = ck->m->src + s->name.begin;
+    const char *why = NULL;
+    if (s->word) {
+        diag_error(ck->d, s->value, "setting '%.*s' needs a number", kn, ks);
+        return false;
+    }
+    switch (st->rule) {
+    case SR_POSITIVE:
+        why = s->num > 0 ? NULL : "must be positive";
+        break;
+    case SR_NONNEG:
+        why = s->num >= 0 ? NULL : "must not be negative";
+        break;
+    case SR_NONZERO:
+        why = s->num != 0 ? NULL : "must not be 0";
+        break;
+    case SR_COUNT:
+        /* 2^63 is the first double above LONG_MAX on LP64. */
+        if (s->num != (double)(long)s->num || !(s->num < 9223372036854775808.0))
+            why = "needs a whole number";
+        else if (s->num < 1)
+            why = "must be at least 1";
+        break;
+    default:
+        break;
+    }
+    if (!why)
+        return true;
+    diag_error(ck->d, s->value, "setting '%.*s' %s", kn, ks, why);
+    return false;
+}
+
 static void apply_setting(struct checker *ck, const struct ast_stmt *s)
 {
     struct model_settings *set = &ck->m->settings;
     int kn = (int)(s->name.end - s->name.begin);
     const char *ks = ck->m->src + s->name.begin;
-    const struct setting *st = NULL;
-    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
-        if (key_is(ck, s->name, settings[i].key))
-            st = &settings[i];
+    const struct setting *st;
+    const char *other;
+    bool unhonoured;
+    lookup_key(ck, s->name, &st, &other, &unhonoured);
     if (!st) {
-        for (size_t i = 0; i < sizeof xpp_settings / sizeof *xpp_settings;
-             i++)
-            if (key_is(ck, s->name, xpp_settings[i]))
-                return;
-        int best = 3;
-        const char *sugg = NULL;
-        for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
-            if (resolve_closer(ks, (size_t)kn, settings[i].key,
-                               strlen(settings[i].key), &best))
-                sugg = settings[i].key;
-        if (sugg)
-            diag_error(ck->d, s->name, "unknown setting '%.*s'; did you mean "
-                       "'%s'?", kn, ks, sugg);
-        else
-            diag_error(ck->d, s->name, "unknown setting '%.*s'", kn, ks);
+        if (!other)
+            unknown_setting(ck, s);
+        else if (unhonoured && !key_seen_before(ck, s, other))
+            diag_warning(ck->d, s->name, "setting '%.*s' is not honoured "
+                         "yet and is ignored", kn, ks);
         return;
     }
-    if (st->bit == SET_METH) {
-        if (!s->word) {
-            diag_error(ck->d, s->value, "setting '%.*s' needs a method name",
-                       kn, ks);
-            return;
-        }
+    if (st->rule == SR_METHOD) {
+        /* XPPAUT reads a method by its first character, so `meth=8` is
+           83dp: a number is taken as written, and the run decides. */
         size_t n = s->value.end - s->value.begin;
         char *name = model_strndup(ck->m, ck->m->src + s->value.begin, n);
         if (!name) {
@@ -283,24 +438,39 @@ static void apply_setting(struct checker *ck, const struct ast_stmt *s)
         set->set |= SET_METH;
         return;
     }
-    if (s->word) {
-        diag_error(ck->d, s->value, "setting '%.*s' needs a number", kn, ks);
+    if (!value_ok(ck, s, st))
         return;
-    }
     char *field = (char *)set + st->field;
-    if (st->bit == SET_MAXSTOR || st->bit == SET_NOUT) {
-        /* 2^63 is the first double above LONG_MAX on LP64. */
-        if (!(s->num >= 0 && s->num < 9223372036854775808.0) ||
-            s->num != (double)(long)s->num) {
-            diag_error(ck->d, s->value, "setting '%.*s' needs a whole number",
-                       kn, ks);
-            return;
-        }
+    if (st->rule == SR_COUNT)
         *(long *)field = (long)s->num;
-    } else {
+    else
         *(double *)field = s->num;
-    }
     set->set |= st->bit;
+    if (st->bit == SET_MAXSTOR)
+        ck->maxstor = s;
+    if (st->bit == SET_DT && s->num < 0)
+        diag_warning(ck->d, s->value, "a negative '%.*s' (integrating "
+                     "backwards) is not honoured yet; the run goes forward "
+                     "with steps of %g", kn, ks, -s->num);
+}
+
+/* XPPAUT keeps at most maxstor rows; files raise it so that a long run
+   is kept whole, and then nothing differs.  Warned only when XPPAUT would
+   cut the run: more than maxstor rows of dt*nout over total (XPPAUT's
+   defaults 20, 0.05 and 1 where the file is silent). */
+static void check_maxstor(struct checker *ck)
+{
+    const struct model_settings *set = &ck->m->settings;
+    if (!ck->maxstor)
+        return;
+    double total = set->set & SET_TOTAL ? set->total : 20;
+    double dt = set->set & SET_DT ? fabs(set->dt) : 0.05;
+    double nout = set->set & SET_NOUT ? (double)set->nout : 1;
+    double rows = floor(total / (dt * nout)) + 1;
+    if (rows > (double)set->maxstor)
+        diag_warning(ck->d, ck->maxstor->name, "setting 'maxstor' is not "
+                     "honoured yet: XPPAUT would keep the first %ld of about "
+                     "%.0f rows; all are written", set->maxstor, rows);
 }
 
 /* ---- initial values ---- */
@@ -318,7 +488,8 @@ static void apply_init(struct checker *ck, const struct ast_stmt *s)
 void check_init(struct checker *ck, const struct ast_stmt *s,
                 struct sym *sym, const char *name, int n)
 {
-    if (sym && sym->kind == SYM_TAINTED)
+    if ((sym && sym->kind == SYM_TAINTED) ||
+        (!sym && resolve_tainted_element(ck, s->name)))
         return;
     if (sym && sym->kind == SYM_STATE) {
         if (sym->init) {
@@ -741,7 +912,7 @@ static void assemble(struct checker *ck)
 
 /* Converts every expression, now that each symbol has its final index. */
 static struct expr *resolve_sym(struct checker *ck, enum resolve_where where,
-                                const struct sym *sym)
+                                struct sym *sym)
 {
     ck->in_array = sym->elem;
     ck->j = sym->j;
@@ -756,8 +927,18 @@ static void resolve_all(struct checker *ck)
 {
     struct model *m = ck->m;
     const struct symvec *k = ck->kind;
-    for (size_t i = 0; i < m->n_funcs && !ck->oom; i++)
-        m->funcs[i].body = resolve_sym(ck, RW_FUNC, k[SYM_FUNC].v[i]);
+    /* In dependency order: a dynamic function is expanded in its callers,
+       which come after it. */
+    for (size_t i = 0; i < m->n_funcs && !ck->oom; i++) {
+        struct sym *f = k[SYM_FUNC].v[i];
+        f->body = m->funcs[i].body = resolve_sym(ck, RW_FUNC, f);
+        if (f->dynamic && !ck->oom) {
+            m->funcs[i].inlined = true;
+            m->funcs[i].body = expr_num(m, 0, f->decl);
+            if (!m->funcs[i].body)
+                ck->oom = true;
+        }
+    }
     for (size_t i = 0; i < m->n_derived && !ck->oom; i++)
         m->derived[i].value = resolve_sym(ck, RW_DERIVED, k[SYM_DERIVED].v[i]);
     for (size_t i = 0; i < m->n_inters && !ck->oom; i++)
@@ -780,6 +961,7 @@ static void check_ast(struct checker *ck)
         while (s->block > 0 && s->next && s->next->block == s->block)
             s = s->next;
     }
+    check_maxstor(ck);
     /* Names from lines that failed to parse are known but silent. */
     for (size_t i = 0; i < ast->n_tainted && !ck->oom; i++)
         if (!check_lookup(ck, ast->tainted[i]))
@@ -789,8 +971,10 @@ static void check_ast(struct checker *ck)
             apply_init(ck, s);
     if (ck->oom)
         return;
-    order_kinds(ck, SYM_BIT(SYM_INTER));
+    /* Functions first: the order of intermediates follows the uses inside
+       the functions they call, and skips functions that recurse. */
     order_kinds(ck, SYM_BIT(SYM_DERIVED) | SYM_BIT(SYM_FUNC));
+    order_kinds(ck, SYM_BIT(SYM_INTER));
     if (ck->oom)
         return;
     check_total_calls(ck);
@@ -876,9 +1060,9 @@ int check_load_text(const char *file, char *src, size_t len, FILE *errs,
     }
     struct diag *d = diag_new(m->file, m->src, m->src_len);
     int rc = d ? check_model(m, d) : ODE_ENOMEM;
-    if (rc == 0 && diag_error_count(d) > 0) {
+    if (rc == 0 && (diag_error_count(d) > 0 || diag_warning_count(d) > 0)) {
         rc = diag_flush(d, errs);
-        if (rc == 0)
+        if (rc == 0 && diag_error_count(d) > 0)
             rc = ODE_EMODEL;
     }
     diag_free(d);

@@ -18,6 +18,10 @@ enum {
     CHECK_MAX_STATES = 1000000,      /* differential equations */
     CHECK_MAX_CALL_DEPTH = 1000,     /* user functions calling each other */
     CHECK_MAX_CALLS = 100000000,     /* user function calls in one evaluation */
+    /* Expression nodes added by expanding the calls of functions that
+       read states or intermediates (resolve.c). */
+    CHECK_MAX_EXPANDED = 1000000,
+    CHECK_MAX_EXPANDED_DEPTH = 4000, /* below codegen's limit of 4096 */
 };
 
 /* Reads, parses and checks the model file at `path`. On success stores a new model in *out

@@ -227,6 +227,11 @@ struct derr {
     size_t n_notes;
 };
 
+struct dunsup {
+    const char *what;
+    unsigned line;
+};
+
 struct diag {
     const char *file;
     const char *src;
@@ -241,6 +246,10 @@ struct diag {
     unsigned cut_pos;
     bool dropping;           /* the last error was dropped: so are its notes */
     bool oom;
+    struct derr *warns;      /* in order of arrival, no notes */
+    size_t n_warns, cap_warns;
+    struct dunsup *unsup;    /* constructs not read, in order of arrival */
+    size_t n_unsup, cap_unsup;
 };
 
 struct diag *diag_new(const char *file, const char *src, size_t len)
@@ -282,7 +291,11 @@ void diag_free(struct diag *d)
         return;
     for (size_t i = 0; i < d->n_errs; i++)
         free_err(&d->errs[i]);
+    for (size_t i = 0; i < d->n_warns; i++)
+        free_err(&d->warns[i]);
     free(d->errs);
+    free(d->warns);
+    free(d->unsup);
     free(d->lines);
     free(d);
 }
@@ -385,6 +398,49 @@ void diag_note(struct diag *d, struct span sp, const char *fmt, ...)
     e->notes[e->n_notes++] = (struct dnote){ .sp = sp, .msg = msg };
 }
 
+void diag_warning(struct diag *d, struct span sp, const char *fmt, ...)
+{
+    if (d->n_warns == DIAG_MAX_WARNINGS)
+        return;
+    if (d->n_warns == d->cap_warns) {
+        size_t cap = d->cap_warns ? 2 * d->cap_warns : 8;
+        struct derr *w = realloc(d->warns, cap * sizeof *w);
+        if (!w) {
+            d->oom = true;
+            return;
+        }
+        d->warns = w;
+        d->cap_warns = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    if (!msg)
+        d->oom = true;
+    d->warns[d->n_warns] = (struct derr){ .sp = sp, .seq = d->n_warns,
+                                          .msg = msg };
+    d->n_warns++;
+}
+
+static size_t line_index(const struct diag *d, unsigned offset);
+
+void diag_unsupported(struct diag *d, struct span sp, const char *what)
+{
+    if (d->n_unsup == d->cap_unsup) {
+        size_t cap = d->cap_unsup ? 2 * d->cap_unsup : 16;
+        struct dunsup *u = realloc(d->unsup, cap * sizeof *u);
+        if (!u) {
+            d->oom = true;
+            return;
+        }
+        d->unsup = u;
+        d->cap_unsup = cap;
+    }
+    d->unsup[d->n_unsup++] = (struct dunsup){
+        what, (unsigned)line_index(d, sp.begin) + 1 };
+}
+
 size_t diag_error_count(const struct diag *d)
 {
     return d->total;
@@ -416,16 +472,62 @@ static void print_at(const struct diag *d, FILE *f, struct span sp,
                msg ? msg : "(out of memory)");
 }
 
+/* "FILE: note: not supported yet: global (lines 3, 9), table (line 5)":
+   every construct reported by diag_unsupported, also those past the
+   limit of errors, grouped by kind in order of first appearance. */
+static void print_unsupported(const struct diag *d, FILE *f)
+{
+    enum { MAX_LINES = 10 };
+    if (d->n_unsup == 0)
+        return;
+    fprintf(f, "%s: note: not supported yet:", d->file);
+    for (size_t i = 0; i < d->n_unsup; i++) {
+        const char *what = d->unsup[i].what;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(d->unsup[j].what, what) == 0;
+        if (seen)
+            continue;
+        size_t n = 0;
+        for (size_t j = i; j < d->n_unsup; j++)
+            n += strcmp(d->unsup[j].what, what) == 0;
+        fprintf(f, "%s %s (line%s", i ? "," : "", what, n > 1 ? "s" : "");
+        size_t shown = 0;
+        for (size_t j = i; j < d->n_unsup && shown < MAX_LINES; j++)
+            if (strcmp(d->unsup[j].what, what) == 0)
+                fprintf(f, "%s %u", shown++ ? "," : "", d->unsup[j].line);
+        if (n > shown)
+            fprintf(f, " and %zu more", n - shown);
+        fputc(')', f);
+    }
+    fputc('\n', f);
+}
+
 int diag_flush(struct diag *d, FILE *errs)
 {
     trim(d);
+    if (d->n_warns)
+        qsort(d->warns, d->n_warns, sizeof *d->warns, cmp_err);
+    size_t w = 0;
     for (size_t i = 0; i < d->n_errs; i++) {
         const struct derr *e = &d->errs[i];
+        for (; w < d->n_warns && d->warns[w].sp.begin < e->sp.begin; w++)
+            print_at(d, errs, d->warns[w].sp, "warning", d->warns[w].msg);
         print_at(d, errs, e->sp, "error", e->msg);
         for (size_t j = 0; j < e->n_notes; j++)
             print_at(d, errs, e->notes[j].sp, "note", e->notes[j].msg);
     }
+    /* Past the last error kept, warnings would come after errors that
+       were dropped. */
+    for (; w < d->n_warns && !d->trimmed; w++)
+        print_at(d, errs, d->warns[w].sp, "warning", d->warns[w].msg);
     if (d->total > DIAG_MAX_ERRORS)
         fprintf(errs, "%s: note: too many errors; stopping\n", d->file);
+    print_unsupported(d, errs);
     return d->oom ? ODE_ENOMEM : 0;
+}
+
+size_t diag_warning_count(const struct diag *d)
+{
+    return d->n_warns;
 }

@@ -23,7 +23,7 @@
 
 #include "model.h"
 
-enum { DIAG_MAX_ERRORS = 20 };
+enum { DIAG_MAX_ERRORS = 20, DIAG_MAX_WARNINGS = 20 };
 
 #if defined(__GNUC__)
 #define DIAG_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -60,6 +60,21 @@ void diag_error(struct diag *d, struct span sp, const char *fmt, ...)
 void diag_note(struct diag *d, struct span sp, const char *fmt, ...)
     DIAG_PRINTF(3, 4);
 
+/* Records a warning at `sp`: printed with the errors, in source order,
+   but not counted as one.  Only the first DIAG_MAX_WARNINGS are kept. */
+void diag_warning(struct diag *d, struct span sp, const char *fmt, ...)
+    DIAG_PRINTF(3, 4);
+
+/* Number of warnings kept. */
+size_t diag_warning_count(const struct diag *d);
+
+/* Tallies a construct of the file this version does not read (a
+   statement such as "global", or "arrays"; `what` is a static string).
+   The error itself is recorded with diag_error; diag_flush ends with one
+   note that lists every construct tallied and its lines, also those past
+   the limit of errors, so that `--check` shows all a file needs. */
+void diag_unsupported(struct diag *d, struct span sp, const char *what);
+
 /* Whether an error at byte `pos` would still be printed; lets a caller skip
    costly work (suggestions) for errors that will be dropped anyway. */
 bool diag_wants(const struct diag *d, unsigned pos);
@@ -70,8 +85,9 @@ size_t diag_error_count(const struct diag *d);
 /* 1-based line of byte `offset`, through an index built once. */
 int diag_line(const struct diag *d, unsigned offset);
 
-/* Prints the kept errors in source order, each followed by its notes, and
-   "FILE: note: too many errors; stopping" when some were dropped.  Returns
+/* Prints the kept errors and warnings in source order, each error followed
+   by its notes, "FILE: note: too many errors; stopping" when some were
+   dropped, and the list of constructs not supported (diag_unsupported).  Returns
    0, or ODE_ENOMEM when a message could not be stored (the count of errors
    stays right; only that text is missing). */
 int diag_flush(struct diag *d, FILE *errs);

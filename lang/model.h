@@ -95,9 +95,14 @@ struct model_func {
     int nargs;               /* 0..9 */
     const char *argnames[9];
     /* Uses its arguments (EX_ARG), parameters, t, numbers and earlier user
-       functions; never states or intermediates (XPPAUT's rule). */
+       functions; never states or intermediates. */
     struct expr *body;
     struct span span;
+    /* The function reads states or intermediates that are not its
+       arguments, as XPPAUT allows.  The checker then expands its body at
+       each call (with the arguments in place), so nothing calls it, and
+       body is the number 0. */
+    bool inlined;
 };
 
 /* `global sign condition {x=...; y=...}`: fires where `cond` crosses zero

@@ -43,6 +43,7 @@ struct parse_ctx {
     bool at_bol;                /* scanner: no token yet on this line */
     bool in_global;             /* scanner: this line is a global: { } ; */
     bool done;                  /* `done` seen or end of text reached */
+    bool in_markov;             /* scanner: lines of a markov table follow */
     bool exhausted;             /* the parser stack overflowed */
     bool oom;
     size_t line_no;             /* 0-based number of the current line */
@@ -92,6 +93,11 @@ YY_DECL;
    line as bad.  Used by the scanner and by grammar actions. */
 void parse_error_at(struct parse_ctx *c, struct span sp, const char *fmt,
                     ...) DIAG_PRINTF(3, 4);
+
+/* The same for a construct this version does not read, also tallied
+   under `what` (a static string) for the summary (diag_unsupported). */
+void parse_unsupported(struct parse_ctx *c, struct span sp, const char *what,
+                       const char *fmt, ...) DIAG_PRINTF(4, 5);
 
 /* Sets up c to scan m's source (for parse_model and for tests of the
    scanner alone) and releases it.  parse_begin returns 0 or ODE_ENOMEM. */
@@ -399,6 +405,12 @@ decl:
         $$->value = @3;
         $$->num = $3;
     }
+  | NAME {
+        /* `init x=1.5,y`: XPPAUT takes 0 for a value left out. */
+        NEED($$ = ast_stmt_new(ctx->m, ST_PARAM, @1));
+        $$->value = @1;
+        $$->num = 0;
+    }
   | NAME LB range RB ASSIGN signed {
         NEED($$ = ast_stmt_new(ctx->m, ST_PARAM, @1));
         $$->value = @6;
@@ -549,6 +561,21 @@ void parse_error_at(struct parse_ctx *c, struct span sp, const char *fmt,
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     diag_error(c->d, sp, "%s", msg);
+}
+
+void parse_unsupported(struct parse_ctx *c, struct span sp, const char *what,
+                       const char *fmt, ...)
+{
+    if (line_bad(c))
+        return;
+    c->bad_line = c->line_no + 1;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_error(c->d, sp, "%s", msg);
+    diag_unsupported(c->d, sp, what);
 }
 
 /* The one message bison still sends here is "memory exhausted": the

@@ -8,6 +8,7 @@
 
 #include "array.h"
 #include "builtins.h"
+#include "check.h"
 
 /* pi to more digits than a double holds; the compiler rounds it. */
 #define RESOLVE_PI 3.14159265358979323846264338327950288
@@ -117,6 +118,8 @@ struct conv {
     enum resolve_where where;
     const struct sym *owner;
     const struct ast_stmt *fn;      /* RW_FUNC: the function's statement */
+    bool *dynamic;                  /* RW_FUNC: set on a state or
+                                       intermediate read */
 };
 
 struct suggestion {
@@ -183,6 +186,50 @@ static bool suggest(const struct conv *cv, struct span name, bool function,
         consider(sg, &best, name, ck, "pi", 2, name, false);
     }
     return sg->s != NULL;
+}
+
+/* XPPAUT's functions that this version does not provide, and under which
+   construct the summary of diag_unsupported lists them. */
+static const struct {
+    const char *name, *what, *why;
+} xpp_functions[] = {
+    { "delay", "delay", "delays" },
+    { "del_shft", "delay", "delays" },
+    { "ran", "noise", "random numbers" },
+    { "normal", "noise", "random numbers" },
+    { "shift", "arrays", "arrays" },
+    { "hom_bcs", "bdry", "boundary conditions" },
+    { "besselj", "bessel", "Bessel functions" },
+    { "bessely", "bessel", "Bessel functions" },
+    { "besseli", "bessel", "Bessel functions" },
+    { "erf", "erf", "the error function" },
+    { "erfc", "erf", "the error function" },
+};
+
+/* Reports a call of one of xpp_functions and returns true. */
+static bool xpp_function(const struct conv *cv, struct span name)
+{
+    for (size_t i = 0; i < sizeof xpp_functions / sizeof *xpp_functions; i++)
+        if (ast_is(cv->ck->m, name, xpp_functions[i].name)) {
+            diag_error(cv->ck->d, name, "XPPAUT's '%s' (%s) is not "
+                       "supported", xpp_functions[i].name,
+                       xpp_functions[i].why);
+            diag_unsupported(cv->ck->d, name, xpp_functions[i].what);
+            return true;
+        }
+    return false;
+}
+
+bool resolve_tainted_element(const struct checker *ck, struct span name)
+{
+    struct span base = name;
+    while (base.end > base.begin + 1 && ck->m->src[base.end - 1] >= '0' &&
+           ck->m->src[base.end - 1] <= '9')
+        base.end--;
+    if (base.end == name.end)
+        return false;
+    const struct sym *sym = check_lookup(ck, base);
+    return sym && sym->kind == SYM_TAINTED;
 }
 
 static void unknown(const struct conv *cv, struct span name, bool function)
@@ -275,7 +322,7 @@ static struct expr *conv_name(const struct conv *cv, const struct ast_expr *a)
         if (builtin_at_span(cv->ck, name))
             diag_error(cv->ck->d, name, "function '%.*s' used without "
                        "arguments", len(name), s);
-        else
+        else if (!resolve_tainted_element(cv->ck, name))
             unknown(cv, name, false);
         return bad(cv, a->span);
     }
@@ -307,10 +354,12 @@ static struct expr *conv_sym(const struct conv *cv, const struct sym *sym,
     switch (sym->kind) {
     case SYM_STATE:
     case SYM_INTER:
-        if (cv->where != RW_DYNAMIC) {
+        if (cv->where == RW_DERIVED) {
             forbidden(cv, name, kind_words(sym->kind));
             return bad(cv, a->span);
         }
+        if (cv->where == RW_FUNC)
+            *cv->dynamic = true;
         return expr_leaf(m, sym->kind == SYM_STATE ? EX_STATE : EX_INTER,
                          sym->index, a->span);
     case SYM_PARAM:
@@ -336,6 +385,80 @@ static struct expr *conv_sym(const struct conv *cv, const struct sym *sym,
 }
 
 static struct expr *conv(const struct conv *cv, const struct ast_expr *a);
+
+/* A copy of e in which argument i of the enclosing function is args[i]
+   (copied too), or a plain copy when args is NULL; *depth receives its
+   depth.  Each node counts towards CHECK_MAX_EXPANDED: past it, copies
+   stop (a number stands in) and too_large is set.  NULL when out of
+   memory.  The recursion follows trees at most CHECK_MAX_EXPANDED_DEPTH
+   deep: bodies are checked against it before they are expanded. */
+static struct expr *copy_expr(struct checker *ck, const struct expr *e,
+                              struct expr *const *args, int nargs,
+                              int *depth)
+{
+    *depth = 1;
+    if (e->kind == EX_ARG && args) {
+        if (e->index < 0 || e->index >= nargs)
+            return expr_num(ck->m, 0, e->span);
+        return copy_expr(ck, args[e->index], NULL, 0, depth);
+    }
+    if (++ck->expanded > CHECK_MAX_EXPANDED) {
+        ck->too_large = true;
+        return expr_num(ck->m, 0, e->span);
+    }
+    struct expr *c = expr_new(ck->m, e->kind, e->nargs, e->span);
+    if (!c)
+        return NULL;
+    c->index = e->index;
+    c->num = e->num;
+    for (int i = 0; i < e->nargs; i++) {
+        int d;
+        if (!(c->args[i] = copy_expr(ck, e->args[i], args, nargs, &d)))
+            return NULL;
+        if (d + 1 > *depth)
+            *depth = d + 1;
+    }
+    return c;
+}
+
+/* The call `e` (arguments converted) of the dynamic function sym: its
+   body with the arguments in place.  XPPAUT evaluates such a function in
+   the caller's context, reading the states and intermediates of the
+   moment; the expanded body is that, and every backend compiles it like
+   any other expression. */
+static struct expr *expand_call(const struct conv *cv, const struct sym *sym,
+                                const struct ast_expr *a, struct expr *e)
+{
+    struct checker *ck = cv->ck;
+    if (cv->where == RW_DERIVED) {
+        diag_error(ck->d, a->name, "derived parameter '%s' cannot call "
+                   "'%s', which reads states or intermediate quantities",
+                   cv->owner->name, sym->name);
+        diag_note(ck->d, sym->decl, "'%s' is defined here", sym->name);
+        return bad(cv, a->span);
+    }
+    if (!sym->body)
+        return bad(cv, a->span);
+    if (cv->where == RW_FUNC)
+        *cv->dynamic = true;
+    int depth;
+    struct expr *x = copy_expr(ck, sym->body, e->args, e->nargs, &depth);
+    if (!x)
+        return NULL;
+    if (ck->too_large || depth > CHECK_MAX_EXPANDED_DEPTH) {
+        if (!ck->too_large || !ck->too_large_said) {
+            ck->too_large_said = true;
+            diag_error(ck->d, a->name, "expanding '%s' here makes the model "
+                       "too large (more than %d nodes, or deeper than %d "
+                       "levels)", sym->name, CHECK_MAX_EXPANDED,
+                       CHECK_MAX_EXPANDED_DEPTH);
+        }
+        ck->too_large = true;
+        return bad(cv, a->span);
+    }
+    x->span = a->span;
+    return x;
+}
 
 static void arity(const struct conv *cv, const struct ast_expr *a, int want)
 {
@@ -366,6 +489,8 @@ static struct expr *conv_call(const struct conv *cv, const struct ast_expr *a)
             arity(cv, a, sym->stmt->nargs);
             return bad(cv, a->span);
         }
+        if (sym->dynamic)
+            return expand_call(cv, sym, a, e);
         e->kind = EX_UCALL;
         e->index = sym->index;
         return e;
@@ -380,7 +505,8 @@ static struct expr *conv_call(const struct conv *cv, const struct ast_expr *a)
     }
     const struct builtin *b = builtin_at_span(cv->ck, name);
     if (!b) {
-        unknown(cv, name, true);
+        if (!xpp_function(cv, name))
+            unknown(cv, name, true);
         return bad(cv, a->span);
     }
     if (a->nargs != b->arity) {
@@ -416,21 +542,26 @@ static struct expr *conv(const struct conv *cv, const struct ast_expr *a)
 }
 
 struct expr *resolve_expr(struct checker *ck, enum resolve_where where,
-                          const struct sym *owner, const struct ast_expr *a)
+                          struct sym *owner, const struct ast_expr *a)
 {
+    bool dynamic = false;
     struct conv cv = { ck, where, owner,
-                       where == RW_FUNC ? owner->stmt : NULL };
+                       where == RW_FUNC ? owner->stmt : NULL, &dynamic };
     struct expr *e = conv(&cv, a);
     if (!e)
         ck->oom = true;
+    if (where == RW_FUNC)
+        owner->dynamic = dynamic;
     return e;
 }
 
-void resolve_deps(const struct checker *ck, const struct ast_expr *a,
-                  const struct ast_stmt *fn, unsigned kinds,
-                  resolve_dep_fn f, void *arg)
+/* resolve_deps for one walk; `via` is the call through which a function
+   body is walked (uses are reported there), or NULL. */
+static void deps_walk(struct checker *ck, const struct ast_expr *a,
+                      const struct ast_stmt *fn, unsigned kinds,
+                      resolve_dep_fn f, void *arg, const struct span *via)
 {
-    const struct sym *sym;
+    struct sym *sym;
     switch (a->kind) {
     case AST_NUM:
         return;
@@ -439,13 +570,19 @@ void resolve_deps(const struct checker *ck, const struct ast_expr *a,
             return;
         sym = check_lookup(ck, a->name);
         if (sym && sym->kind != SYM_FUNC && (kinds & SYM_BIT(sym->kind)))
-            f(arg, sym, a->name);
+            f(arg, sym, via ? *via : a->name);
         return;
     case AST_CALL:
         if (find_arg(ck, fn, a->name) < 0) {
             sym = check_lookup(ck, a->name);
             if (sym && sym->kind == SYM_FUNC && (kinds & SYM_BIT(SYM_FUNC)))
-                f(arg, sym, a->name);
+                f(arg, sym, via ? *via : a->name);
+            if (sym && sym->kind == SYM_FUNC && (kinds & SYM_BIT(SYM_INTER)) &&
+                !sym->cyclic && sym->walk != ck->walks) {
+                sym->walk = ck->walks;
+                deps_walk(ck, sym->stmt->expr, sym->stmt, kinds, f, arg,
+                          via ? via : &a->name);
+            }
         }
         break;
     case AST_INDEX: {
@@ -462,5 +599,13 @@ void resolve_deps(const struct checker *ck, const struct ast_expr *a,
         break;
     }
     for (int i = 0; i < a->nargs; i++)
-        resolve_deps(ck, a->args[i], fn, kinds, f, arg);
+        deps_walk(ck, a->args[i], fn, kinds, f, arg, via);
+}
+
+void resolve_deps(struct checker *ck, const struct ast_expr *a,
+                  const struct ast_stmt *fn, unsigned kinds,
+                  resolve_dep_fn f, void *arg)
+{
+    ck->walks++;
+    deps_walk(ck, a, fn, kinds, f, arg, NULL);
 }

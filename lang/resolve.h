@@ -36,6 +36,12 @@ struct sym {
     /* SYM_FUNC: calls of user functions one call of it makes, itself
        included, saturated just past CHECK_MAX_CALLS (check.c). */
     unsigned long long calls;
+    /* SYM_FUNC: reads states or intermediates (directly or through the
+       functions it calls); `body` is its resolved body, expanded at each
+       call (resolve.c). */
+    bool dynamic;
+    const struct expr *body;
+    unsigned long walk;             /* resolve_deps: last walk through it */
     bool elem;                      /* an element of an array statement */
     long j;                         /* elem: its index */
 };
@@ -53,6 +59,11 @@ struct checker {
     size_t n_slots, n_used;
     struct symvec all;              /* every symbol, in declaration order */
     struct symvec kind[SYM_NKINDS];
+    const struct ast_stmt *maxstor; /* the last `@ maxstor=` */
+    unsigned long walks;            /* resolve_deps walks so far */
+    size_t expanded;                /* nodes added by expanding functions */
+    bool too_large;                 /* an expansion went past the limits */
+    bool too_large_said;            /* ... and was reported */
     bool oom;
     /* While an element of an array statement is resolved: its index j. */
     bool in_array;
@@ -84,24 +95,31 @@ void check_init(struct checker *ck, const struct ast_stmt *s,
 enum resolve_where {
     RW_DYNAMIC,         /* equations, aux and intermediates: anything */
     RW_DERIVED,         /* derived parameters: no t, states, intermediates */
-    RW_FUNC,            /* function bodies: no states, intermediates */
+    RW_FUNC,            /* function bodies: anything; states and
+                           intermediates make the function dynamic */
 };
 
 /* Converts the parsed expression `a` to a struct expr in the model arena,
    reporting every unknown or misused name (a bad name becomes the number
    0 so that the rest is still checked).  `owner` is the derived parameter
    or function being defined (RW_DERIVED, RW_FUNC).  Sym indices must be
-   final.  NULL only when out of memory. */
+   final, and functions must be converted before their callers: a call of
+   a dynamic function is replaced by its body with the arguments in place,
+   and converting a function's body sets owner->dynamic.  NULL only when
+   out of memory. */
 struct expr *resolve_expr(struct checker *ck, enum resolve_where where,
-                          const struct sym *owner, const struct ast_expr *a);
+                          struct sym *owner, const struct ast_expr *a);
 
 /* Calls f(arg, sym, where) for each use in `a` of a symbol whose kind is
    in `kinds` (SYM_BIT mask): names for variables, calls for functions.
    `fn` is the enclosing function (its arguments hide other names) or
-   NULL. */
+   NULL.  When kinds has SYM_INTER, the uses inside the user functions
+   that `a` calls count too, at the call (an intermediate read by a
+   function is needed before the call); each function is walked once, and
+   none that is part of a cycle. */
 typedef void (*resolve_dep_fn)(void *arg, const struct sym *to,
                                struct span at);
-void resolve_deps(const struct checker *ck, const struct ast_expr *a,
+void resolve_deps(struct checker *ck, const struct ast_expr *a,
                   const struct ast_stmt *fn, unsigned kinds,
                   resolve_dep_fn f, void *arg);
 
@@ -109,6 +127,11 @@ void resolve_deps(const struct checker *ck, const struct ast_expr *a,
    keyword or a built-in function) and returns false.  Function arguments
    may be called t (`I(t) = ...`): pass allow_t. */
 bool resolve_check_name(struct checker *ck, struct span sp, bool allow_t);
+
+/* Whether the name at `name` is `x2` where `x` was named on a line that
+   failed to parse: most likely an element of an array `x[1..n]` that was
+   reported there, so not reported again as unknown. */
+bool resolve_tainted_element(const struct checker *ck, struct span name);
 
 /* "a parameter", "an intermediate quantity", ... for messages. */
 const char *resolve_kind_noun(enum sym_kind k);

@@ -677,6 +677,7 @@ struct erk_stepper {
     struct dense d;
     bool built;
     int stiff_every;        /* 0: no stiffness test */
+    double stiff_frac;      /* positive when |h lambda| > stiff_frac * stiff_bound */
     double *ys;             /* without FSAL: stage s-2's argument, rebuilt */
     long naccept;
     double hlamb;           /* |h lambda| of the last attempt; NaN: not measured */
@@ -824,7 +825,7 @@ static void es_accept(struct stepper *s, double t, double h)
     struct erk_stepper *es = es_of(s);
 
     if (!isnan(es->hlamb)) {
-        if (es->hlamb > es->e.tab->stiff_bound) {
+        if (es->hlamb > es->stiff_frac * es->e.tab->stiff_bound) {
             es->nonsti = 0;
             if (++es->iasti == ERK_STIFF_TESTS && isnan(s->st.stiff_t)) {
                 s->st.stiff_t = t + h;
@@ -873,6 +874,7 @@ int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
     s->impl = es;
     s->ops = &erk_stepper_ops;
     es->hlamb = NAN;
+    es->stiff_frac = 1.0;
     es->stiff_every = ((const struct rk_tableau *)m->data)->stiff_bound > 0 ? ERK_STIFF_EVERY : 0;
     rc = erk_init(&es->e, m->data, cfg->prob, cfg->p, cfg->adaptive);
     if (rc == 0)
@@ -890,17 +892,19 @@ int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
     return 0;
 }
 
-void erk_stepper_stiff_every(struct stepper *s, int every)
+void erk_stepper_stiff_every(struct stepper *s, int every, double fraction)
 {
     struct erk_stepper *es = es_of(s);
-    if (es->e.tab->stiff_bound > 0)
+    if (es->e.tab->stiff_bound > 0) {
         es->stiff_every = every;
+        es->stiff_frac = fraction;
+    }
 }
 
 bool erk_stepper_stiff_after(const struct stepper *s, double *hlamb)
 {
     const struct erk_stepper *es = s->impl;
     *hlamb = es->hlamb;
-    return !isnan(es->hlamb) && es->hlamb > es->e.tab->stiff_bound &&
+    return !isnan(es->hlamb) && es->hlamb > es->stiff_frac * es->e.tab->stiff_bound &&
            es->iasti + 1 >= ERK_STIFF_TESTS;
 }

@@ -168,9 +168,10 @@ int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
 /* An ERK stepper of a tableau with a stiff_bound runs Hairer's stiffness
    test every 1000 accepted steps (at every step once one was positive)
    and records in s->st.stiff_t the time of the first 15 positive tests
-   in a row.  This sets the spacing (1: every step, 0: never); nothing for
-   a tableau without the test. */
-void erk_stepper_stiff_every(struct stepper *s, int every);
+   in a row.  This sets the spacing (1: every step, 0: never) and the
+   fraction of the tableau's stiff_bound that counts as positive (1 by
+   default); nothing for a tableau without the test. */
+void erk_stepper_stiff_every(struct stepper *s, int every, double fraction);
 
 /* True when accepting the last attempt makes 15 or more positive tests
    in a row; *hlamb gets its |h lambda| (NaN when it was not tested).

@@ -52,16 +52,21 @@ tail -n 1 "$TMPDIR/jit.csv" | awk -F, -v want="$want" '{
     if (NF != n) exit 1
     for (i = 1; i <= n; i++) { d = $i - w[i]; if (d < 0) d = -d; if (d > 1e-6) exit 1 }
 }' || die "c-names.ode: last row $(tail -n 1 "$TMPDIR/jit.csv"), expected $want"
-head -n 1 "$TMPDIR/jit.csv" | grep -q '^t,system,__asm__,main,dydt,ctx,out,double,_Pragma$' ||
+head -n 1 "$TMPDIR/jit.csv" | grep -q '^t,system,asm,main,dydt,ctx,out,double,Pragma$' ||
     die "c-names.ode: header $(head -n 1 "$TMPDIR/jit.csv")"
 "$ODESOLVE" --emit-c $M/c-names.ode | strip_c_comments >"$TMPDIR/code.c"
-grep -n -w -E 'system|printf|exit|main|__asm__|_Pragma|goto' "$TMPDIR/code.c" &&
+grep -n -w -E 'system|printf|exit|main|asm|Pragma|goto' "$TMPDIR/code.c" &&
     die "a model name reached the generated code"
 
 # Only the built-in functions can be called.
-for f in system printf exit main abort dlopen __asm__ __builtin_trap tcc_compile_string; do
+for f in system printf exit main abort dlopen asm tcc_compile_string; do
     printf "x' = %s(1)\n" "$f" >"$TMPDIR/call.ode"
     refused "$TMPDIR/call.ode" "unknown function '$f'"
+done
+# A name starts with a letter: the implementation's __asm__ is not one.
+for f in __asm__ __builtin_trap _exit; do
+    printf "x' = %s(1)\n" "$f" >"$TMPDIR/call.ode"
+    refused "$TMPDIR/call.ode" "'$f': a name must start with a letter"
 done
 
 # Strings, C comments and C syntax in the model text.

@@ -3,7 +3,10 @@
 # with known answers.  Run from the repository root (make check does).
 #   diag/NAME.ode + NAME.err   `--check` must fail with exit 2, print nothing
 #                              on stdout and exactly NAME.err on stderr
-#   NAME.ode + NAME.out        the run's CSV must match NAME.out within the
+#   NAME.ode + NAME.out        (also tests/xpp/: XPPAUT-style models, run
+#                              with their own settings; see
+#                              tests/xpp/make_refs.py)
+#                              the run's CSV must match NAME.out within the
 #                              tolerance named in NAME.out's first line
 #                              (`# tol REL ARGS...` passes ARGS to odesolve),
 #                              and --no-jit must give the same bytes
@@ -72,7 +75,7 @@ for ode in "$E2E"/diag/*.ode; do
 done
 
 # --- numeric cases ----------------------------------------------------------
-for ode in "$E2E"/*.ode; do
+for ode in "$E2E"/*.ode tests/xpp/*.ode; do
     [ -e "$ode" ] || continue
     name=${ode%.ode}
     [ -f "$name.out" ] || continue

@@ -492,13 +492,47 @@ START_TEST(check_derived_parameter_cannot_use_states_or_time)
 }
 END_TEST
 
-START_TEST(check_function_cannot_use_states_or_intermediates)
+/* As in XPPAUT, a function may read states and intermediates that are not
+   its arguments; such a function is expanded at each call, with the
+   arguments in place, in every caller (also other functions). */
+START_TEST(check_function_reading_states_is_expanded)
 {
-    EXPECT_ERRORS("x' = f(1)\nr = 2*x\nf(u) = u*x + r\n",
-                  "m.ode:3:10: error: function 'f' cannot use the state "
-                  "variable 'x'; pass it as an argument\n",
-                  "m.ode:3:14: error: function 'f' cannot use the "
-                  "intermediate quantity 'r'; pass it as an argument\n");
+    struct model *m = load_ok("x' = g(x) + h(2)\n"
+                              "s = f(3)\n"
+                              "r = 2*x\n"
+                              "f(u) = u*x + r\n"
+                              "g(w) = f(w)/w\n"
+                              "h(v) = v*a\n"
+                              "par a=1\n");
+    ck_assert_uint_eq(m->n_funcs, 3);
+    ck_assert(m->funcs[0].inlined);             /* f */
+    ck_assert_str_eq(m->funcs[0].name, "f");
+    ck_assert_str_eq(tree(m, m->funcs[0].body), "0");
+    ck_assert_str_eq(m->funcs[1].name, "g");
+    ck_assert(m->funcs[1].inlined);             /* through f */
+    ck_assert_str_eq(m->funcs[2].name, "h");
+    ck_assert(!m->funcs[2].inlined);
+    ck_assert_str_eq(tree(m, m->states[0].rhs),
+                     "(+ (/ (+ (* y0 y0) i0) y0) (@h 2))");
+    /* s reads r through f: r comes first, although written later. */
+    ck_assert_str_eq(m->inters[0].name, "r");
+    ck_assert_str_eq(m->inters[1].name, "s");
+    ck_assert_str_eq(tree(m, m->inters[1].value), "(+ (* 3 y0) i0)");
+    model_free(m);
+}
+END_TEST
+
+START_TEST(check_function_reading_states_outside_the_dynamics)
+{
+    EXPECT_ERRORS("x' = 1\nf(u) = u*x\n!k = f(2)\n",
+                  "m.ode:3:6: error: derived parameter 'k' cannot call 'f', "
+                  "which reads states or intermediate quantities\n",
+                  "m.ode:2:1: note: 'f' is defined here\n");
+    /* An intermediate read by a function it calls is a cycle. */
+    EXPECT_ERRORS("x' = r\nr = f(1)\nf(u) = u + r\n",
+                  "m.ode:2:1: error: intermediate 'r' depends on itself\n",
+                  "m.ode:2:5: note: 'r' is used here in its own "
+                  "definition\n");
 }
 END_TEST
 
@@ -545,12 +579,17 @@ END_TEST
 START_TEST(check_settings_errors)
 {
     EXPECT_ERRORS("x' = 1\n@ totl=10, meth=2, dt=rk4, nout=2.5, zzz=1\n",
-                  "m.ode:2:3: error: unknown setting 'totl'; did you mean "
-                  "'total'?\n",
-                  "m.ode:2:17: error: setting 'meth' needs a method name\n",
+                  "m.ode:2:3: warning: unknown setting 'totl' ignored; did "
+                  "you mean 'total'?\n",
                   "m.ode:2:23: error: setting 'dt' needs a number\n",
                   "m.ode:2:33: error: setting 'nout' needs a whole number\n",
-                  "m.ode:2:38: error: unknown setting 'zzz'\n");
+                  "m.ode:2:38: warning: unknown setting 'zzz' ignored\n");
+    EXPECT_ERRORS("x' = 1\n@ dt=0, total=-5, nout=0, maxstor=-1, tol=-1\n",
+                  "m.ode:2:6: error: setting 'dt' must not be 0\n",
+                  "m.ode:2:15: error: setting 'total' must be positive\n",
+                  "m.ode:2:24: error: setting 'nout' must be at least 1\n",
+                  "m.ode:2:35: error: setting 'maxstor' must be at least 1\n",
+                  "m.ode:2:43: error: setting 'tol' must be positive\n");
 }
 END_TEST
 
@@ -858,7 +897,8 @@ static Suite *check_suite(void)
     tcase_add_test(tc, check_recursive_functions_are_errors);
     tcase_add_test(tc, check_derived_and_function_cycle);
     tcase_add_test(tc, check_derived_parameter_cannot_use_states_or_time);
-    tcase_add_test(tc, check_function_cannot_use_states_or_intermediates);
+    tcase_add_test(tc, check_function_reading_states_is_expanded);
+    tcase_add_test(tc, check_function_reading_states_outside_the_dynamics);
     tcase_add_test(tc, check_function_arguments_are_checked);
     tcase_add_test(tc, check_reserved_names_cannot_be_defined);
     tcase_add_test(tc, check_misused_names);

@@ -290,12 +290,13 @@ END_TEST
 START_TEST(lex_settings_values_may_be_words)
 {
     struct lexed l;
-    lex("@ meth=5dp, total=1e3 t0=-2 meth=rk4", &l);
+    lex("@ meth=5dp, total=1e3 t0=-2 meth=rk4 yp=log(CFU),but=Fit:wf", &l);
     const int want[] = { AT, NAME, ASSIGN, WORD, COMMA, NAME, ASSIGN, NUMBER,
-                         NAME, ASSIGN, MINUS, NUMBER, NAME, ASSIGN, NAME, NL,
-                         YYEOF };
-    expect_tokens(&l, want, 17);
+                         NAME, ASSIGN, NUMBER, NAME, ASSIGN, WORD, NAME,
+                         ASSIGN, WORD, COMMA, NAME, ASSIGN, WORD, NL, YYEOF };
+    expect_tokens(&l, want, 23);
     ck_assert_double_eq(l.num[7], 1e3);
+    ck_assert_double_eq(l.num[10], -2);
     done(&l);
 }
 END_TEST
@@ -337,6 +338,68 @@ START_TEST(lex_unsupported_xpp_statement_is_named)
                                          "statements are not supported"));
     /* `table = 3` is not a table statement (a name, refused later). */
     ck_assert_ptr_null(strstr(l.errs, "'table'"));
+    done(&l);
+}
+END_TEST
+
+/* XPPAUT reads a statement by the first letters of its first word (as
+   xppaut 6.11 does: `pfoo a=2` declares a parameter). */
+START_TEST(lex_statement_words_by_first_letters)
+{
+    static const struct { const char *text; int tok; } cases[] = {
+        { "p a=1", KW_PAR }, { "par a=1", KW_PAR }, { "PARAM a=1", KW_PAR },
+        { "params a=1", KW_PAR }, { "Parameters a=1", KW_PAR },
+        { "i x=1", KW_INIT }, { "INIT x=1", KW_INIT },
+        { "n k=1", KW_NUMBER }, { "num k=1", KW_NUMBER },
+        { "number k=1", KW_NUMBER }, { "au e=x", KW_AUX },
+        { "AUX e=x", KW_AUX }, { "d", YYEOF }, { "DONE", YYEOF },
+        { "p = 1", NAME }, { "p' = -p", NAME }, { "dp /dt = 1", NAME },
+        { "i(x) = x", NAME }, { "a e=x", NAME }, { "azz e=x", NAME },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct lexed l;
+        lex(cases[i].text, &l);
+        ck_assert_msg(l.tok[0] == cases[i].tok, "%s: token %d, want %d",
+                      cases[i].text, l.tok[0], cases[i].tok);
+        done(&l);
+    }
+}
+END_TEST
+
+START_TEST(lex_unsupported_statements_by_first_letters)
+{
+    static const struct { const char *text, *name; } cases[] = {
+        { "b u'-v", "bdry" }, { "bndry u", "bdry" }, { "w w1", "wiener" },
+        { "WIENER w", "wiener" }, { "g 1 x {x=0}", "global" },
+        { "ta h f.tab", "table" }, { "se hopf {a=1}", "set" },
+        { "so y=1", "solve" }, { "on x,y", "only" }, { "sp k=conv(1)", "special" },
+        { "ma z 2", "markov" }, { "ex {x} {y}", "export" },
+        { "volterra u=1", "volterra" }, { "o file", "options" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct lexed l;
+        char want[80];
+        lex(cases[i].text, &l);
+        snprintf(want, sizeof want, "t.ode:1:1: error: '%s' statements are "
+                 "not supported", cases[i].name);
+        ck_assert_msg(l.tok[0] == LEXERROR && strstr(l.errs, want),
+                      "%s: %s", cases[i].text, l.errs);
+        done(&l);
+    }
+}
+END_TEST
+
+START_TEST(lex_names_have_dots_and_start_with_a_letter)
+{
+    struct lexed l;
+    lex("P.E. = g_na.x", &l);
+    const int want[] = { NAME, ASSIGN, NAME, NL, YYEOF };
+    expect_tokens(&l, want, 5);
+    ck_assert_str_eq(l.errs, "");
+    done(&l);
+    lex("x = _y", &l);
+    ck_assert_ptr_nonnull(strstr(l.errs, "t.ode:1:5: error: '_y': a name "
+                                         "must start with a letter"));
     done(&l);
 }
 END_TEST
@@ -394,6 +457,9 @@ static Suite *lexer_suite(void)
     tcase_add_test(tc, lex_done_ends_the_text);
     tcase_add_test(tc, lex_name_longer_than_255_is_an_error);
     tcase_add_test(tc, lex_unsupported_xpp_statement_is_named);
+    tcase_add_test(tc, lex_statement_words_by_first_letters);
+    tcase_add_test(tc, lex_unsupported_statements_by_first_letters);
+    tcase_add_test(tc, lex_names_have_dots_and_start_with_a_letter);
     tcase_add_test(tc, lex_span_of_error_at_end_of_file);
     tcase_add_test(tc, lex_byte_order_mark_is_skipped_at_the_start_only);
     suite_add_tcase(s, tc);

@@ -272,12 +272,12 @@ START_TEST(parse_resynchronises_at_next_line)
           "x' = * 2\n"
           "y' = a\n"
           "z' = (\n"
-          "par b=2 c\n"
+          "par b=2 c=*\n"
           "w' = b\n", &p);
     /* Each bad line reported once; the good ones kept. */
     ck_assert_ptr_nonnull(strstr(p.errs, "p.ode:2:6: error:"));
     ck_assert_ptr_nonnull(strstr(p.errs, "p.ode:4:7: error:"));
-    ck_assert_ptr_nonnull(strstr(p.errs, "p.ode:5:10: error:"));
+    ck_assert_ptr_nonnull(strstr(p.errs, "p.ode:5:11: error:"));
     size_t n = 0;
     for (const char *s = p.errs; (s = strstr(s, "error:")); s++)
         n++;

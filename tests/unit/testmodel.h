@@ -253,25 +253,29 @@ static inline struct model *tm_chain(size_t n)
     return m;
 }
 
-/* Calls visit(path) on every .ode file in samples/ and on the shared benchmark
-   problems (../shared/bench, skipped where absent; visit returns 0 for a
-   file it could not open).  Returns the sum of what visit returned. */
+/* Calls visit(path) on every .ode file in samples/ and tests/xpp/ (the
+   XPPAUT-style models) and on the shared benchmark problems
+   (../shared/bench, skipped where absent; visit returns 0 for a file it
+   could not open).  Returns the sum of what visit returned. */
 static inline int tm_for_model_files(int (*visit)(const char *path))
 {
     static const char *peers[] = { "lorenz", "arenstorf", "pleiades", "bruss1d", "bruss2d",
                                    "rober", "vdp", "hires", "orego" };
+    static const char *dirs[] = { "samples", "tests/xpp" };
     char path[512];
     int files = 0;
-    DIR *d = opendir("samples");
-    for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
-        size_t n = strlen(e->d_name);
-        if (n > 4 && strcmp(e->d_name + n - 4, ".ode") == 0) {
-            snprintf(path, sizeof path, "samples/%s", e->d_name);
-            files += visit(path);
+    for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++) {
+        DIR *d = opendir(dirs[k]);
+        for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+            size_t n = strlen(e->d_name);
+            if (n > 4 && strcmp(e->d_name + n - 4, ".ode") == 0) {
+                snprintf(path, sizeof path, "%s/%s", dirs[k], e->d_name);
+                files += visit(path);
+            }
         }
+        if (d)
+            closedir(d);
     }
-    if (d)
-        closedir(d);
     for (size_t i = 0; i < sizeof peers / sizeof peers[0]; i++) {
         snprintf(path, sizeof path, "../shared/bench/problems/%s/%s.ode", peers[i], peers[i]);
         files += visit(path);

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""make_refs.py - how the known answers of tests/xpp/*.out were made.
+
+tests/e2e/run.sh runs every tests/xpp/NAME.ode unchanged (its own `@`
+settings) and compares the CSV with NAME.out within the tolerance of its
+first line; make check never runs this script, and needs neither Python
+nor xppaut.
+
+  - oscillator, decay and logistic have closed-form solutions, evaluated
+    here at the file's saved times (dt apart over total).
+  - fhn, ml and hh are XPPAUT's own output: `xppaut NAME.ode -silent` (Debian's
+    xppaut 6.11, which prints 8 significant digits of single precision)
+    in a scratch folder, output.dat converted to CSV.  Both files ask for
+    XPPAUT's fixed-step Runge-Kutta (meth=rungekutta, meth=r), which
+    odesolve runs as rk4 with the same dt, so the rows agree to XPPAUT's
+    printed precision: the tolerance is 1e-6.  (fhn's current starts at
+    t=5.01, not on a step: XPPAUT adds dt to t at each step, reaches
+    t=5 a rounding error short and switches heav(t-5) one step late.)
+
+Usage: /usr/bin/python3 tests/xpp/make_refs.py   (writes tests/xpp/*.out)
+"""
+
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def grid(total, dt):
+    n = int(round(total / dt))
+    return [i * dt for i in range(n + 1)]
+
+
+def write(name, tol, header, rows):
+    with open(os.path.join(HERE, name + ".out"), "w") as f:
+        f.write("# tol %s\n" % tol)
+        f.write(",".join(header) + "\n")
+        for r in rows:
+            f.write(",".join(repr(float(v)) for v in r) + "\n")
+
+
+def oscillator():
+    w = 2.0
+    rows = []
+    for t in grid(3, 0.25):
+        x, v = math.cos(w * t), -w * math.sin(w * t)
+        rows.append((t, x, v, w * w / 2, math.atan2(-v / w, x)))
+    write("oscillator", "1e-8", ["t", "x", "v", "energy", "phase"], rows)
+
+
+def decay():
+    kon, koff, pe = 0.5, 0.25, 2.0
+    aeq = koff / (kon + koff)
+    rows = []
+    for t in grid(8, 0.5):
+        a = aeq + (1 - aeq) * math.exp(-(kon + koff) * t)
+        rows.append((t, a, 1 - a, 1.0, pe * a))
+    write("decay", "1e-8", ["t", "A", "B", "total", "pe"], rows)
+
+
+def logistic():
+    r, k, n0 = 1.0, 10.0, 0.5
+    rows = []
+    for t in grid(12, 0.5):
+        n = k / (1 + (k / n0 - 1) * math.exp(-r * t))
+        rows.append((t, n, r * n * (1 - n / k)))
+    write("logistic", "1e-8", ["t", "N", "growth"], rows)
+
+
+def xppaut(name, header):
+    with tempfile.TemporaryDirectory() as d:
+        shutil.copy(os.path.join(HERE, name + ".ode"), d)
+        subprocess.run(["xppaut", name + ".ode", "-silent"], cwd=d,
+                       check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        with open(os.path.join(d, "output.dat")) as f:
+            rows = [[float(v) for v in line.split()] for line in f]
+    with open(os.path.join(HERE, name + ".out"), "w") as f:
+        f.write("# tol 1e-6\n")
+        f.write(",".join(header) + "\n")
+        for r in rows:
+            f.write(",".join("%.8g" % v for v in r) + "\n")
+
+
+oscillator()
+decay()
+logistic()
+xppaut("fhn", ["t", "v", "w", "I_app", "dv"])
+xppaut("ml", ["t", "v", "w", "ica", "ik"])
+xppaut("hh", ["t", "v", "m", "h", "n", "I_Na", "I_K"])
