@@ -810,7 +810,10 @@ int solve_run(const struct ode_problem *prob, const double *p,
     }
     r.tstops = o->tstops;
     r.n_tstops = o->n_tstops;
-    if (prob->n_tswitch > 0 && prob->tswitch && !o->no_switches && o->t1 != o->t0) {
+    /* A fixed step is honoured exactly, as XPPAUT takes it: only adaptive
+       methods step onto the switch times. */
+    if (prob->n_tswitch > 0 && prob->tswitch && !o->no_switches && r.adaptive &&
+        o->t1 != o->t0) {
         rc = merge_switches(&r, prob, p);
         if (rc)
             goto done;
