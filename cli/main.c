@@ -269,6 +269,9 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     if (!isnan(o->pcoeff)) so->pcoeff = o->pcoeff;
     if (!isnan(o->icoeff)) so->icoeff = o->icoeff;
     if (!isnan(o->dcoeff)) so->dcoeff = o->dcoeff;
+    so->no_event_rows = o->no_event_rows;
+    so->no_switches = o->no_switches;
+    so->stop_after_events = o->stop_after_events;
     so->tstops = o->tstops;
     so->n_tstops = o->n_tstops;
     if (o->save_steps) {
@@ -467,6 +470,10 @@ static void print_stats(const struct solve_stats *st, long rows,
                 st->nnewton, st->nnewton_fail);
     if (!isnan(st->stiff_t))
         fprintf(stderr, "stiff_from_t: %.9g\n", st->stiff_t);
+    if (st->events > 0)
+        fprintf(stderr, "events: %ld\n", st->events);
+    if (st->switches > 0)
+        fprintf(stderr, "time_switches: %ld\n", st->switches);
     if (st->nswitch > 0 || st->notes[0])
         fprintf(stderr, "switches: %ld\n" "switch_notes: %s\n", st->nswitch, st->notes);
     fprintf(stderr,

@@ -20,6 +20,7 @@ enum {
     OPT_SAVE_AT, OPT_SAVE_FINAL, OPT_STATS, OPT_CHECK, OPT_EMIT_C, OPT_NO_JIT,
     OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT, OPT_LINSOLVE, OPT_JACOBIAN,
     OPT_SET, OPT_XPP, OPT_FORMAT,
+    OPT_NO_EVENT_ROWS, OPT_STOP_AFTER_EVENTS, OPT_NO_SWITCHES,
 };
 
 static const struct option long_options[] = {
@@ -46,6 +47,9 @@ static const struct option long_options[] = {
     { "save-steps", no_argument, NULL, OPT_SAVE_STEPS },
     { "save-at", required_argument, NULL, OPT_SAVE_AT },
     { "save-final", no_argument, NULL, OPT_SAVE_FINAL },
+    { "no-event-rows", no_argument, NULL, OPT_NO_EVENT_ROWS },
+    { "no-switches", no_argument, NULL, OPT_NO_SWITCHES },
+    { "stop-after-events", required_argument, NULL, OPT_STOP_AFTER_EVENTS },
     { "param", required_argument, NULL, 'p' },
     { "init", required_argument, NULL, 'i' },
     { "set", required_argument, NULL, OPT_SET },
@@ -123,6 +127,8 @@ void cli_usage(FILE *out)
 "  --dcoeff X           derivative gain (default for pid: %g)\n"
 "  --bound X            fail when a state's magnitude exceeds X\n"
 "  --tstops T1,T2,...   times to step onto exactly: where a forcing jumps\n"
+"  --no-switches        do not step onto the switch times of the model's\n"
+"                       heav(t-a), t>b, ... (found before the solve)\n"
 "\n"
 "Time and output:\n"
 "  --t0 X               start time (default: @ t0, else 0)\n"
@@ -134,6 +140,9 @@ void cli_usage(FILE *out)
 "  --save-at LIST|FILE  save rows at these times only: T1,T2,... or a file\n"
 "                       with one time per line\n"
 "  --save-final         save the row at t1 only\n"
+"  --no-event-rows      do not write the two rows (before and after the\n"
+"                       assignments) of each event of a `global`\n"
+"  --stop-after-events N  end the solve at the N-th event\n"
 "  -o, --output FILE    write to FILE (.csv or .tsv) instead of stdout\n"
 "  -p, --param NAME=X   set a parameter (repeatable)\n"
 "  -i, --init NAME=X    set an initial value (repeatable)\n"
@@ -477,6 +486,18 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
                 rc = fail(err, errlen, "--max-steps: '%s' is not a whole number", optarg);
             if (rc == 0)
                 o->max_steps = (long)v;
+            break;
+        }
+        case OPT_NO_EVENT_ROWS: o->no_event_rows = true; break;
+        case OPT_NO_SWITCHES: o->no_switches = true; break;
+        case OPT_STOP_AFTER_EVENTS: {
+            double v;
+            rc = parse_positive("--stop-after-events", optarg, &v, err, errlen);
+            if (rc == 0 && (v != floor(v) || v < 1 || v > 1e18))
+                rc = fail(err, errlen, "--stop-after-events: '%s' is not a whole number >= 1",
+                          optarg);
+            if (rc == 0)
+                o->stop_after_events = (long)v;
             break;
         }
         case OPT_REPEAT: {

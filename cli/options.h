@@ -37,6 +37,9 @@ struct cli_options {
     long max_steps;
     long repeat;             /* --repeat: solves for the timing; 1 when not given */
     bool save_steps, save_final, stats, check_only, emit_c, no_jit, quiet;
+    bool no_event_rows;      /* --no-event-rows */
+    bool no_switches;        /* --no-switches */
+    long stop_after_events;  /* --stop-after-events N; 0 when not given */
     const char *jit;         /* "tcc" or "cc"; NULL: tcc */
     enum ls_kind linsolve;   /* --linsolve; LS_AUTO when not given */
     enum jac_mode jacobian;  /* --jacobian fd: JAC_FD; JAC_AUTO when not given */

@@ -91,13 +91,13 @@ bool ast_is(const struct model *m, struct span sp, const char *word)
 
 static const char *const keywords[] = {
     "par", "param", "params", "parameter", "parameters", "init", "number",
-    "aux", "done", "if", "then", "else", "not",
+    "aux", "done", "global", "if", "then", "else", "not",
 };
 
 /* XPPAUT statements that a later version may read; reserved now so that
    models written today keep working then. */
 static const char *const unsupported[] = {
-    "global", "wiener", "markov", "table", "bdry", "bndry", "set", "only",
+    "wiener", "markov", "table", "bdry", "bndry", "set", "only",
     "options", "special", "volt", "volterra", "solv", "solve", "export",
     "vector",
 };
@@ -122,7 +122,7 @@ static const struct {
     { "ta", AW_UNSUPPORTED, "table" },
     { "b", AW_UNSUPPORTED, "bdry" },
     { "d", AW_DONE, "done" },
-    { "g", AW_UNSUPPORTED, "global" },
+    { "g", AW_GLOBAL, "global" },
     { "i", AW_INIT, "init" },
     { "n", AW_NUMBER, "number" },
     { "o", AW_UNSUPPORTED, "options" },

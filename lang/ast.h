@@ -55,6 +55,14 @@ enum ast_stmt_kind {
     ST_SET,                      /* @ key=value */
     ST_SETBLOCK,                 /* set NAME {key=value, ...} */
     ST_ONLY,                     /* only x,y: one per name */
+    ST_GLOBAL,                   /* global sign condition {x=...; ...} */
+};
+
+/* One assignment `x = expr` of a global's braces, in source order. */
+struct ast_assign {
+    struct span name;
+    struct ast_expr *expr;
+    struct ast_assign *next;
 };
 
 /* One declaration: a line such as `par a=1, b=2` gives one per name. */
@@ -69,6 +77,9 @@ struct ast_stmt {
     int nargs;                   /* ST_FUNC: may exceed AST_MAX_ARGS */
     struct span *args;           /* ST_FUNC: argument names */
     struct ast_stmt *body;       /* ST_SETBLOCK: its ST_SET entries */
+    struct ast_assign *assign;   /* ST_GLOBAL: the assignments; num is
+                                    the sign, value its span, expr the
+                                    condition, name the keyword */
     /* `x[lo..hi]' = ...`, `par a[lo..hi]=1`: one statement for elements
        x<lo> .. x<hi> (lang/array.c).  A bound is a number or the name of a
        `number` constant (bound_name). */
@@ -115,13 +126,13 @@ bool ast_is_keyword(const char *s, size_t n);
 
 /* What the first word of a statement means, by XPPAUT's rule (the first
    one or two letters, in any case; ast.c): a keyword we read, `done`, a
-   statement this version does not read (global, table, wiener, ...), or
+   statement this version does not read (table, wiener, ...), `global`, or
    nothing (a name).  The caller decides whether the word is in keyword
    position at all.  Stores the statement's full lower-case name in *name
    (may be NULL) unless AW_NONE. */
 enum ast_word {
     AW_NONE, AW_PAR, AW_INIT, AW_NUMBER, AW_AUX, AW_DONE, AW_SET, AW_ONLY,
-    AW_UNSUPPORTED,
+    AW_GLOBAL, AW_UNSUPPORTED,
 };
 enum ast_word ast_statement_word(const char *s, size_t n, const char **name);
 

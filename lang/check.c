@@ -13,9 +13,11 @@
 
 #include "ast.h"
 #include "diag.h"
+#include "array.h"
+#include "event_check.h"
 #include "problem.h"
 #include "resolve.h"
-#include "array.h"
+#include "switches.h"
 
 /* ---- the symbol table: open addressing on the lower-case name ---- */
 
@@ -1084,7 +1086,7 @@ static void check_ast(struct checker *ck)
         if (s->kind == ST_SET)
             apply_setting(ck, s);
         else if (s->kind != ST_INIT && s->kind != ST_SETBLOCK &&
-                 s->kind != ST_ONLY)
+                 s->kind != ST_ONLY && s->kind != ST_GLOBAL)
             declare(ck, s);
         /* A block is declared as a whole by its first statement. */
         while (s->block > 0 && s->next && s->next->block == s->block)
@@ -1117,6 +1119,10 @@ static void check_ast(struct checker *ck)
     check_only(ck);
     if (!ck->oom && diag_error_count(ck->d) == 0)
         array_families(ck);
+    if (!ck->oom)
+        check_events(ck);
+    if (!ck->oom && diag_error_count(ck->d) == 0 && switches_find(ck->m))
+        ck->oom = true;
     if (ck->kind[SYM_STATE].n == 0 && !ast->syntax_errors)
         diag_error(ck->d, (struct span){ ast->end, ast->end },
                    "no differential equations in the model");

@@ -849,12 +849,41 @@ static void emit_entry(struct cg *g, const char *fn, const char *outname, size_t
    time on one function grows faster than its length (alias walks over all
    earlier stores), and the cut halves its time on thousands of
    equations. */
+enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS, EQ_TSWITCH };
+
+/* Output k of an equation function: its expression, line and name. */
+static const struct expr *eq_out(const struct model *m, enum eq_kind kind, size_t k,
+                                 int *line, const char **name)
+{
+    switch (kind) {
+    case EQ_RHS:
+        *line = m->states[k].line;
+        *name = m->states[k].name;
+        return m->states[k].rhs;
+    case EQ_AUX:
+        *line = m->aux[k].line;
+        *name = m->aux[k].name;
+        return m->aux[k].value;
+    case EQ_EVENTS:
+        *line = m->events[k].line;
+        *name = "event";
+        return m->events[k].cond;
+    case EQ_TSWITCH:
+        *line = 0;
+        *name = "switch";
+        return m->tswitch[k];
+    }
+    return NULL;
+}
+
 static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
-                        bool rhs)
+                        enum eq_kind kind)
 {
     const struct model *m = g->m;
     struct sbuf *o = g->text, body = { 0 };
-    size_t n = rhs ? m->n_states : m->n_aux, nchunks = 0;
+    size_t n = kind == EQ_RHS ? m->n_states : kind == EQ_AUX ? m->n_aux
+             : kind == EQ_EVENTS ? m->n_events : m->n_tswitch;
+    size_t nchunks = 0;
     int rc = 0;
     g->scope = SC_EQ;
     g->func_limit = m->n_funcs;
@@ -888,15 +917,16 @@ static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
         } else {
             size_t k = i - m->n_inters;
             g->inter_limit = m->n_inters;
-            if ((f = family_at(m, rhs ? FAM_STATE : FAM_AUX, k, &cur_out)) &&
+            int line;
+            const char *name;
+            const struct expr *e = eq_out(m, kind, k, &line, &name);
+            if ((kind == EQ_RHS || kind == EQ_AUX) &&
+                (f = family_at(m, kind == EQ_RHS ? FAM_STATE : FAM_AUX, k, &cur_out)) &&
                 f->count <= n - k) {
-                rc = emit_loop(g, outname, f, rhs ? m->states[k].line : m->aux[k].line,
-                               rhs ? m->states[k].name : m->aux[k].name);
+                rc = emit_loop(g, outname, f, line, name);
                 i += f->count - 1;
             } else {
-                rc = emit_stmt(g, outname, k, rhs ? m->states[k].rhs : m->aux[k].value,
-                               rhs ? m->states[k].line : m->aux[k].line,
-                               rhs ? m->states[k].name : m->aux[k].name);
+                rc = emit_stmt(g, outname, k, e, line, name);
             }
         }
         if (rc == 0 && g->link == CODEGEN_LINK_POINTERS && body.len >= CG_CHUNK_BYTES) {
@@ -919,6 +949,53 @@ done:
     free(g->param_used);
     g->param_used = NULL;
     return rc;
+}
+
+/* cg_events (the conditions, as an equation function) and cg_reset:
+   the intermediates from the state before the event, then event k's
+   assignments in order, each a store into y that the later ones read. */
+static int emit_events(struct cg *g)
+{
+    const struct model *m = g->m;
+    struct sbuf *o = g->text;
+    int rc = emit_eq_func(g, CODEGEN_EVENTS, "g", EQ_EVENTS);
+    if (rc)
+        return rc;
+    g->scope = SC_EQ;
+    g->func_limit = m->n_funcs;
+    g->param_limit = m->n_params + m->n_derived;
+    sb_puts(o, "\nint " CODEGEN_RESET "(void *ctx, unsigned long k, double t, double *y, "
+               "const double *p)\n{\n");
+    if (m->n_inters > 0) {
+        sb_puts(o, m->n_inters > CG_MAX_STACK_INTERS ? "    static double v[" : "    double v[");
+        sb_uint(o, m->n_inters);
+        sb_puts(o, "];\n");
+    }
+    sb_puts(o, "    (void)ctx;\n    (void)t;\n    (void)y;\n    (void)p;\n");
+    for (size_t i = 0; i < m->n_inters; i++) {
+        g->inter_limit = i;
+        if ((rc = emit_stmt(g, "v", i, m->inters[i].value, m->inters[i].line,
+                            m->inters[i].name)))
+            return rc;
+    }
+    g->inter_limit = m->n_inters;
+    for (size_t k = 0; k < m->n_events; k++) {
+        const struct model_event *ev = &m->events[k];
+        sb_puts(o, k == 0 ? "    if (k == " : "    else if (k == ");
+        sb_uint(o, k);
+        sb_puts(o, "ul) {\n");
+        for (size_t j = 0; j < ev->n_assign; j++) {
+            int st = ev->assign[j].state;
+            if (st < 0 || (size_t)st >= m->n_states)
+                return ODE_EINVAL;
+            if ((rc = emit_stmt(g, "y", (size_t)st, ev->assign[j].value, ev->line,
+                                m->states[st].name)))
+                return rc;
+        }
+        sb_puts(o, "    }\n");
+    }
+    sb_puts(o, "    return 0;\n}\n");
+    return 0;
 }
 
 /* A derivative matrix of lang/diff.c as <fn>(ctx, t, y, p, val): the
@@ -1142,8 +1219,11 @@ int codegen_c_link(const struct model *m, enum codegen_link link, char **text,
     if (m->n_states > 0 && !m->states)
         rc = ODE_EINVAL;
     else if ((rc = emit_funcs(&g)) == 0 && (rc = emit_derive(&g)) == 0 &&
-             (rc = emit_eq_func(&g, CODEGEN_RHS, "dydt", true)) == 0 &&
-             (m->n_aux == 0 || (rc = emit_eq_func(&g, CODEGEN_AUX, "out", false)) == 0) &&
+             (rc = emit_eq_func(&g, CODEGEN_RHS, "dydt", EQ_RHS)) == 0 &&
+             (m->n_aux == 0 || (rc = emit_eq_func(&g, CODEGEN_AUX, "out", EQ_AUX)) == 0) &&
+             (m->n_events == 0 || (rc = emit_events(&g)) == 0) &&
+             (m->n_tswitch == 0 ||
+              (rc = emit_eq_func(&g, CODEGEN_TSWITCH, "g", EQ_TSWITCH)) == 0) &&
              (!codegen_has_jac(m) || (rc = emit_jac_func(&g, CODEGEN_JAC, m->jac, false)) == 0) &&
              codegen_has_jacp(m))
         rc = emit_jac_func(&g, CODEGEN_JACP, m->jacp, true);
@@ -1223,7 +1303,8 @@ int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
 {
     size_t nptr = m->n_states + m->n_aux;
     size_t nwords = pattern_words(m->jac) + pattern_words(m->jacp);
-    size_t bytes = nwords * sizeof(size_t) + nptr * sizeof(char *) + m->n_states * sizeof(int);
+    size_t nints = m->n_states + 2 * m->n_events;
+    size_t bytes = nwords * sizeof(size_t) + nptr * sizeof(char *) + nints * sizeof(int);
     for (size_t i = 0; i < m->n_states; i++)
         bytes += strlen(m->states[i].name ? m->states[i].name : "") + 1;
     for (size_t i = 0; i < m->n_aux; i++)
@@ -1237,7 +1318,7 @@ int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
     size_t *words = (size_t *)(void *)blk;
     const char **names = (const char **)(void *)(blk + nwords * sizeof(size_t));
     int *lines = (int *)(void *)(names + nptr);
-    char *chars = (char *)(lines + m->n_states);
+    char *chars = (char *)(lines + nints);
     for (size_t i = 0; i < nptr; i++) {
         const char *s = i < m->n_states ? m->states[i].name : m->aux[i - m->n_states].name;
         size_t len = strlen(s ? s : "");
@@ -1247,6 +1328,10 @@ int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
     }
     for (size_t i = 0; i < m->n_states; i++)
         lines[i] = m->states[i].line;
+    for (size_t k = 0; k < m->n_events; k++) {
+        lines[m->n_states + k] = m->events[k].dir;
+        lines[m->n_states + m->n_events + k] = m->events[k].line;
+    }
 
     prob->n_states = m->n_states;
     prob->n_params = m->n_params;
@@ -1255,6 +1340,10 @@ int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
     prob->state_names = names;
     prob->aux_names = names + m->n_states;
     prob->state_lines = lines;
+    prob->n_events = m->n_events;
+    prob->event_dir = m->n_events ? lines + m->n_states : NULL;
+    prob->event_lines = m->n_events ? lines + m->n_states + m->n_events : NULL;
+    prob->n_tswitch = m->n_tswitch;
     prob->jac_pattern = copy_pattern(m->jac, &words);
     prob->jacp_pattern = copy_pattern(m->jacp, &words);
     *block = blk;

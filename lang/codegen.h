@@ -20,6 +20,12 @@
  *                       m->jacp): val[k] is the k-th structural nonzero of
  *                       the pattern (ode_jac_fn); the extra intermediates
  *                       of the derivatives follow the model's in v
+ *   int cg_events(void *ctx, double t, const double *y, const double *p, double *g);
+ *   int cg_reset(void *ctx, unsigned long k, double t, double *y, const double *p);
+ *                       only when the model has events (ode_events_fn,
+ *                       ode_reset_fn; size_t is unsigned long on our targets)
+ *   int cg_tswitch(void *ctx, double t, const double *y, const double *p, double *g);
+ *                       only when the model has switches of t alone
  * User function k is `static double cg_u<k>(double t, const double *p,
  * double a0, ...)`.  All return 0; the solver checks finiteness itself.
  *
@@ -42,6 +48,9 @@
 #define CODEGEN_BIND "cg_bind"
 #define CODEGEN_JAC "cg_jac"
 #define CODEGEN_JACP "cg_jacp"
+#define CODEGEN_EVENTS "cg_events"
+#define CODEGEN_RESET "cg_reset"
+#define CODEGEN_TSWITCH "cg_tswitch"
 
 /* How the text reaches the built-ins it calls. */
 enum codegen_link {

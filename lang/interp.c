@@ -82,6 +82,9 @@ struct interp {
     double (**f2)(double, double);
     int rhs_entry, aux_entry, derive_entry;
     int jac_entry, jacp_entry;   /* -1 without them */
+    int events_entry, tswitch_entry;
+    int *reset_entry;      /* n_events entries */
+    size_t n_events;
     size_t n_states, n_p;  /* n_p: parameters plus derived */
     void *meta;            /* names and lines (codegen_meta) */
 };
@@ -402,8 +405,11 @@ static int compile_funcs(struct comp *c)
     return 0;
 }
 
-/* rhs and aux: every intermediate, then the outputs. */
-static int compile_eq(struct comp *c, bool rhs)
+enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS, EQ_TSWITCH };
+
+/* rhs, aux and the event conditions: every intermediate, then the
+   outputs. */
+static int compile_eq(struct comp *c, enum eq_kind kind)
 {
     const struct model *m = c->m;
     int rc;
@@ -416,10 +422,41 @@ static int compile_eq(struct comp *c, bool rhs)
             return rc;
     }
     c->inter_limit = m->n_inters;
-    size_t n = rhs ? m->n_states : m->n_aux;
+    size_t n = kind == EQ_RHS ? m->n_states : kind == EQ_AUX ? m->n_aux
+             : kind == EQ_EVENTS ? m->n_events : m->n_tswitch;
     for (size_t i = 0; i < n; i++)
-        if ((rc = stmt(c, rhs ? m->states[i].rhs : m->aux[i].value, -1, (long)i)))
+        if ((rc = stmt(c, kind == EQ_RHS ? m->states[i].rhs
+                          : kind == EQ_AUX ? m->aux[i].value
+                          : kind == EQ_EVENTS ? m->events[i].cond : m->tswitch[i],
+                       -1, (long)i)))
             return rc;
+    return emit(c, OP_HALT, 0, 0, 0, 0);
+}
+
+/* Event k's reset, as cg_reset in codegen.c: the intermediates, then each
+   assignment into the state's register (which later ones read) and into
+   the caller's y. */
+static int compile_reset(struct comp *c, size_t k)
+{
+    const struct model *m = c->m;
+    const struct model_event *ev = &m->events[k];
+    int rc;
+    c->scope = SC_EQ;
+    c->func_limit = m->n_funcs;
+    c->param_limit = m->n_params + m->n_derived;
+    for (size_t i = 0; i < m->n_inters; i++) {
+        c->inter_limit = i;
+        if ((rc = stmt(c, m->inters[i].value, c->r_v + (int)i, -1)))
+            return rc;
+    }
+    c->inter_limit = m->n_inters;
+    for (size_t j = 0; j < ev->n_assign; j++) {
+        int st = ev->assign[j].state;
+        if (st < 0 || (size_t)st >= m->n_states)
+            return ODE_EINVAL;
+        if ((rc = stmt(c, ev->assign[j].value, c->r_y + st, st)))
+            return rc;
+    }
     return emit(c, OP_HALT, 0, 0, 0, 0);
 }
 
@@ -485,11 +522,22 @@ static int compile_all(struct comp *c)
     if ((rc = compile_derive(c)))
         return rc;
     ip->rhs_entry = (int)c->ncode;
-    if ((rc = compile_eq(c, true)))
+    if ((rc = compile_eq(c, EQ_RHS)))
         return rc;
     ip->aux_entry = (int)c->ncode;
-    if ((rc = compile_eq(c, false)))
+    if ((rc = compile_eq(c, EQ_AUX)))
         return rc;
+    ip->events_entry = (int)c->ncode;
+    if ((rc = compile_eq(c, EQ_EVENTS)))
+        return rc;
+    ip->tswitch_entry = (int)c->ncode;
+    if ((rc = compile_eq(c, EQ_TSWITCH)))
+        return rc;
+    for (size_t k = 0; k < c->m->n_events; k++) {
+        ip->reset_entry[k] = (int)c->ncode;
+        if ((rc = compile_reset(c, k)))
+            return rc;
+    }
     ip->jac_entry = ip->jacp_entry = -1;
     if (codegen_has_jac(c->m)) {
         ip->jac_entry = (int)c->ncode;
@@ -617,6 +665,31 @@ static int interp_jacp(void *ctx, double t, const double *y, const double *p,
     return run(ip, ip->jacp_entry, val);
 }
 
+static int interp_events(void *ctx, double t, const double *y, const double *p,
+                         double *g)
+{
+    struct interp *ip = ctx;
+    load(ip, t, y, p);
+    return run(ip, ip->events_entry, g);
+}
+
+static int interp_tswitch(void *ctx, double t, const double *y, const double *p,
+                          double *g)
+{
+    struct interp *ip = ctx;
+    load(ip, t, y, p);
+    return run(ip, ip->tswitch_entry, g);
+}
+
+static int interp_reset(void *ctx, size_t k, double t, double *y, const double *p)
+{
+    struct interp *ip = ctx;
+    if (k >= ip->n_events)
+        return -1;
+    load(ip, t, y, p);
+    return run(ip, ip->reset_entry[k], y);
+}
+
 /* All of p is loaded, derived values included, so a user function that
    reads a derived parameter not yet recomputed sees what the compiled code
    sees: the caller's current value.  t is 0 as in codegen.c. */
@@ -665,8 +738,9 @@ int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
     ip->stack = calloc(m->n_funcs + 1, sizeof *ip->stack);
     ip->f1 = calloc((size_t)nb, sizeof *ip->f1);
     ip->f2 = calloc((size_t)nb, sizeof *ip->f2);
+    ip->reset_entry = calloc(m->n_events + 1, sizeof *ip->reset_entry);
     if (!c.frame_base || !c.frame_size || !ip->funcs || !ip->stack ||
-        !ip->f1 || !ip->f2)
+        !ip->f1 || !ip->f2 || !ip->reset_entry)
         goto fail;
     if ((m->n_states > 0 && !m->states) || (rc = layout(&c, m)))
         goto fail_inval;
@@ -701,6 +775,7 @@ int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
     }
     ip->n_states = m->n_states;
     ip->n_p = m->n_params + m->n_derived;
+    ip->n_events = m->n_events;
     if ((rc = codegen_meta(m, &p, &ip->meta)))
         goto fail;
     p.rhs = interp_rhs;
@@ -708,6 +783,9 @@ int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
     p.derive = m->n_derived > 0 ? interp_derive : NULL;
     p.jac = ip->jac_entry >= 0 ? interp_jac : NULL;
     p.jacp = ip->jacp_entry >= 0 ? interp_jacp : NULL;
+    p.events = m->n_events > 0 ? interp_events : NULL;
+    p.reset = m->n_events > 0 ? interp_reset : NULL;
+    p.tswitch = m->n_tswitch > 0 ? interp_tswitch : NULL;
     p.ctx = ip;
     free(c.frame_size);
     free(c.frame_base);
@@ -728,6 +806,7 @@ void interp_free(interp *ip)
     if (!ip)
         return;
     free(ip->meta);
+    free(ip->reset_entry);
     free(ip->f2);
     free(ip->f1);
     free(ip->stack);

@@ -126,6 +126,21 @@ static int compile_locked(struct jit *j, const struct model *m, const char *text
     memcpy(&prob->rhs, &rhs, sizeof rhs);
     memcpy(&prob->aux, &aux, sizeof aux);
     memcpy(&prob->derive, &derive, sizeof derive);
+    void *events = m->n_events > 0 ? tcc_get_symbol(s, CODEGEN_EVENTS) : NULL;
+    void *reset = m->n_events > 0 ? tcc_get_symbol(s, CODEGEN_RESET) : NULL;
+    if (m->n_events > 0 && (!events || !reset)) {
+        on_tcc_error(eb, "the compiled text lacks an entry point ("
+            CODEGEN_EVENTS " or " CODEGEN_RESET ")");
+        return ODE_EJIT;
+    }
+    memcpy(&prob->events, &events, sizeof events);
+    memcpy(&prob->reset, &reset, sizeof reset);
+    void *tsw = m->n_tswitch > 0 ? tcc_get_symbol(s, CODEGEN_TSWITCH) : NULL;
+    if (m->n_tswitch > 0 && !tsw) {
+        on_tcc_error(eb, "the compiled text lacks " CODEGEN_TSWITCH);
+        return ODE_EJIT;
+    }
+    memcpy(&prob->tswitch, &tsw, sizeof tsw);
     return bind_jac(m, s, prob, eb);
 }
 

@@ -431,6 +431,21 @@ static int bind_entries(struct cc_build *b, void *dl, const struct model *m,
     memcpy(&prob->rhs, &rhs, sizeof rhs);
     memcpy(&prob->aux, &aux, sizeof aux);
     memcpy(&prob->derive, &derive, sizeof derive);
+    void *events = m->n_events > 0 ? dlsym(dl, CODEGEN_EVENTS) : NULL;
+    void *reset = m->n_events > 0 ? dlsym(dl, CODEGEN_RESET) : NULL;
+    if (m->n_events > 0 && (!events || !reset)) {
+        say(b, "the compiled text lacks an entry point ("
+            CODEGEN_EVENTS " or " CODEGEN_RESET ")");
+        return ODE_EJIT;
+    }
+    memcpy(&prob->events, &events, sizeof events);
+    memcpy(&prob->reset, &reset, sizeof reset);
+    void *tsw = m->n_tswitch > 0 ? dlsym(dl, CODEGEN_TSWITCH) : NULL;
+    if (m->n_tswitch > 0 && !tsw) {
+        say(b, "the compiled text lacks " CODEGEN_TSWITCH);
+        return ODE_EJIT;
+    }
+    memcpy(&prob->tswitch, &tsw, sizeof tsw);
     return bind_jac(b, dl, m, prob);
 }
 

@@ -105,6 +105,27 @@ struct model_func {
     bool inlined;
 };
 
+/* `global sign condition {x=...; y=...}`: fires where `cond` crosses zero
+   in direction `dir` (+1 upwards, -1 downwards, 0 either); then each
+   assignment stores its value in its state, in order, each seeing the
+   states the earlier ones stored.  cond and values may use t, states,
+   parameters and intermediates (computed from the state before the
+   assignments). */
+struct model_assign {
+    int state;               /* index of the state assigned */
+    struct expr *value;
+    struct span span;        /* the name assigned */
+};
+
+struct model_event {
+    int dir;
+    struct expr *cond;
+    struct model_assign *assign;
+    size_t n_assign;
+    struct span span;        /* the `global` keyword */
+    int line;
+};
+
 /* A run of equations from one array statement, `x[1..n]' = ... [j] ...`,
    that the code generator writes as one loop.  Element j of the run
    (0 <= j < count) is equation first + j of its kind; its expression in
@@ -202,6 +223,10 @@ struct model {
     struct model_inter *inters;     size_t n_inters;
     struct model_aux *aux;          size_t n_aux;
     struct model_func *funcs;       size_t n_funcs;
+    struct model_event *events;     size_t n_events;
+    /* Switching functions of t and parameters only (lang/switches.h),
+       or NULL until switches_find runs. */
+    struct expr **tswitch;          size_t n_tswitch;
     struct model_settings settings;
     struct model_set *sets;         size_t n_sets;
     /* `only` (all such lines, in order); n_only 0 writes every column. */

@@ -41,6 +41,7 @@ struct parse_ctx {
     unsigned pos;               /* scanner: offset of the next byte */
     int paren;                  /* scanner: open parentheses on this line */
     bool at_bol;                /* scanner: no token yet on this line */
+    bool in_global;             /* scanner: this line is a global: { } ; */
     bool done;                  /* `done` seen or end of text reached */
     bool in_markov;             /* scanner: lines of a markov table follow */
     bool set_block;             /* scanner: `set NAME` read, `{` may follow */
@@ -71,6 +72,7 @@ struct expr_list { struct expr_item *first, *last; int n; };
 struct span_item { struct span sp; struct span_item *next; };
 struct span_list { struct span_item *first, *last; int n; };
 struct set_value { double num; bool word; };
+struct assign_list { struct ast_assign *first, *last; };
 
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                    \
     do {                                                               \
@@ -165,6 +167,7 @@ static void set_block(struct parse_ctx *c, struct span name,
     struct expr_list exprs;
     struct span_list spans;
     struct set_value sval;
+    struct assign_list assigns;
     struct array_range range;
 }
 
@@ -174,7 +177,8 @@ static void set_block(struct parse_ctx *c, struct span name,
 %token PLUS MINUS STAR SLASH CARET POW
 %token LT LE GT GE EQ NE AND OR BANG AT
 %token IF THEN ELSE NOT
-%token KW_PAR KW_INIT KW_NUMBER KW_AUX KW_SET KW_ONLY LBRACE RBRACE
+%token KW_PAR KW_INIT KW_NUMBER KW_AUX KW_SET KW_ONLY KW_GLOBAL
+%token LBRACE RBRACE SEMI
 %token LEXERROR
 
 %left OR
@@ -193,6 +197,8 @@ static void set_block(struct parse_ctx *c, struct span name,
 %type <exprs> args
 %type <spans> names
 %type <sval> setvalue
+%type <assigns> assigns
+%type <expr> condition
 %type <range> range
 
 %%
@@ -359,6 +365,41 @@ stmt:
   | KW_ONLY columns     { emit_list(ctx, $2, ST_ONLY); }
   | KW_SET NAME LBRACE settings RBRACE { set_block(ctx, @2, $4.first); }
   | KW_SET NAME LBRACE RBRACE          { set_block(ctx, @2, NULL); }
+  | KW_GLOBAL signed condition LBRACE assigns RBRACE {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_GLOBAL, @1);
+        NEED(s);
+        s->num = $2;
+        s->value = @2;
+        s->expr = $3;
+        s->assign = $5.first;
+        emit(ctx, s);
+    }
+  ;
+
+/* XPPAUT writes the condition bare or in braces: global 1 {0.2-u} {...} */
+condition:
+    expr                { $$ = $1; }
+  | LBRACE expr RBRACE  { $$ = $2; }
+  ;
+
+assigns:
+    NAME ASSIGN expr {
+        struct ast_assign *a = model_alloc(ctx->m, sizeof *a);
+        NEED(a);
+        a->name = @1;
+        a->expr = $3;
+        $$.first = $$.last = a;
+    }
+  | assigns SEMI NAME ASSIGN expr {
+        struct ast_assign *a = model_alloc(ctx->m, sizeof *a);
+        NEED(a);
+        a->name = @3;
+        a->expr = $5;
+        $1.last->next = a;
+        $1.last = a;
+        $$ = $1;
+    }
+  | assigns SEMI        { $$ = $1; }
   ;
 
 decls:
@@ -774,8 +815,10 @@ static const char *token_words(yysymbol_kind_t k)
     case YYSYMBOL_KW_AUX: return "'aux'";
     case YYSYMBOL_KW_SET: return "'set'";
     case YYSYMBOL_KW_ONLY: return "'only'";
+    case YYSYMBOL_KW_GLOBAL: return "'global'";
     case YYSYMBOL_LBRACE: return "'{'";
     case YYSYMBOL_RBRACE: return "'}'";
+    case YYSYMBOL_SEMI: return "';'";
     default: return NULL;
     }
 }

@@ -54,6 +54,21 @@ typedef int (*ode_derive_fn)(void *ctx, double *p);
 typedef int (*ode_jac_fn)(void *ctx, double t, const double *y,
                           const double *p, double *val);
 
+/* Event functions g_k(t, y; p) for k = 0 .. n_events-1, all at once
+   into g[0 .. n_events-1].  An event fires where g_k crosses zero in its
+   direction (ode_problem.event_dir).  Same return convention as
+   ode_rhs_fn. */
+typedef int (*ode_events_fn)(void *ctx, double t, const double *y,
+                             const double *p, double *g);
+
+/* Applies event k's assignments to the state y (n_states values, changed
+   in place) at time t.  The assignments run in the order written, each
+   seeing the values the earlier ones stored (XPPAUT's rule: `{x=0; y=x}`
+   sets y to 0).  Same return convention as ode_rhs_fn; y may be partly
+   changed when it fails. */
+typedef int (*ode_reset_fn)(void *ctx, size_t k, double t, double *y,
+                            const double *p);
+
 /* A sparsity pattern in CSC form: column j holds rows
    rowind[colptr[j] .. colptr[j+1]-1], strictly ascending; colptr has
    ncols + 1 entries, colptr[0] = 0, colptr[ncols] = nnz.  A structural
@@ -87,6 +102,21 @@ struct ode_problem {
     /* df/dp over the user parameters, the same way (for sensitivities). */
     struct ode_pattern jacp_pattern;
     ode_jac_fn jacp;
+    /* Events (`global sign condition {...}`): n_events functions, each
+       with its direction event_dir[k]: +1 fires where g_k goes from <= 0
+       to > 0, -1 from >= 0 to < 0, 0 either way.  events and reset are
+       NULL when n_events == 0. */
+    size_t n_events;
+    const int *event_dir;
+    const int *event_lines;   /* model line of each event, 0 when unknown */
+    ode_events_fn events;
+    ode_reset_fn reset;
+    /* Switching functions of t and the parameters only (heav(t - ton),
+       t > toff, ...; lang/switches.h), all at once like events (y is
+       read by nothing): the solver steps onto their zeros as onto
+       tstops.  tswitch is NULL when n_tswitch == 0. */
+    size_t n_tswitch;
+    ode_events_fn tswitch;
 };
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "control.h"
+#include "event.h"
 #include "stepper.h"
 
 /* A step is stretched onto the next stop (or t1) when at most this many
@@ -29,6 +30,12 @@
 #define SOLVE_GRID_FUZZ 1e-6
 /* More steps or save points than this is a mistake in the settings. */
 #define SOLVE_MAX_COUNT 1e15
+/* Events firing at one and the same time more often than this are a
+   model whose assignments keep re-arming each other. */
+#define SOLVE_MAX_EVENTS_AT_T 1000
+/* An event this many ulps of t from a save point or t1 is taken to be
+   there (the root is located to a few ulps, EVENT_ULPS in event.c). */
+#define SOLVE_EVENT_SNAP 16.0
 /* The progress callback runs when the accepted step count is a multiple
    of this (a power of two, tested with a mask). */
 #define SOLVE_PROGRESS_EVERY 256
@@ -52,6 +59,14 @@ struct run {
     long save_n;              /* save points in all; 0 with SAVE_STEPS */
     double save_next;         /* its time; beyond t1 (dir * inf) when none is left */
     size_t stop_k;            /* next of o->tstops to land on */
+    struct event *ev;         /* NULL without events */
+    /* The stops: o->tstops merged with the model's switch times. */
+    const double *tstops;
+    size_t n_tstops;
+    double *tstops_own;       /* malloc'd when merged */
+    bool *stop_sw;            /* stop k is a switch time (NULL: none is) */
+    double ev_t;              /* time of the last event */
+    long ev_same;             /* events in a row at ev_t */
 };
 
 void solve_opts_default(struct solve_opts *o)
@@ -255,19 +270,20 @@ static bool save_inside(const struct run *r, double tnew)
     return r->dir * (r->save_next - tnew) < 0;
 }
 
-/* Emits the save points of the accepted step t -> tnew (of size h) before
-   the stepper's accept moves y1 into y. */
-static int save_step(struct run *r, double t, double h, double tnew)
+/* Emits the save points of the accepted step t -> t + h up to tend
+   (included or not), the state at tend being yend, before the stepper's
+   accept moves y1 into y. */
+static int save_until(struct run *r, double t, double h, double tend, const double *yend,
+                      bool inclusive)
 {
     struct stepper *s = &r->s;
     int rc;
 
-    if (r->o->save == SAVE_STEPS)
-        return emit(r, tnew, s->y1);
-    while (r->dir * (r->save_next - tnew) <= 0) {
+    while (inclusive ? r->dir * (r->save_next - tend) <= 0
+                     : r->dir * (r->save_next - tend) < 0) {
         double ts = r->save_next;
-        if (ts == tnew) {
-            rc = emit(r, ts, s->y1);
+        if (ts == tend) {
+            rc = emit(r, ts, yend);
         } else {
             rc = s->ops->dense(s, t, h, (ts - t) / h, r->yout);
             if (rc)
@@ -279,6 +295,88 @@ static int save_step(struct run *r, double t, double h, double tnew)
             return rc;
         save_goto(r, r->save_k + 1);
     }
+    return 0;
+}
+
+/* Emits the save points of the accepted step t -> tnew (of size h). */
+static int save_step(struct run *r, double t, double h, double tnew)
+{
+    if (r->o->save == SAVE_STEPS)
+        return emit(r, tnew, r->s.y1);
+    return save_until(r, t, h, tnew, r->s.y1, true);
+}
+
+/* The step t -> t + h has been accepted and an event fires in it at tev:
+   the save points before tev, the row before the assignments, the
+   assignments, the row after them (or a save point at tev), and the
+   method restarted from the new state at tev.  *post tells whether a row
+   with the new state was written. */
+static int on_event(struct run *r, double t, double h, double *tevp, bool *post)
+{
+    double tev = *tevp;
+    const struct solve_opts *o = r->o;
+    struct stepper *s = &r->s;
+    double *y = event_state(r->ev);
+    size_t first, fired;
+    long bad;
+    int rc;
+
+    *post = false;
+    /* A save point (or t1) within the location's own tolerance of the
+       event is its time: x' = 1 reaching 1 is found 3 ulps past 1.0 on
+       dopri5's interpolant, and the row saved at 1.0 would show the state
+       before an event that happens there. */
+    if (fabs(r->save_next - tev) <= SOLVE_EVENT_SNAP * DBL_EPSILON * fabs(tev) &&
+        r->dir * (r->save_next - t) > 0 && r->dir * (t + h - r->save_next) >= 0)
+        tev = r->save_next;
+    else if (fabs(o->t1 - tev) <= SOLVE_EVENT_SNAP * DBL_EPSILON * fabs(tev) &&
+             r->dir * (t + h - o->t1) >= 0)
+        tev = o->t1;
+    *tevp = tev;
+    if (tev == r->ev_t) {
+        if (++r->ev_same > SOLVE_MAX_EVENTS_AT_T)
+            return failed(r, ODE_ERHS, tev, h, -1, "more than %d events at the same time: "
+                          "their assignments keep setting each other off",
+                          SOLVE_MAX_EVENTS_AT_T);
+    } else {
+        r->ev_t = tev;
+        r->ev_same = 0;
+    }
+    if (o->save != SAVE_STEPS && (rc = save_until(r, t, h, tev, y, false)))
+        return rc;
+    if (!o->no_event_rows && (rc = emit(r, tev, y)))
+        return rc;
+    rc = event_apply(r->ev, tev);
+    fired = event_fired(r->ev, &first);
+    if (rc)
+        return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, tev, h, -1,
+                      rc < 0 ? "an event's assignments asked to stop"
+                             : "an event (line %d) could not be evaluated",
+                      r->s.cfg->prob->event_lines ? r->s.cfg->prob->event_lines[first] : 0);
+    bad = first_nonfinite(y, s->n);
+    if (bad >= 0)
+        return failed(r, ODE_ENONFINITE, tev, h, bad, "non-finite state after an event");
+    r->st->events += (long)fired;
+    if (!o->no_event_rows) {
+        if ((rc = emit(r, tev, y)))
+            return rc;
+        *post = true;
+    } else if (o->save == SAVE_STEPS) {
+        if ((rc = emit(r, tev, y)))
+            return rc;
+        *post = true;
+    }
+    while (o->save != SAVE_STEPS && r->save_next == tev) {
+        if (o->no_event_rows) {
+            if ((rc = emit(r, tev, y)))
+                return rc;
+            *post = true;
+        }
+        save_goto(r, r->save_k + 1);
+    }
+    s->ops->accept(s, t, h);
+    memcpy(s->y, y, s->n * sizeof *y);
+    s->ops->reset(s);
     return 0;
 }
 
@@ -372,7 +470,7 @@ static int integrate(struct run *r)
     bool after_stop = false;
 
     /* A stop at t0 only says that f starts from its right there. */
-    if (o->n_tstops > 0 && o->tstops[0] == t0) {
+    if (r->n_tstops > 0 && r->tstops[0] == t0) {
         r->stop_k = 1;
         after_stop = true;
     }
@@ -409,8 +507,10 @@ static int integrate(struct run *r)
         if (o->max_steps > 0 && st->steps + st->rejected >= o->max_steps)
             return failed(r, ODE_EMAXSTEPS, t, h, -1, "reached the limit of %ld steps",
                           o->max_steps);
-        if (r->stop_k < o->n_tstops && o->tstops[r->stop_k] != t1) {
-            stop = o->tstops[r->stop_k];
+        /* A stop on t1 makes the last step one-sided too (a switch at
+           t1 must not leak into it). */
+        if (r->stop_k < r->n_tstops) {
+            stop = r->tstops[r->stop_k];
             at_tstop = true;
         }
         if (r->adaptive) {
@@ -435,7 +535,7 @@ static int integrate(struct run *r)
         } else {
             tnew = t + hstep;
         }
-        last = land && !at_tstop && stop == t1;
+        last = land && stop == t1;
 
         /* Nothing to do when the method already has what it needs. */
         rc = first_stage(r, t, hstep, after_stop);
@@ -502,6 +602,39 @@ static int integrate(struct run *r)
                     return failed(r, ODE_ENONFINITE, t, hstep, (long)i, "exceeds bound %g",
                                   o->bound);
         }
+        if (r->ev) {
+            double tev;
+            bool found, post;
+            rc = event_find(r->ev, s, t, hstep, &tev, &found);
+            if (rc)
+                return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, t, hstep, -1,
+                              rc < 0 ? "an event condition asked to stop"
+                                     : "an event condition could not be evaluated");
+            if (found) {
+                bool whole;
+                rc = on_event(r, t, hstep, &tev, &post);
+                if (rc)
+                    return rc;
+                whole = tev == tnew;
+                st->steps++;
+                st->dt_last = tev - t;
+                t = tev;
+                if (o->stop_after_events > 0 && st->events >= o->stop_after_events)
+                    return post ? 0 : emit(r, t, s->y);
+                if (whole && last)
+                    return 0;
+                /* The assignments already restarted the method. */
+                after_stop = whole && at_tstop;
+                if (after_stop) {
+                    if (r->stop_sw && r->stop_sw[r->stop_k])
+                        st->switches++;
+                    r->stop_k++;
+                }
+                else if (!whole)
+                    grid = false;
+                goto next;
+            }
+        }
         rc = save_step(r, t, hstep, tnew);
         if (rc)
             return rc;
@@ -515,9 +648,12 @@ static int integrate(struct run *r)
            last stage, its history) cannot serve the next step. */
         after_stop = at_tstop;
         if (at_tstop) {
+            if (r->stop_sw && r->stop_sw[r->stop_k])
+                st->switches++;
             r->stop_k++;
             ops->reset(s);
         }
+    next:
         if ((st->steps & (SOLVE_PROGRESS_EVERY - 1)) == 0 && r->sink->progress)
             r->sink->progress(r->sink->ctx, t, st->steps, hstep);
         if (r->adaptive) {
@@ -530,6 +666,46 @@ static int integrate(struct run *r)
             kconst++;
         }
     }
+}
+
+/* The model's switch times merged with o->tstops (both in the direction
+   of integration), a time in both kept once. */
+static int merge_switches(struct run *r, const struct ode_problem *prob, const double *p)
+{
+    const struct solve_opts *o = r->o;
+    double *sw;
+    size_t nsw, i = 0, j = 0, k = 0;
+    int rc = event_switch_times(prob, p, r->s.y, o->t0, o->t1, &sw, &nsw);
+
+    if (rc == ODE_ENOMEM)
+        return rc;
+    if (rc)
+        return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, o->t0, 0, -1,
+                      "a switching function of t could not be evaluated");
+    if (nsw == 0)
+        return 0;
+    r->tstops_own = malloc((nsw + o->n_tstops) * sizeof *r->tstops_own);
+    r->stop_sw = calloc(nsw + o->n_tstops, sizeof *r->stop_sw);
+    if (!r->tstops_own || !r->stop_sw) {
+        free(sw);
+        return ODE_ENOMEM;
+    }
+    while (i < nsw || j < o->n_tstops) {
+        bool take_sw = j == o->n_tstops || (i < nsw && r->dir * (sw[i] - o->tstops[j]) <= 0);
+        double v = take_sw ? sw[i++] : o->tstops[j++];
+        if (!(r->dir * (v - o->t0) >= 0 && r->dir * (o->t1 - v) >= 0))
+            continue;
+        if (k > 0 && r->tstops_own[k - 1] == v) {
+            r->stop_sw[k - 1] |= take_sw;
+            continue;
+        }
+        r->stop_sw[k] = take_sw;
+        r->tstops_own[k++] = v;
+    }
+    free(sw);
+    r->tstops = r->tstops_own;
+    r->n_tstops = k;
+    return 0;
 }
 
 /* Fills r for a solve with o, checking o against prob. */
@@ -619,6 +795,29 @@ int solve_run(const struct ode_problem *prob, const double *p,
     }
     if (rc)
         goto done;
+    if (prob->n_events > 0 && prob->events && prob->reset) {
+        rc = event_new(prob, p, &r.ev);
+        if (rc)
+            goto done;
+        rc = event_start(r.ev, o->t0, r.s.y);
+        if (rc) {
+            rc = failed(&r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, o->t0, 0, -1,
+                        rc < 0 ? "an event condition asked to stop"
+                               : "an event condition could not be evaluated");
+            goto done;
+        }
+        r.ev_t = NAN;
+    }
+    r.tstops = o->tstops;
+    r.n_tstops = o->n_tstops;
+    /* A fixed step is honoured exactly, as XPPAUT takes it: only adaptive
+       methods step onto the switch times. */
+    if (prob->n_tswitch > 0 && prob->tswitch && !o->no_switches && r.adaptive &&
+        o->t1 != o->t0) {
+        rc = merge_switches(&r, prob, p);
+        if (rc)
+            goto done;
+    }
     if (o->t1 != o->t0)
         rc = integrate(&r);
 done:
@@ -637,6 +836,9 @@ done:
     if (rc == ODE_ENOMEM)
         snprintf(fail->why, sizeof fail->why, "out of memory");
     free(r.yout);
+    free(r.tstops_own);
+    free(r.stop_sw);
+    event_free(r.ev);
     stepper_free(&r.s);
     return rc;
 }

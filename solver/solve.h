@@ -73,6 +73,17 @@ struct solve_opts {
        problem has it). */
     enum ls_kind linsolve;
     enum jac_mode jacobian;
+    /* Events (problem.h n_events): each is written as two rows at its
+       time, the state before its assignments and after, unless
+       no_event_rows; a save point at an event's time then shows the
+       state after it (and is that second row when the rows are
+       written).  stop_after_events > 0 ends the solve at that event,
+       as if t1 were there (0 = no limit). */
+    bool no_event_rows;
+    long stop_after_events;
+    /* The zeros of the problem's switching functions of t (problem.h
+       tswitch) are stops like tstops unless no_switches. */
+    bool no_switches;
 };
 
 /* Fills `o` with the defaults: dopri5, CTL_DEFAULT (PID for dopri5),
@@ -113,6 +124,8 @@ struct solve_stats {
        has no such test). */
     double stiff_t, stiff_hlamb;
     long nswitch;            /* --solver auto: switches between its methods */
+    long events;             /* events that fired (simultaneous ones each count) */
+    long switches;           /* switch times of the model stepped onto */
     char notes[256];         /* --solver auto: when and why it switched */
     bool jac_exact;          /* the Jacobian came from the model */
 };

@@ -38,6 +38,10 @@ vg 0 $M/decay.ode -o "$TMPDIR/run.tsv" -p k=2 -i x=3
 vg 1 $M/blowup.ode --dtmin 1e-9
 vg 1 --no-jit $M/blowup.ode --dtmin 1e-9 -o "$TMPDIR/fail.csv"
 vg 2 tests/e2e/diag/unknown-variable.ode
+vg 0 $M/fire.ode --stats --stop-after-events 5
+vg 0 --no-jit $M/ball.ode --no-event-rows
+vg 0 $M/ml_pulse.ode --solver rodas5 --save-final --stats
+vg 2 tests/e2e/diag/bad-global.ode
 vg 2 tests/e2e/diag/too-many-errors.ode
 vg 2 tests/e2e/diag/not-text.ode
 vg 2 $M/decay.ode -p nosuch=1

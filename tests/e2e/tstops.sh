@@ -1,14 +1,22 @@
 # --tstops: a forcing switched on at t = 1.234.  Landing on the switch the
-# solver rejects no step and is far more accurate; bad lists are usage
+# solver rejects no step and is far more accurate, whether the stop is
+# given or found in the model (heav(t - 1.234)); bad lists are usage
 # errors.
 . tests/e2e/common.sh
 exact=$(awk 'BEGIN { ts = 1.234; printf "%.17g", 1 + (exp(-ts) - 1) * exp(-(3 - ts)) }')
 stat() { awk -F': *' -v k="$1" '$1 == k { print $2 }' "$2"; }
 err_of() { tail -n 1 "$1" | awk -F, -v e="$exact" '{ d = $2 - e; if (d < 0) d = -d; printf "%.3g\n", d }'; }
 
-"$ODESOLVE" $M/switch.ode --save-final --stats >"$TMPDIR/plain" 2>"$TMPDIR/plain.st" || die "plain run failed"
-"$ODESOLVE" $M/switch.ode --save-final --stats --tstops 1.234 >"$TMPDIR/stop" 2>"$TMPDIR/stop.st" \
-    || die "run with --tstops failed"
+"$ODESOLVE" $M/switch.ode --save-final --stats --no-switches >"$TMPDIR/plain" 2>"$TMPDIR/plain.st" \
+    || die "plain run failed"
+"$ODESOLVE" $M/switch.ode --save-final --stats --no-switches --tstops 1.234 >"$TMPDIR/stop" \
+    2>"$TMPDIR/stop.st" || die "run with --tstops failed"
+# The model's own switch time is the same stop, found from heav(t - 1.234).
+"$ODESOLVE" $M/switch.ode --save-final --stats >"$TMPDIR/auto" 2>"$TMPDIR/auto.st" \
+    || die "run with the model's switch failed"
+[ "$(stat rejected "$TMPDIR/auto.st")" -eq 0 ] || die "rejections at the model's switch"
+[ "$(stat time_switches "$TMPDIR/auto.st")" -eq 1 ] || die "switches: $(cat "$TMPDIR/auto.st")"
+cmp -s "$TMPDIR/auto" "$TMPDIR/stop" || die "the model's switch and --tstops differ"
 [ "$(stat rejected "$TMPDIR/plain.st")" -gt 3 ] || die "the switch should cost rejections without a stop"
 [ "$(stat rejected "$TMPDIR/stop.st")" -eq 0 ] || die "rejections with --tstops: $(cat "$TMPDIR/stop.st")"
 e_plain=$(err_of "$TMPDIR/plain"); e_stop=$(err_of "$TMPDIR/stop")

@@ -571,7 +571,51 @@ static const char *const texts[] = {
     "x' = -x/r + x^-1 + (x+a)^-1.5 + y^0.5 + (y+1)^-0.5 + x**3 - (x*y)^4\n"
     "y' = -y/r + (x+y)^1.5 + x^1 + (x-y)^0.5 + (x+y)^-2 + x^-3 + y^-4 + y^2.5\n"
     "done\n",
+    /* Events: conditions read intermediates; assignments run in order,
+       each seeing the earlier ones (XPPAUT's rule). */
+    "par a=0.7, vth=1.5\n"
+    "r = sqrt(x^2 + y^2)\n"
+    "x' = y\n"
+    "y' = -x + a*heav(x)\n"
+    "init x=0.3, y=1.2\n"
+    "global 1 r - vth {x = x/r; y = y*x + a}\n"
+    "g -1 {x - 0.1} {y=-y;}\n"
+    "global 0 sin(t) + y^3 {x = if(x>0)then(r^1.5)else(exp(-x))}\n"
+    "done\n",
 };
+
+/* Both backends' event functions and resets agree bit for bit. */
+static void agree_events(struct tb *b, const struct model *m, double t, const double *y,
+                         const double *p, const char *what)
+{
+    size_t n = m->n_states, ne = m->n_events;
+    double *gi = calloc(ne + 1, sizeof *gi), *gj = calloc(ne + 1, sizeof *gj);
+    double *yi = calloc(n + 1, sizeof *yi), *yj = calloc(n + 1, sizeof *yj);
+    ck_assert_uint_eq(b->pi.n_events, ne);
+    ck_assert_int_eq(b->pi.events(b->pi.ctx, t, y, p, gi), 0);
+    if (b->have_jit) {
+        ck_assert_uint_eq(b->pj.n_events, ne);
+        ck_assert_int_eq(b->pj.events(b->pj.ctx, t, y, p, gj), 0);
+        for (size_t k = 0; k < ne; k++)
+            ck_assert_msg(tm_same(gi[k], gj[k]), "%s: g[%zu]: %a vs %a", what, k, gi[k], gj[k]);
+    }
+    for (size_t k = 0; k < ne; k++) {
+        ck_assert_int_eq(b->pi.event_dir[k], m->events[k].dir);
+        memcpy(yi, y, n * sizeof *y);
+        memcpy(yj, y, n * sizeof *y);
+        ck_assert_int_eq(b->pi.reset(b->pi.ctx, k, t, yi, p), 0);
+        if (!b->have_jit)
+            continue;
+        ck_assert_int_eq(b->pj.reset(b->pj.ctx, k, t, yj, p), 0);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_msg(tm_same(yi[i], yj[i]), "%s: reset %zu y[%zu]: %a vs %a", what, k, i,
+                          yi[i], yj[i]);
+    }
+    free(gi);
+    free(gj);
+    free(yi);
+    free(yj);
+}
 
 static void agree_on_model(struct model *m, const char *what)
 {
@@ -598,6 +642,8 @@ static void agree_on_model(struct model *m, const char *what)
         for (size_t i = 0; i < n; i++)
             y[i] = m->states[i].init * (1 + 0.125 * k) + (k > 4 ? sin((double)(i + k)) : 0);
         ck_assert_int_eq(b.pi.rhs(b.pi.ctx, t, y, p, di), 0);
+        if (m->n_events > 0)
+            agree_events(&b, m, t, y, p, what);
         if (na > 0)
             ck_assert_int_eq(b.pi.aux(b.pi.ctx, t, y, p, oi), 0);
         if (!b.have_jit)
@@ -633,6 +679,35 @@ static int load_and_agree(const char *path)
     model_free(m);
     return 1;
 }
+
+/* XPPAUT runs a global's assignments in order, each seeing the values
+   stored before it (checked against xppaut 8: `{x=0; y=x}` leaves y at
+   0, `{y=x; x=0}` sets y to the old x). */
+START_TEST(interp_event_assignments_run_in_order)
+{
+    static const char *src = "x' = 1\nz' = 0\nw' = 0\ninit x=2\n"
+                             "global 1 x-1 {x=0; z=x; w=z+5}\ng 1 x {z=x; x=0}\ndone\n";
+    struct model *m;
+    struct tb b;
+    char *copy = strdup(src);
+    ck_assert_int_eq(check_load_text("ev.ode", copy, strlen(copy), stderr, &m), 0);
+    TB_NEW_OK(m, &b);
+    for (int be = 0; be < (b.have_jit ? 2 : 1); be++) {
+        const struct ode_problem *pr = be ? &b.pj : &b.pi;
+        double y[3] = { 2, 7, 7 }, g[2];
+        ck_assert_int_eq(pr->events(pr->ctx, 0.5, y, NULL, g), 0);
+        ck_assert(g[0] == 1 && g[1] == 2);
+        ck_assert_int_eq(pr->event_dir[0], 1);
+        ck_assert_int_eq(pr->reset(pr->ctx, 0, 0.5, y, NULL), 0);
+        ck_assert(y[0] == 0 && y[1] == 0 && y[2] == 5);
+        y[0] = 2;
+        ck_assert_int_eq(pr->reset(pr->ctx, 1, 0.5, y, NULL), 0);
+        ck_assert(y[0] == 0 && y[1] == 2 && y[2] == 5);
+    }
+    tb_free(&b);
+    model_free(m);
+}
+END_TEST
 
 START_TEST(interp_parsed_models_agree_with_jit)
 {
@@ -760,6 +835,7 @@ static Suite *interp_suite(void)
     tcase_add_loop_test(tc, interp_deep_nesting_agrees_with_jit, 0, 2);
     tcase_add_test(tc, interp_names_and_lines_outlive_the_model);
     tcase_add_test(tc, interp_chain_model_agrees_with_jit);
+    tcase_add_test(tc, interp_event_assignments_run_in_order);
     tcase_add_test(tc, interp_parsed_models_agree_with_jit);
     tcase_add_test(tc, interp_literal_powers_follow_the_plan_and_stay_near_pow);
     suite_add_tcase(s, tc);
