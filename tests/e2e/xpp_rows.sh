@@ -37,6 +37,13 @@ expect_status 0 "$ODESOLVE" --xpp "$TMPDIR/bare.ode" >"$TMPDIR/o"
 [ "$(wc -l <"$TMPDIR/o")" -eq 402 ] || die "defaults: $(wc -l <"$TMPDIR/o") lines"
 close "$(field 22 2)" "$(r4 0.05 20)" || die "defaults: x(1) $(field 22 2)"
 
+# An adaptive method under --xpp steps from row to row, as XPPAUT's
+# integrate() does: no step longer than dt (here 20 rows of 0.5 need at
+# least 20 steps; dopri5 alone takes 10 at tol 1e-3).
+printf "init x=1\nx' = -x\n@ meth=dopri5, dt=0.5, total=10, tol=1e-3, atol=1e-3\n" >"$TMPDIR/adapt.ode"
+expect_status 0 "$ODESOLVE" --xpp --stats -q "$TMPDIR/adapt.ode" >/dev/null 2>"$TMPDIR/e"
+[ "$(sed -n 's/^steps: //p' "$TMPDIR/e")" -ge 20 ] || die "adaptive --xpp: $(grep '^steps' "$TMPDIR/e")"
+
 # bound under --xpp: checked on the rows (aux too), the offending row not
 # written, exit 1 naming the variable and t.  Default bound 100.
 printf "init x=1\nx' = x\n@ total=10, dt=0.1\n" >"$TMPDIR/grow.ode"
