@@ -319,6 +319,8 @@ static void collect(struct pool *pl, struct ens_result *res)
         s->state = SLOT_FREE;
         pl->emitted++;
         pthread_cond_broadcast(&pl->freed);
+        if (res->emit_rc)
+            break;
     }
     pthread_mutex_unlock(&pl->lock);
 }

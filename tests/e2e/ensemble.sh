@@ -215,5 +215,5 @@ n=$(sed -n 's/^odesolve: interrupted: \([0-9]*\) of 400 members finished.*/\1/p'
 [ -n "$n" ] || die "no message: $(cat "$TMPDIR/err")"
 [ "$(tail -n +2 "$TMPDIR/int.csv" | wc -l)" -eq "$n" ] ||
     die "$n members finished, $(($(wc -l <"$TMPDIR/int.csv") - 1)) written"
-awk -F, 'NR > 1 && ($3 != "ok" || NF != 7) { exit 1 }' "$TMPDIR/int.csv" || die "a row is not whole"
+awk -F, 'NR > 1 && ($3 != "ok" || NF != 6) { exit 1 }' "$TMPDIR/int.csv" || die "a row is not whole"
 exit 0
