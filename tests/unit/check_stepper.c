@@ -112,10 +112,11 @@ START_TEST(stepper_xpp_stiff_names_map_to_the_stiff_methods)
     const char *near = NULL;
     ck_assert_ptr_null(stepper_from_xpp("volterra", &near));
     ck_assert_str_eq(near, "dopri5");
-    ck_assert_ptr_null(stepper_from_xpp("discrete", &near));
-    ck_assert_str_eq(near, "euler");
-    ck_assert_ptr_null(stepper_from_xpp("ymp", &near));
-    ck_assert_str_eq(near, "rk4");
+    ck_assert_str_eq(stepper_from_xpp("discrete", &near), "discrete");
+    ck_assert_str_eq(stepper_from_xpp("disc", &near), "discrete");
+    ck_assert_str_eq(stepper_from_xpp("d", &near), "discrete");
+    ck_assert_str_eq(stepper_from_xpp("ymp", &near), "symplectic");
+    ck_assert_str_eq(stepper_from_xpp("y", &near), "symplectic");
     ck_assert_ptr_null(stepper_from_xpp("volterra", NULL));
 }
 END_TEST
