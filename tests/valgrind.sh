@@ -46,6 +46,8 @@ vg 2 tests/e2e/diag/too-many-errors.ode
 vg 2 tests/e2e/diag/not-text.ode
 vg 2 $M/decay.ode -p nosuch=1
 vg 2 $M/decay.ode -o /nonexistent/dir/x.csv
+ln -s run.csv "$TMPDIR/link.csv"
+vg 0 $M/decay.ode -o "$TMPDIR/link.csv"
 vg 0 --emit-c samples/sir.ode
 if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
     vg 0 $M/decay.ode -o "$TMPDIR/run.h5"
