@@ -16,6 +16,10 @@ nor xppaut.
     printed precision: the tolerance is 1e-6.  (fhn's current starts at
     t=5.01, not on a step: XPPAUT adds dt to t at each step, reaches
     t=5 a rounding error short and switches heav(t-5) one step late.)
+  - kick is XPPAUT's output too, of its adaptive qualrk (Cash-Karp with
+    Numerical Recipes' rkqs control); run with --xpp (the ARGS of the
+    first line), which replays that method, so again the rows agree to
+    XPPAUT's printed precision, the tracer near 1e-13 included.
 
 Usage: /usr/bin/python3 tests/xpp/make_refs.py   (writes tests/xpp/*.out)
 """
@@ -70,7 +74,7 @@ def logistic():
     write("logistic", "1e-8", ["t", "N", "growth"], rows)
 
 
-def xppaut(name, header):
+def xppaut(name, header, args=""):
     with tempfile.TemporaryDirectory() as d:
         shutil.copy(os.path.join(HERE, name + ".ode"), d)
         subprocess.run(["xppaut", name + ".ode", "-silent"], cwd=d,
@@ -79,7 +83,7 @@ def xppaut(name, header):
         with open(os.path.join(d, "output.dat")) as f:
             rows = [[float(v) for v in line.split()] for line in f]
     with open(os.path.join(HERE, name + ".out"), "w") as f:
-        f.write("# tol 1e-6\n")
+        f.write("# tol 1e-6%s\n" % (" " + args if args else ""))
         f.write(",".join(header) + "\n")
         for r in rows:
             f.write(",".join("%.8g" % v for v in r) + "\n")
@@ -91,3 +95,4 @@ logistic()
 xppaut("fhn", ["t", "v", "w", "I_app", "dv"])
 xppaut("ml", ["t", "v", "w", "ica", "ik"])
 xppaut("hh", ["t", "v", "m", "h", "n", "I_Na", "I_K"])
+xppaut("kick", ["t", "th", "om", "c", "e"], "--xpp")
