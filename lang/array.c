@@ -449,19 +449,25 @@ bool array_shift(struct checker *ck, const struct ast_expr *a, bool report,
             if (kq != k) {
                 if (report)
                     diag_error(ck->d, a->args[1]->span, "the offset of "
-                               "shift() changes by a constant step with i' "
-                               "(%ld, %ld, then %ld)", k0, k1, kq);
+                               "shift() does not change by a constant step "
+                               "with i' (%ld, %ld, then %ld)", k0, k1, kq);
                 ok = false;
                 break;
             }
         }
         struct sym *t = shift_target(ck, base, k);
         if (!t) {
-            if (report)
-                diag_error(ck->d, a->span, "shift(%s, %ld)%s is past the "
-                           "%s declared", base->name, k, ck->in_sum ?
-                           " (for a value of i')" : "",
-                           resolve_kind_noun(base->kind));
+            if (report) {
+                char when[48] = "";
+                if (ck->in_sum)
+                    snprintf(when, sizeof when, " for i'=%ld", ck->sum_lo + q);
+                diag_error(ck->d, a->span, "shift(%s, %ld)%s: no %s is "
+                           "declared %ld places %s '%s'", base->name, k, when,
+                           base->kind == SYM_STATE ? "variable" :
+                           base->kind == SYM_PARAM ? "parameter" :
+                           "intermediate quantity", k < 0 ? -k : k,
+                           k < 0 ? "before" : "after", base->name);
+            }
             ok = false;
             break;
         }
