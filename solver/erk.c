@@ -762,7 +762,10 @@ static int es_step(struct stepper *s, double t, double h, bool dense)
         return STEP_RHS;
     /* The last two stages' arguments: with FSAL y1 and yt (stage s-2's,
        before the dense output's extra stages overwrite it); without, yt
-       holds stage s-1's and stage s-2's is rebuilt from its row of a. */
+       holds stage s-1's and stage s-2's is rebuilt from its row of a.
+       An attempt that is not tested leaves no |h lambda|, so that accept
+       counts only the tests made. */
+    es->hlamb = NAN;
     if (es->stiff_every > 0 && (es->naccept % es->stiff_every == 0 || es->iasti > 0)) {
         const int sa = e->stages - 1, sb = e->stages - 2;
         const double *ka = e->k[sa], *kb = e->k[sb], *ya = e->y1, *yb = e->yt;

@@ -121,10 +121,10 @@ START_TEST(auto_stays_explicit_where_nothing_is_stiff)
     ck_assert_int_eq(run(&osc, p, y0, "auto", 20.0, 1e-8, &st, last), 0);
     ck_assert_int_eq(st.nswitch, 0);
     ck_assert_double_lt(fabs(last[1] - cos(20.0)), 1e-6);
-    /* Step for step the explicit member: vern7 at this tolerance, tsit5
+    /* Step for step the explicit member: vern7 at 1e-7, tsit5
        at looser ones, vern9 at tighter. */
     static const struct { double rtol; const char *name; } member[] = {
-        { 1e-8, "vern7" }, { 1e-5, "tsit5" }, { 1e-11, "vern9" },
+        { 1e-7, "vern7" }, { 1e-5, "tsit5" }, { 1e-8, "vern9" }, { 1e-11, "vern9" },
     };
     for (size_t i = 0; i < sizeof member / sizeof member[0]; i++) {
         ck_assert_int_eq(run(&osc, p, y0, "auto", 20.0, member[i].rtol, &st, last), 0);
