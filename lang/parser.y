@@ -929,7 +929,8 @@ static void describe_expected(const yysymbol_kind_t *v, int n, char *buf,
         snprintf(buf, size, "an expression");
     } else if (has(v, n, YYSYMBOL_NUMBER) && !has(v, n, YYSYMBOL_NAME)) {
         snprintf(buf, size, "a number");
-    } else if (has(v, n, YYSYMBOL_PRIME)) {
+    } else if (has(v, n, YYSYMBOL_PRIME) && !has(v, n, YYSYMBOL_PLUS)) {
+        /* (After a name in an expression, "'" may follow too: i'.) */
         snprintf(buf, size, "'=' or \"'\"");
     } else if (has(v, n, YYSYMBOL_KW_PAR)) {
         snprintf(buf, size, "a name, '!', '@' or a keyword");
