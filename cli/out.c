@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "fmt.h"
@@ -48,6 +50,8 @@ struct out {
     long rows;
     size_t ncols;             /* values per row after t, or OUT_NO_HEADER */
     char *name;               /* PATH, or "standard output": for messages */
+    char *dest;               /* where the temporary is renamed: PATH, or
+                                 the end of its chain of symbolic links */
     char *tmp;                /* temporary file name, NULL when in place */
 #if WITH_HDF5
     out_hdf5 *h5;             /* the HDF5 back end, or NULL for text */
@@ -98,6 +102,112 @@ enum out_format out_format_of(const char *path)
     if (ends_with(path, ".h5") || ends_with(path, ".hdf5"))
         return OUT_HDF5;
     return OUT_CSV;
+}
+
+/* Links followed at most, as the kernel's own limit (ELOOP beyond). */
+#define OUT_MAX_LINKS 40
+
+/* The text of the symbolic link path (st: its lstat), malloc'ed, or NULL
+   with errno set. */
+static char *read_link(const char *path, const struct stat *st)
+{
+    size_t cap = st->st_size > 0 ? (size_t)st->st_size + 1 : 256;
+    for (;;) {
+        char *buf = malloc(cap);
+        if (!buf)
+            return NULL;
+        ssize_t n = readlink(path, buf, cap);
+        if (n < 0) {
+            int e = errno;
+            free(buf);
+            errno = e;
+            return NULL;
+        }
+        if ((size_t)n < cap) {
+            buf[n] = '\0';
+            return buf;
+        }
+        free(buf);
+        cap *= 2;
+    }
+}
+
+/* Where writing path lands: path itself when it is not a symbolic link,
+   else the end of its chain of links (each target read relative to its
+   link's directory), which may not exist yet.  Renaming onto the link
+   would replace the link and leave its target as it was.  A link in
+   /proc (reached from /dev/stdout or /dev/fd/N) names an open descriptor,
+   not a place in a directory: *dest is then NULL and the output is opened
+   through the link.  Returns 0 or an errno value. */
+static int resolve_links(const char *path, char **dest)
+{
+    struct stat proc;
+    bool have_proc = stat("/proc", &proc) == 0;
+    char *cur = strdup(path);
+    *dest = NULL;
+    for (int hops = 0; cur; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
+            /* Not there (yet) or not a link: errors show up at open. */
+            *dest = cur;
+            return 0;
+        }
+        if (have_proc && st.st_dev == proc.st_dev) {
+            free(cur);
+            return 0;
+        }
+        if (hops == OUT_MAX_LINKS) {
+            free(cur);
+            return ELOOP;
+        }
+        char *target = read_link(cur, &st);
+        if (!target) {
+            int e = errno;
+            free(cur);
+            return e;
+        }
+        const char *slash = strrchr(cur, '/');
+        if (target[0] == '/' || !slash) {
+            free(cur);
+            cur = target;
+        } else {
+            size_t nd = (size_t)(slash - cur) + 1, nt = strlen(target);
+            char *next = malloc(nd + nt + 1);
+            if (next) {
+                memcpy(next, cur, nd);
+                memcpy(next + nd, target, nt + 1);
+            }
+            free(target);
+            free(cur);
+            cur = next;
+        }
+    }
+    return ENOMEM;
+}
+
+/* Connects to the Unix-domain socket at path (a stream socket, as `nc -lU`
+   makes one).  Returns the descriptor, or -1 with errno set. */
+static int open_socket(const char *path)
+{
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof sa.sun_path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 ||
+        connect(fd, (const struct sockaddr *)&sa, sizeof sa) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
 }
 
 /* Creates the temporary file next to path with the permissions a new file
@@ -172,18 +282,34 @@ int out_open(const char *path, out **res, char *err, size_t errlen)
         rc = ODE_ENOMEM;
         goto fail;
     }
-    exists = !to_stdout && stat(path, &st) == 0;
+    if (!to_stdout && (rc = resolve_links(path, &o->dest)) != 0) {
+        out_fail(o, "", rc);
+        rc = rc == ENOMEM ? ODE_ENOMEM : ODE_EOUTPUT;
+        goto fail;
+    }
+    exists = !to_stdout && stat(o->dest ? o->dest : path, &st) == 0;
     if (to_stdout) {
         o->fd = STDOUT_FILENO;
-    } else if (exists && !S_ISREG(st.st_mode) && fmt == OUT_HDF5) {
+    } else if (fmt == OUT_HDF5 && (!o->dest || (exists && !S_ISREG(st.st_mode)))) {
         /* HDF5 seeks back to write its metadata: no FIFO or device. */
         out_fail_text(o, "HDF5 output needs a regular file");
         rc = ODE_EOUTPUT;
         goto fail;
-    } else if (exists && !S_ISREG(st.st_mode)) {
-        /* A device, FIFO or /dev/fd/N: renaming onto it would replace the
-           special file itself, so write into it. */
-        o->fd = open(path, O_WRONLY | O_CLOEXEC);
+    } else if (exists && S_ISBLK(st.st_mode)) {
+        /* Writing would overwrite a disk, renaming would replace the node. */
+        out_fail_text(o, "a block device: not written");
+        rc = ODE_EOUTPUT;
+        goto fail;
+    } else if ((exists && !S_ISREG(st.st_mode)) || !o->dest) {
+        /* A character device, FIFO, socket or open descriptor (/dev/stdout,
+           /dev/fd/N): renaming onto it would replace the special file
+           itself, so write into it, after what a descriptor's file already
+           holds (`>>`). */
+        if (exists && S_ISSOCK(st.st_mode))
+            o->fd = open_socket(o->dest ? o->dest : path);
+        else
+            o->fd = open(o->dest ? o->dest : path,
+                         O_WRONLY | O_CLOEXEC | (o->dest ? 0 : O_APPEND));
         if (o->fd < 0) {
             out_fail(o, "", errno);
             rc = ODE_EOUTPUT;
@@ -191,7 +317,7 @@ int out_open(const char *path, out **res, char *err, size_t errlen)
         }
         o->own_fd = true;
     } else {
-        rc = open_temporary(o, path, exists ? &st : NULL);
+        rc = open_temporary(o, o->dest, exists ? &st : NULL);
         if (rc)
             goto fail;
     }
@@ -222,6 +348,7 @@ fail:
     if (o->own_fd)
         close(o->fd);
     free(o->tmp);
+    free(o->dest);
     free(o->name);
     free(o);
     return rc;
@@ -391,6 +518,56 @@ int out_row(out *o, double t, const double *vals, size_t n)
     return 0;
 }
 
+int out_text(out *o, const char *s, size_t n)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return ODE_EINVAL;
+#endif
+    return put_bytes(o, s, n);
+}
+
+int out_ens_header(out *o, size_t members, size_t rows_hint, const char *const *names,
+                   size_t n_states, size_t n_aux, const char *const *lead, size_t n_lead)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5) {
+        int rc = h5_result(o, out_hdf5_ens_header(o->h5, members, rows_hint, names, n_states,
+                                                  n_aux, lead, n_lead));
+        if (rc == 0)
+            o->ncols = n_states + n_aux;
+        return rc;
+    }
+#else
+    (void)members, (void)rows_hint, (void)names, (void)n_states, (void)n_aux;
+    (void)lead, (void)n_lead;
+#endif
+    return ODE_EINVAL;
+}
+
+int out_ens_member(out *o, size_t member, const double *rows, size_t n_rows,
+                   const double *lead, const char *status, double t_end)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5) {
+        int rc = h5_result(o, out_hdf5_ens_member(o->h5, member, rows, n_rows, lead, status,
+                                                  t_end));
+        if (rc == 0)
+            o->rows += (long)n_rows;
+        return rc;
+    }
+#else
+    (void)member, (void)rows, (void)n_rows, (void)lead, (void)status, (void)t_end;
+#endif
+    return ODE_EINVAL;
+}
+
 bool out_broken_pipe(const out *o)
 {
     return o->broken_pipe;
@@ -474,7 +651,7 @@ int out_close(out *o, bool keep, char *err, size_t errlen)
         out_fail(o, "", errno);
     if (o->tmp && !o->aborted) {
         if (keep && !o->failed) {
-            if (rename(o->tmp, o->name) != 0) {
+            if (rename(o->tmp, o->dest) != 0) {
                 int e = errno;
                 out_fail(o, "cannot rename the temporary file onto it: ", e);
             }
@@ -492,6 +669,7 @@ int out_close(out *o, bool keep, char *err, size_t errlen)
         set_err(err, errlen, o->errmsg);
     }
     free(o->tmp);
+    free(o->dest);
     free(o->name);
     free(o);
     return rc;

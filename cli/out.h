@@ -2,7 +2,7 @@
  * that appears under its name only when complete, or an HDF5 file.
  *
  * A file PATH is written as "PATH.tmp.XXXXXX" in the same directory and
- * renamed onto PATH by out_close(), so an interrupted or failed run never
+ * renamed onto PATH (a symbolic link's target) by out_close(), so an interrupted or failed run never
  * leaves a half-written file under the final name.  Numbers are written
  * with fmt_double(): the shortest text that reads back to the same double.
  * HDF5 files (".h5", ".hdf5"; builds with WITH_HDF5=1) hold the same
@@ -42,9 +42,13 @@ typedef struct out out;
 enum out_format out_format_of(const char *path);
 
 /* Opens the output PATH (NULL or "-": standard output) and hands the
-   caller a writer in *o, to be released with out_close().  An existing
-   PATH that is not a regular file (/dev/null, a FIFO, /dev/fd/N) is written
-   in place, except by HDF5, which needs a regular file.  Returns 0,
+   caller a writer in *o, to be released with out_close().  A symbolic
+   link is followed to the end of its chain: the file there is replaced
+   (or made), the links stay.  An existing PATH that is not a regular file
+   (a character device such as /dev/null, a FIFO, a listening Unix socket,
+   a descriptor such as /dev/stdout or /dev/fd/N) is written in place,
+   except by HDF5, which needs a regular file; a block device is refused.
+   Returns 0,
    ODE_EINVAL (HDF5 asked for in a build without it), ODE_EOUTPUT (the file
    cannot be created) or ODE_ENOMEM, with err filled (when errlen > 0) on
    failure. */
@@ -74,6 +78,19 @@ int out_set_xpp(out *o, bool with_t);
    after a write error; once a write has failed every later call returns
    ODE_EOUTPUT without writing. */
 int out_row(out *o, double t, const double *vals, size_t n);
+
+/* Appends n bytes of text already formatted by the caller (whole lines of
+   a CSV or TSV layout of its own: an ensemble's rows) instead of
+   out_header/out_row.  Text outputs only: ODE_EINVAL for HDF5.  Returns 0
+   or ODE_EOUTPUT after a write error. */
+int out_text(out *o, const char *s, size_t n);
+
+/* HDF5 only (ODE_EINVAL for text): the ensemble layout of
+   cli/out_hdf5.h, instead of out_header_aux() and out_row(). */
+int out_ens_header(out *o, size_t members, size_t rows_hint, const char *const *names,
+                   size_t n_states, size_t n_aux, const char *const *lead, size_t n_lead);
+int out_ens_member(out *o, size_t member, const double *rows, size_t n_rows,
+                   const double *lead, const char *status, double t_end);
 
 /* Writes what is buffered now.  Returns 0 or ODE_EOUTPUT. */
 int out_flush(out *o);

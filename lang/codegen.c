@@ -301,7 +301,7 @@ static int emit_pow(struct cg *g, const struct expr *e, int depth)
     const struct expr *a = e->args[0];
     struct codegen_pow pl;
     int rc;
-    if (codegen_pow_plan(e->args[1], &pl)) {
+    if (!g->m->pow_calls && codegen_pow_plan(e->args[1], &pl)) {
         const char *root = "";
         if (pl.root) {
             const struct builtin *sq = builtin_find("sqrt");
@@ -1341,6 +1341,16 @@ fail:
     free(g.line_starts);
     free(g.used);
     return rc;
+}
+
+bool codegen_reentrant(const struct model *m)
+{
+    size_t most = m->n_inters;
+    if (codegen_has_jac(m) && m->n_inters + m->jac->n_extra > most)
+        most = m->n_inters + m->jac->n_extra;
+    if (codegen_has_jacp(m) && m->n_inters + m->jacp->n_extra > most)
+        most = m->n_inters + m->jacp->n_extra;
+    return most <= CG_MAX_STACK_INTERS;
 }
 
 bool codegen_has_jac(const struct model *m)

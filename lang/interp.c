@@ -89,7 +89,11 @@ struct interp {
     int *reset_entry;      /* n_events entries */
     size_t n_events;
     size_t n_states, n_p;  /* n_p: parameters plus derived */
+    size_t n_r, n_frames;  /* registers; entries of stack */
     void *meta;            /* names and lines (codegen_meta) */
+    /* An interp_clone(): code, tables and names are the parent's; only
+       r and stack are its own. */
+    bool clone;
 };
 
 enum scope { SC_EQ, SC_DERIVED, SC_FUNC };
@@ -425,7 +429,7 @@ static int cx(struct comp *c, const struct expr *e, int dst, int depth)
         if (!expr_arity_ok(e, 2))
             return ODE_EINVAL;
         struct codegen_pow pl;
-        if (codegen_pow_plan(e->args[1], &pl))
+        if (!c->m->pow_calls && codegen_pow_plan(e->args[1], &pl))
             return cx_pow(c, e, &pl, dst, depth);
         const struct builtin *pw = builtin_find("pow");
         if (!pw || pw->arity != 2)
@@ -855,6 +859,8 @@ int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
     ip->r = calloc((size_t)total + 1, sizeof *ip->r);
     if (!ip->r)
         goto fail;
+    ip->n_r = (size_t)total + 1;
+    ip->n_frames = m->n_funcs + 1;
 
     /* Pass two: the same walk with final registers, storing code. */
     c.r_tmp = c.r_k + c.nk;
@@ -896,10 +902,38 @@ fail:
     return rc;
 }
 
+int interp_clone(const interp *ip, interp **out)
+{
+    struct interp *c = malloc(sizeof *c);
+    *out = NULL;
+    if (!c)
+        return ODE_ENOMEM;
+    *c = *ip;
+    c->clone = true;
+    /* The registers hold the constants too: copy them all. */
+    c->r = malloc(ip->n_r * sizeof *c->r);
+    c->stack = calloc(ip->n_frames, sizeof *c->stack);
+    if (!c->r || !c->stack) {
+        free(c->r);
+        free(c->stack);
+        free(c);
+        return ODE_ENOMEM;
+    }
+    memcpy(c->r, ip->r, ip->n_r * sizeof *c->r);
+    *out = c;
+    return 0;
+}
+
 void interp_free(interp *ip)
 {
     if (!ip)
         return;
+    if (ip->clone) {
+        free(ip->stack);
+        free(ip->r);
+        free(ip);
+        return;
+    }
     free(ip->meta);
     free(ip->reset_entry);
     free(ip->f2);

@@ -46,6 +46,8 @@ vg 2 tests/e2e/diag/too-many-errors.ode
 vg 2 tests/e2e/diag/not-text.ode
 vg 2 $M/decay.ode -p nosuch=1
 vg 2 $M/decay.ode -o /nonexistent/dir/x.csv
+ln -s run.csv "$TMPDIR/link.csv"
+vg 0 $M/decay.ode -o "$TMPDIR/link.csv"
 vg 0 --emit-c samples/sir.ode
 if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
     vg 0 $M/decay.ode -o "$TMPDIR/run.h5"
@@ -56,6 +58,13 @@ vg 0 --check samples/brusselator.ode
 vg 0 tests/xpp/meanfield.ode --solver rodas5 --stats
 vg 0 --no-jit tests/xpp/ring.ode --save-final
 vg 2 tests/e2e/diag/sums.ode
+# XPPAUT's fixed-step runs: a map, events located its way, the symplectic
+# method, and bdry statements skipped.
+vg 0 --xpp --format xpp tests/xpp/map-logistic.ode
+vg 0 --xpp --no-jit tests/xpp/fire-reset.ode
+vg 0 --xpp tests/xpp/pendulum-ymp.ode --stats
+vg 0 --xpp tests/xpp/shoot-bdry.ode
+vg 2 --solver rk4 $M/map-affine.ode
 # The implicit solvers: exact and finite-difference Jacobians, each linear
 # solver (dense, band, KLU with its complex systems under radau5), auto's
 # switches, and a Newton failure that ends the solve.
@@ -64,6 +73,18 @@ vg 0 --no-jit $M/rober.ode --solver rodas5 --jacobian fd --t1 1e3 --save-final
 vg 0 samples/brusselator.ode --solver radau5 --linsolve sparse --save-final --stats
 vg 0 samples/brusselator.ode --solver kvaerno5 --linsolve band --save-final
 vg 0 samples/vanderpol.ode --solver auto -p mu=1000 --total 300 --save-final --stats
+
+# Batches: threads, the interpreter's clones, a failing member, a members
+# file, a refused one, and the HDF5 layout.
+vg 0 $M/decay.ode --sweep k=0.5:2:4 --sweep x=1,3 --save-every 0.5 -j 2
+vg 1 --no-jit $M/blowup.ode --sweep x=-1,0.5,1 --dtmin 1e-9 -j 2 -o "$TMPDIR/batch.csv"
+printf 'k,x(0)\n0.5,1\n2,3\n' >"$TMPDIR/members.csv"
+vg 0 $M/decay.ode --ensemble "$TMPDIR/members.csv" --save-final -j 3 --stats
+printf 'k,x\n0.5,oops\n' >"$TMPDIR/bad-members.csv"
+vg 2 $M/decay.ode --ensemble "$TMPDIR/bad-members.csv"
+if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
+    vg 1 $M/blowup.ode --sweep x=-1,1 --dtmin 1e-9 -j 2 -o "$TMPDIR/batch.h5"
+fi
 
 # An interrupted run: the signal arrives while the solver is running.
 $VG "$ODESOLVE" $M/osc.ode --t1 1e9 --save-every 1 -o "$TMPDIR/int.csv" \

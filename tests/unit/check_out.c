@@ -335,6 +335,33 @@ START_TEST(out_abort_removes_the_temporary)
 }
 END_TEST
 
+START_TEST(out_follows_a_link_and_keeps_it)
+{
+    const char *names[] = { "x" };
+    const double v[] = { 2.5 };
+    char link[512], target[512], buf[64], err[512];
+    out *o;
+
+    td_make("check_out");
+    td_path(link, sizeof link, "link.csv");
+    td_path(target, sizeof target, "target.csv");
+    ck_assert_int_eq(symlink("target.csv", link), 0);
+    ck_assert_int_eq(out_open(link, &o, err, sizeof err), 0);
+    ck_assert_int_eq(out_header(o, names, 1), 0);
+    ck_assert_int_eq(out_row(o, 1.0, v, 1), 0);
+    ck_assert_int_eq(out_close(o, true, err, sizeof err), 0);
+    ssize_t n = readlink(link, buf, sizeof buf - 1);
+    ck_assert_int_eq(n, (ssize_t)strlen("target.csv"));
+    buf[n] = '\0';
+    ck_assert_str_eq(buf, "target.csv");
+    char *text = read_file(target, NULL);
+    ck_assert_str_eq(text, "t,x\n1,2.5\n");
+    free(text);
+    ck_assert_int_eq(td_count(NULL, 0), 2);
+    td_remove();
+}
+END_TEST
+
 START_TEST(out_open_reports_missing_directory)
 {
     char err[512] = "";
@@ -546,6 +573,7 @@ static Suite *out_suite(void)
     tcase_add_test(tc, out_dev_full_fails_on_flush);
     tcase_add_test(tc, out_failed_write_keeps_no_partial_file);
     tcase_add_test(tc, out_writes_standard_output);
+    tcase_add_test(tc, out_follows_a_link_and_keeps_it);
     suite_add_tcase(s, tc);
     return s;
 }
