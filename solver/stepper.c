@@ -13,6 +13,7 @@
 #include "fixed.h"
 #include "irk.h"
 #include "ros.h"
+#include "seulex.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
@@ -20,6 +21,7 @@
 static const struct stepper_method *const others[] = {
     &ros_rodas5,
     &ros_ros23,
+    &seulex_method,
     &irk_radau5,
     &dirk_kvaerno3,
     &dirk_kvaerno5,
