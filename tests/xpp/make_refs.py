@@ -17,7 +17,7 @@ nor xppaut.
     t=5.01, not on a step: XPPAUT adds dt to t at each step, reaches
     t=5 a rounding error short and switches heav(t-5) one step late.)
 
-  - map-*, fire-*, duffing-*, dpend-rk4, pendulum-ymp and shoot-bdry are XPPAUT's output too,
+  - map-*, fire-*, kick-zero, duffing-*, dpend-rk4, pendulum-ymp and shoot-bdry are XPPAUT's output too,
     run by the tests with --xpp and held to 3e-7: difference equations
     (x(t+1)=..., meth=discrete), XPPAUT's events in a fixed-step run
     (linear location, the rest of the step after the reset, no rows of
@@ -113,3 +113,4 @@ xppaut("duffing-heun", ["t", "x", "v"], XPP)
 xppaut("pendulum-ymp", ["t", "th", "om", "q", "p", "energy"], XPP)
 xppaut("dpend-rk4", ["t", "a1", "a2", "w1", "w2", "h"], XPP)
 xppaut("shoot-bdry", ["t", "u", "up"], XPP)
+xppaut("kick-zero", ["t", "q", "p"], XPP)
