@@ -16,6 +16,14 @@ nor xppaut.
     printed precision: the tolerance is 1e-6.  (fhn's current starts at
     t=5.01, not on a step: XPPAUT adds dt to t at each step, reaches
     t=5 a rounding error short and switches heav(t-5) one step late.)
+  - kick is XPPAUT's output too, of its adaptive qualrk (Cash-Karp with
+    Numerical Recipes' rkqs control); run with --xpp (the ARGS of the
+    first line), which replays that method, so again the rows agree to
+    XPPAUT's printed precision, the tracer near 1e-13 included.
+  - enzyme is XPPAUT's output of its CVODE (meth=cvode, tol=1e-6,
+    atol=1e-8), a stiff model: odesolve runs it without flags, with its
+    own stiff solver (bdf) at the file's tolerances, and must agree with
+    CVODE's rows within ten times the file's tol: the tolerance is 1e-5.
 
   - map-*, fire-*, kick-zero, duffing-*, dpend-rk4, pendulum-ymp and shoot-bdry are XPPAUT's output too,
     run by the tests with --xpp and held to 3e-7: difference equations
@@ -114,3 +122,5 @@ xppaut("pendulum-ymp", ["t", "th", "om", "q", "p", "energy"], XPP)
 xppaut("dpend-rk4", ["t", "a1", "a2", "w1", "w2", "h"], XPP)
 xppaut("shoot-bdry", ["t", "u", "up"], XPP)
 xppaut("kick-zero", ["t", "q", "p"], XPP)
+xppaut("kick", ["t", "th", "om", "c", "e"], "# tol 1e-6 --xpp")
+xppaut("enzyme", ["t", "s", "c", "e", "p", "rate"], "# tol 1e-5")
