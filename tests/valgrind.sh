@@ -53,6 +53,11 @@ if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
     vg 0 $M/decay.ode -o "$TMPDIR/run.h5"
 fi
 vg 0 --check samples/brusselator.ode
+# Sums over arrays through shift(): the loops of every backend, and the
+# exact Jacobian through them.
+vg 0 tests/xpp/meanfield.ode --solver rodas5 --stats
+vg 0 --no-jit tests/xpp/ring.ode --save-final
+vg 2 tests/e2e/diag/sums.ode
 # XPPAUT's fixed-step runs: a map, events located its way, the symplectic
 # method, and bdry statements skipped.
 vg 0 --xpp --format xpp tests/xpp/map-logistic.ode
