@@ -412,6 +412,30 @@ static int on_xpp_event(struct run *r, double t, double h, double tev)
     return 0;
 }
 
+/* XPPAUT's events in a step of length 0 at t0 (solve_run); returns the
+   failure, or 0. */
+static int xpp_start_events(struct run *r)
+{
+    const double t0 = r->o->t0;
+    struct stepper *s = &r->s;
+    double tev, frac;
+    bool found;
+    int rc = event_xpp_step(r->ev, s->y, s->y, t0, t0, &tev, &frac, &found);
+    if (rc)
+        return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, t0, 0, -1,
+                      rc < 0 ? "an event condition asked to stop"
+                             : "an event condition could not be evaluated");
+    if (!found)
+        return 0;
+    const double *y = event_state(r->ev);
+    long bad = first_nonfinite(y, s->n);
+    if (bad >= 0)
+        return failed(r, ODE_ENONFINITE, t0, 0, bad, "non-finite state after an event");
+    r->st->events += (long)event_fired(r->ev, NULL);
+    memcpy(s->y, y, s->n * sizeof *y);
+    return 0;
+}
+
 /* Fails with the cause of non-finite values found in the last attempt. */
 static int nonfinite(struct run *r, double t, double h, int rhs_rc)
 {
@@ -906,15 +930,6 @@ int solve_run(const struct ode_problem *prob, const double *p,
         rc = failed(&r, ODE_ENONFINITE, o->t0, 0, bad, "non-finite initial value");
         goto done;
     }
-    if (o->save == SAVE_STEPS)
-        rc = emit(&r, o->t0, r.s.y);
-    save_goto(&r, 0);
-    while (rc == 0 && r.save_next == o->t0) {
-        rc = emit(&r, o->t0, r.s.y);
-        save_goto(&r, r.save_k + 1);
-    }
-    if (rc)
-        goto done;
     if (prob->n_events > 0 && prob->events && prob->reset) {
         rc = event_new(prob, p, &r.ev);
         if (rc)
@@ -925,6 +940,15 @@ int solve_run(const struct ode_problem *prob, const double *p,
                         rc < 0 ? "an event condition asked to stop"
                                : "an event condition could not be evaluated");
             goto done;
+        }
+        /* XPPAUT looks at its events in a step of length 0 at t0 before
+           its first row and once more after it (do_start_flags, then
+           integrate()), from conditions it keeps at 0 until then: only
+           a direction-0 condition at zero fires there, once each time. */
+        if (o->xpp && !r.adaptive) {
+            event_xpp_zero(r.ev);
+            if ((rc = xpp_start_events(&r)))
+                goto done;
         }
         r.ev_t = NAN;
         if (o->xpp && o->land_saves) {
@@ -937,6 +961,17 @@ int solve_run(const struct ode_problem *prob, const double *p,
             r.trow = o->t0;
         }
     }
+    if (o->save == SAVE_STEPS)
+        rc = emit(&r, o->t0, r.s.y);
+    save_goto(&r, 0);
+    while (rc == 0 && r.save_next == o->t0) {
+        rc = emit(&r, o->t0, r.s.y);
+        save_goto(&r, r.save_k + 1);
+    }
+    if (rc == 0 && r.ev && o->xpp && !r.adaptive)
+        rc = xpp_start_events(&r);
+    if (rc)
+        goto done;
     r.tstops = o->tstops;
     r.n_tstops = o->n_tstops;
     /* A fixed step is honoured exactly, as XPPAUT takes it: only adaptive

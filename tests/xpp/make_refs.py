@@ -28,7 +28,7 @@ nor xppaut.
     own stiff solver (bdf) at the file's tolerances, and must agree with
     CVODE's rows within ten times the file's tol: the tolerance is 1e-5.
 
-  - map-*, fire-*, duffing-*, dpend-rk4, pendulum-ymp and shoot-bdry are XPPAUT's output too,
+  - map-*, fire-*, kick-zero, duffing-*, dpend-rk4, pendulum-ymp and shoot-bdry are XPPAUT's output too,
     run by the tests with --xpp and held to 3e-7: difference equations
     (x(t+1)=..., meth=discrete), XPPAUT's events in a fixed-step run
     (linear location, the rest of the step after the reset, no rows of
@@ -144,6 +144,7 @@ xppaut("duffing-heun", ["t", "x", "v"], XPP)
 xppaut("pendulum-ymp", ["t", "th", "om", "q", "p", "energy"], XPP)
 xppaut("dpend-rk4", ["t", "a1", "a2", "w1", "w2", "h"], XPP)
 xppaut("shoot-bdry", ["t", "u", "up"], XPP)
+xppaut("kick-zero", ["t", "q", "p"], XPP)
 xppaut("kick", ["t", "th", "om", "c", "e"], "# tol 1e-6 --xpp")
 xppaut("bounce", ["t", "y", "v", "en"], "# tol 1e-6 --xpp")
 xppaut("enzyme", ["t", "s", "c", "e", "p", "rate"], "# tol 1e-5")
