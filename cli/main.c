@@ -627,15 +627,23 @@ static int run(const struct cli_options *o)
         goto done;
     }
 
+    enum out_format fmt;
+    if (o->format) {
+        out_format_parse(o->format, &fmt);
+    } else if (!out_format_known(o->output, &fmt) && !o->format_xpp) {
+        say("-o %s: the name does not say the format: end it in .csv, .tsv or .h5, "
+            "or give --format csv|tsv|h5|xpp", o->output);
+        goto done;
+    }
     install_signals();
-    if (out_open(o->output, &writer, err, sizeof err)) {
+    if (out_open_as(o->output, fmt, &writer, err, sizeof err)) {
         say("%s", err);
         goto done;
     }
     signal_writer = writer;
     size_t ncol = prob.n_states + prob.n_aux, nsel, nsel_states;
     bool with_t;
-    bool h5 = out_format_of(o->output) == OUT_HDF5;
+    bool h5 = fmt == OUT_HDF5;
     if (o->format_xpp && h5) {
         say("--format xpp writes text; %s is an HDF5 file name", o->output);
         goto done;
@@ -656,6 +664,8 @@ static int run(const struct cli_options *o)
                                            : prob.aux_names[cols[i] - prob.n_states];
     if (o->format_xpp)
         out_set_xpp(writer, with_t);
+    if (o->no_header)
+        out_set_no_header(writer);
     int wrc = out_header_aux(writer, names, nsel_states, nsel - nsel_states);
     free(names);
 

@@ -21,6 +21,7 @@ enum {
     OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT, OPT_LINSOLVE, OPT_JACOBIAN,
     OPT_SET, OPT_XPP, OPT_FORMAT,
     OPT_NO_EVENT_ROWS, OPT_STOP_AFTER_EVENTS, OPT_NO_SWITCHES,
+    OPT_NO_HEADER,
 };
 
 static const struct option long_options[] = {
@@ -55,6 +56,7 @@ static const struct option long_options[] = {
     { "set", required_argument, NULL, OPT_SET },
     { "xpp", no_argument, NULL, OPT_XPP },
     { "format", required_argument, NULL, OPT_FORMAT },
+    { "no-header", no_argument, NULL, OPT_NO_HEADER },
     { "output", required_argument, NULL, 'o' },
     { "stats", no_argument, NULL, OPT_STATS },
     { "repeat", required_argument, NULL, OPT_REPEAT },
@@ -143,15 +145,19 @@ void cli_usage(FILE *out)
 "  --no-event-rows      do not write the two rows (before and after the\n"
 "                       assignments) of each event of a `global`\n"
 "  --stop-after-events N  end the solve at the N-th event\n"
-"  -o, --output FILE    write to FILE (.csv or .tsv) instead of stdout\n"
+"  -o, --output FILE    write to FILE instead of stdout (- is stdout); its\n"
+"                       name says the format: .csv, .tsv, or .h5/.hdf5\n"
+"                       (HDF5)\n"
 "  -p, --param NAME=X   set a parameter (repeatable)\n"
 "  -i, --init NAME=X    set an initial value (repeatable)\n"
 "  --set NAME           apply the model's `set NAME {...}` block\n"
 "  --xpp                run as XPPAUT does: its defaults for what the file\n"
 "                       leaves unsaid (rk4, dt 0.05, total 20, bound 100,\n"
 "                       maxstor 5000, ...) and its rows, step for step\n"
-"  --format xpp         write XPPAUT's output.dat layout: t, states, aux,\n"
-"                       blank-separated, no header (csv: the default)\n"
+"  --format FMT         csv, tsv, h5 (whatever -o's name), or xpp: XPPAUT's\n"
+"                       output.dat layout: t, states, aux, blank-separated,\n"
+"                       no header\n"
+"  --no-header          no header line in CSV or TSV\n"
 "\n"
 "Other:\n"
 "  --stats              print solver statistics to stderr\n"
@@ -521,13 +527,16 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         case OPT_SET: o->set = optarg; break;
         case OPT_XPP: o->xpp = true; break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "xpp") == 0)
-                o->format_xpp = true;
-            else if (strcmp(optarg, "csv") == 0)
-                o->format_xpp = false;
-            else
-                rc = fail(err, errlen, "--format: unknown format '%s' (xpp or csv)", optarg);
+            /* The names out_format_parse() reads, and xpp. */
+            o->format_xpp = strcasecmp(optarg, "xpp") == 0;
+            o->format = o->format_xpp ? NULL : optarg;
+            if (!o->format_xpp && strcasecmp(optarg, "csv") != 0 &&
+                strcasecmp(optarg, "tsv") != 0 && strcasecmp(optarg, "h5") != 0 &&
+                strcasecmp(optarg, "hdf5") != 0)
+                rc = fail(err, errlen, "--format: unknown format '%s' (csv, tsv, h5 or xpp)",
+                          optarg);
             break;
+        case OPT_NO_HEADER: o->no_header = true; break;
         case OPT_STATS: o->stats = true; break;
         case 'q': o->quiet = true; break;
         case OPT_CHECK: o->check_only = true; break;

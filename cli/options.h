@@ -47,6 +47,8 @@ struct cli_options {
     const char *set;         /* --set NAME: the model's block to apply */
     bool xpp;                /* --xpp: XPPAUT's defaults and rows */
     bool format_xpp;         /* --format xpp: output.dat's layout */
+    const char *format;      /* --format csv|tsv|h5|hdf5; NULL: -o's name says */
+    bool no_header;          /* --no-header */
     struct cli_assign *params;  size_t n_params;
     struct cli_assign *inits;   size_t n_inits;
     struct cli_assign *atols;   size_t n_atols;   /* --atol NAME=X, per state */

@@ -41,6 +41,16 @@ typedef struct out out;
    ".hdf5" HDF5 (letter case ignored); anything else, NULL and "-" CSV. */
 enum out_format out_format_of(const char *path);
 
+/* True when path tells its format (into *fmt): NULL, "-", a name ending
+   in ".csv", ".tsv", ".h5" or ".hdf5", or an existing file that is no
+   regular file (a device, FIFO or descriptor such as /dev/stdout: CSV).
+   Otherwise (".xlsx", no extension) false: the caller names the format. */
+bool out_format_known(const char *path, enum out_format *fmt);
+
+/* Parses a format's name ("csv", "tsv", "h5" or "hdf5", any case) into
+   *fmt; false for another. */
+bool out_format_parse(const char *name, enum out_format *fmt);
+
 /* Opens the output PATH (NULL or "-": standard output) and hands the
    caller a writer in *o, to be released with out_close().  A symbolic
    link is followed to the end of its chain: the file there is replaced
@@ -53,6 +63,14 @@ enum out_format out_format_of(const char *path);
    cannot be created) or ODE_ENOMEM, with err filled (when errlen > 0) on
    failure. */
 int out_open(const char *path, out **o, char *err, size_t errlen);
+
+/* The same as out_open() in the format fmt, whatever the name says. */
+int out_open_as(const char *path, enum out_format fmt, out **o, char *err,
+                size_t errlen);
+
+/* No header line in CSV and TSV (--no-header); HDF5 keeps its names.
+   Before out_header(). */
+void out_set_no_header(out *o);
 
 /* Writes the header line: "t" then the n column names, e.g. "t,x,y,aux1".
    A name holding the separator, a double quote, CR or LF is quoted per

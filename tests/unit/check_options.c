@@ -52,6 +52,25 @@ START_TEST(options_parse_numbers_and_flags)
 }
 END_TEST
 
+START_TEST(options_format_and_no_header)
+{
+    struct cli_options o;
+    char err[256];
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "--format", "TSV", "--no-header",
+                           NULL), 0);
+    ck_assert_str_eq(o.format, "TSV");
+    ck_assert(o.no_header && !o.format_xpp);
+    cli_options_free(&o);
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "--format", "h5", "--format", "xpp",
+                           NULL), 0);
+    ck_assert(o.format_xpp && !o.format && !o.no_header);
+    cli_options_free(&o);
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "--format", "xlsx", NULL), ODE_EINVAL);
+    ck_assert_str_eq(err, "--format: unknown format 'xlsx' (csv, tsv, h5 or xpp)");
+    cli_options_free(&o);
+}
+END_TEST
+
 START_TEST(options_collect_repeated_assignments)
 {
     struct cli_options o;
@@ -274,6 +293,7 @@ static Suite *options_suite(void)
     tcase_add_test(tc, options_unset_values_are_nan);
     tcase_add_test(tc, options_parse_numbers_and_flags);
     tcase_add_test(tc, options_collect_repeated_assignments);
+    tcase_add_test(tc, options_format_and_no_header);
     tcase_add_test(tc, options_reject_bad_values);
     tcase_add_test(tc, options_reject_usage_errors);
     tcase_add_test(tc, options_help_needs_no_model);
