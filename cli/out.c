@@ -105,14 +105,6 @@ enum out_format out_format_of(const char *path)
     return OUT_CSV;
 }
 
-bool out_format_known(const char *path, enum out_format *fmt)
-{
-    struct stat st;
-    *fmt = out_format_of(path);
-    return !path || strcmp(path, "-") == 0 || ends_with(path, ".csv") ||
-           *fmt != OUT_CSV || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) &&
-                               !S_ISDIR(st.st_mode));
-}
 
 bool out_format_parse(const char *name, enum out_format *fmt)
 {
@@ -231,6 +223,23 @@ static int open_socket(const char *path)
         return -1;
     }
     return fd;
+}
+
+bool out_format_known(const char *path, enum out_format *fmt)
+{
+    struct stat st;
+    char *dest;
+    *fmt = out_format_of(path);
+    if (!path || strcmp(path, "-") == 0 || ends_with(path, ".csv") || *fmt != OUT_CSV)
+        return true;
+    /* What is not a regular file to be made is left to out_open(): it
+       writes into a device or descriptor, and says why it cannot write a
+       directory or a loop of links. */
+    if (resolve_links(path, &dest) != 0 || !dest)
+        return true;
+    bool known = stat(dest, &st) != 0 ? errno != ENOENT : !S_ISREG(st.st_mode);
+    free(dest);
+    return known;
 }
 
 /* Creates the temporary file next to path with the permissions a new file

@@ -42,9 +42,10 @@ typedef struct out out;
 enum out_format out_format_of(const char *path);
 
 /* True when path tells its format (into *fmt): NULL, "-", a name ending
-   in ".csv", ".tsv", ".h5" or ".hdf5", or an existing file that is no
-   regular file (a device, FIFO or descriptor such as /dev/stdout: CSV).
-   Otherwise (".xlsx", no extension) false: the caller names the format. */
+   in ".csv", ".tsv", ".h5" or ".hdf5", or anything but a regular file or
+   a name not taken yet (a device, FIFO or descriptor such as /dev/stdout:
+   CSV; a directory, for out_open() to refuse).  Otherwise (".xlsx", no
+   extension) false: the caller names the format. */
 bool out_format_known(const char *path, enum out_format *fmt);
 
 /* Parses a format's name ("csv", "tsv", "h5" or "hdf5", any case) into
