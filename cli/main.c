@@ -4,12 +4,14 @@
  * status: 0 done, 1 the solve failed, 2 usage, model or output error,
  * 128+signal when interrupted. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +44,10 @@ enum { EXIT_DONE = 0, EXIT_SOLVE = 1, EXIT_USAGE = 2 };
 #define DEFAULT_ATOL 1e-9
 #define DEFAULT_MAX_STEPS 10000000L
 #define DEFAULT_SAVE_POINTS 1000
+/* The smallest relative tolerance a double-precision solve can meet:
+   below it rounding errors of the step itself dominate.  MATLAB's ode
+   suite raises RelTol to the same 100 eps (odeset's RelTol). */
+#define MIN_RTOL (100 * DBL_EPSILON)
 
 static volatile sig_atomic_t stop_signal;
 static volatile int stop_flag;
@@ -100,6 +106,62 @@ static void list_solvers(void)
     }
 }
 
+static bool named(const char *name, const char *in_model)
+{
+    return strcasecmp(name, in_model) == 0;
+}
+
+/* Says what `name` is in m when option `opt` (-p, -i or --atol) cannot set
+   it, and how to do what was meant; false when m has no such name. */
+static bool say_what_it_is(const struct model *m, const char *opt, const struct cli_assign *a,
+                           const char *name)
+{
+    const char *lead = "odesolve: ";
+    long i;
+    if (strcmp(opt, "-p") == 0 && (i = model_find_state(m, name)) >= 0) {
+        fprintf(stderr, "%s-p %s: '%s' is a state variable of %s: set its initial value "
+                "with -i %s=%.17g\n", lead, a->arg, name, m->file, m->states[i].name, a->value);
+        return true;
+    }
+    if (strcmp(opt, "-p") != 0 && (i = model_find_param(m, name)) >= 0) {
+        fprintf(stderr, "%s%s %s: '%s' is a parameter of %s, not a state", lead, opt, a->arg,
+                name, m->file);
+        if (strcmp(opt, "-i") == 0)
+            fprintf(stderr, ": use -p %s=%.17g", m->params[i].name, a->value);
+        fputc('\n', stderr);
+        return true;
+    }
+    for (size_t k = 0; k < m->n_numbers; k++)
+        if (named(name, m->numbers[k].name)) {
+            fprintf(stderr, "%s%s %s: '%s' is a constant of %s (number %s=%g): it is set in "
+                    "the file; declare it with par instead to set it from the command line\n",
+                    lead, opt, a->arg, name, m->file, m->numbers[k].name,
+                    m->numbers[k].value);
+            return true;
+        }
+    for (size_t k = 0; k < m->n_derived; k++)
+        if (named(name, m->derived[k].name)) {
+            fprintf(stderr, "%s%s %s: '%s' is a derived parameter of %s (!%s = ...): it is "
+                    "computed in the file from the parameters; set those\n", lead, opt, a->arg,
+                    name, m->file, m->derived[k].name);
+            return true;
+        }
+    const char *kind = NULL;
+    if (model_find_aux(m, name) >= 0)
+        kind = "an aux output";
+    for (size_t k = 0; !kind && k < m->n_inters; k++)
+        if (named(name, m->inters[k].name))
+            kind = "an intermediate quantity";
+    for (size_t k = 0; !kind && k < m->n_funcs; k++)
+        if (named(name, m->funcs[k].name))
+            kind = "a function";
+    if (!kind)
+        return false;
+    fprintf(stderr, "%s%s %s: '%s' is %s of %s: it is computed in the file, not set\n",
+            lead, opt, a->arg, name, kind, m->file);
+    return true;
+}
+
 /* The index of the state an assignment names, or -1 after saying why,
    with the model's states, for option `opt`. */
 static long find_state(const struct model *m, const char *opt, const struct cli_assign *a)
@@ -107,7 +169,7 @@ static long find_state(const struct model *m, const char *opt, const struct cli_
     char name[256];
     snprintf(name, sizeof name, "%.*s", (int)a->name_len, a->name);
     long i = model_find_state(m, name);
-    if (i < 0) {
+    if (i < 0 && !say_what_it_is(m, opt, a, name)) {
         fprintf(stderr, "odesolve: %s %s: '%s' is not a state of %s; states are: ",
                 opt, a->arg, name, m->file);
         for (size_t j = 0; j < m->n_states; j++)
@@ -126,6 +188,8 @@ static int apply_overrides(const struct model *m, const struct cli_options *o,
         char name[256];
         snprintf(name, sizeof name, "%.*s", (int)a->name_len, a->name);
         long i = model_find_param(m, name);
+        if (i < 0 && say_what_it_is(m, "-p", a, name))
+            return ODE_EINVAL;
         if (i < 0) {
             fprintf(stderr, "odesolve: -p %s: '%s' is not a parameter of %s; "
                     "parameters are: ", a->arg, name, m->file);
@@ -182,10 +246,15 @@ static bool pick_solver(const struct model *m, const struct cli_options *o,
     if (o->solver) {
         if (stepper_find(o->solver, sm))
             return true;
-        stepper_from_xpp(o->solver, &closest);
-        say("--solver: unknown solver '%s'%s%s%s; see --list-solvers",
-            o->solver, closest ? " (did you mean '" : "",
-            closest ? closest : "", closest ? "'?)" : "");
+        struct stepper_method near;
+        closest = stepper_suggest(o->solver);
+        if (stepper_find(closest, &near))
+            say("--solver: unknown solver '%s'; the closest of its kind is '%s' (%s %s, "
+                "order %d); see --list-solvers", o->solver, near.name,
+                stepper_adaptive(&near) ? "adaptive" : "fixed-step",
+                stepper_family_name(near.family), near.order);
+        else
+            say("--solver: unknown solver '%s'; see --list-solvers", o->solver);
         return false;
     }
     if (m->settings.set & SET_METH) {
@@ -254,6 +323,12 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     double file_dt = (s->set & SET_DT) ? fabs(s->dt) : NAN;
     bool fixed = so->controller == CTL_CONSTANT ||
                  (so->controller == CTL_DEFAULT && !stepper_adaptive(sm));
+    if (!fixed && so->rtol > 0 && so->rtol < MIN_RTOL) {
+        say("warning: %s %g is below what double precision can deliver; using %.3g "
+            "(100 times the machine epsilon)", isnan(o->rtol) ? "the file's tol" : "--rtol",
+            so->rtol, MIN_RTOL);
+        so->rtol = MIN_RTOL;
+    }
     if (fixed)
         so->dt = first_set(o->dt, file_dt, fabs(so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
     else

@@ -148,8 +148,8 @@ void cli_usage(FILE *out)
 "  -o, --output FILE    write to FILE instead of stdout (- is stdout); its\n"
 "                       name says the format: .csv, .tsv, or .h5/.hdf5\n"
 "                       (HDF5)\n"
-"  -p, --param NAME=X   set a parameter (repeatable)\n"
-"  -i, --init NAME=X    set an initial value (repeatable)\n"
+"  -p, --param NAME=X,...  set parameters (repeatable)\n"
+"  -i, --init NAME=X,...   set initial values (repeatable)\n"
 "  --set NAME           apply the model's `set NAME {...}` block\n"
 "  --xpp                run as XPPAUT does: its defaults for what the file\n"
 "                       leaves unsaid (rk4, dt 0.05, total 20, bound 100,\n"
@@ -179,6 +179,55 @@ void cli_usage(FILE *out)
 "2 bad usage, bad model or unwritable output.  See odesolve(1) and\n"
 "odesolve-model(5).\n",
             kp, ki, kd);
+}
+
+/* Levenshtein distance between a and b, each cut at 64 characters. */
+static size_t option_distance(const char *a, const char *b)
+{
+    size_t na = strnlen(a, 64), nb = strnlen(b, 64), row[65];
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* The long option closest to the unknown argument arg ("--sav-final",
+   "--rtol=1" without its value), or NULL when none is within a third of
+   its length (at least 2 edits allowed). */
+static const char *closest_option(const char *arg)
+{
+    char name[64];
+    const char *best = NULL;
+    size_t dbest = (size_t)-1;
+    if (strncmp(arg, "--", 2) != 0)
+        return NULL;
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+    size_t limit = strlen(name) / 3 > 2 ? strlen(name) / 3 : 2;
+    for (const struct option *op = long_options; op->name; op++) {
+        size_t d = option_distance(name, op->name);
+        /* A prefix of one option only is already taken by getopt; of
+           several, it is ambiguous, and the first is as good as any. */
+        if (strncmp(op->name, name, strlen(name)) == 0)
+            d = 1;
+        if (d < dbest) {
+            dbest = d;
+            best = op->name;
+        }
+    }
+    return dbest <= limit ? best : NULL;
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -243,23 +292,37 @@ static int add_assign(const char *name, size_t name_len, double v, const char *a
     return 0;
 }
 
+/* An item of a list is at most this long. */
+#define ITEM_MAX 256
+
+/* -p and -i: NAME=VALUE, or a comma-separated list of them (as --atol
+   takes), e.g. -p a=1,b=2. */
 static int parse_assign(char opt, const char *s, struct cli_assign **list,
                         size_t *n, char *err, size_t errlen)
 {
-    const char *eq = strchr(s, '=');
-    if (!eq || eq == s)
-        return fail(err, errlen, "-%c: expected NAME=VALUE, got '%s'", opt, s);
-    char optname[3] = { '-', opt, '\0' };
-    double v;
-    int rc = parse_double(optname, eq + 1, &v, err, errlen);
-    if (rc)
-        return rc;
-    return add_assign(s, (size_t)(eq - s), v, s, list, n);
+    for (const char *p = s;;) {
+        size_t len = strcspn(p, ",");
+        const char *eq = memchr(p, '=', len);
+        char item[ITEM_MAX];
+        double v;
+        if (!eq || eq == p || len >= sizeof item)
+            return fail(err, errlen, "-%c: expected NAME=VALUE[,NAME=VALUE...], got '%s'",
+                        opt, s);
+        memcpy(item, eq + 1, len - (size_t)(eq - p) - 1);
+        item[len - (size_t)(eq - p) - 1] = '\0';
+        if (!read_double(item, &v))
+            return fail(err, errlen, "-%c: '%s' is not a number (in '%s')", opt, item, s);
+        int rc = add_assign(p, (size_t)(eq - p), v, s, list, n);
+        if (rc)
+            return rc;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
 }
 
 /* --atol: comma-separated items, each a tolerance for every state or
-   NAME=X for one state.  An item is at most this long. */
-#define ITEM_MAX 256
+   NAME=X for one state. */
 
 static int parse_atol(const char *s, struct cli_options *o, char *err, size_t errlen)
 {
@@ -553,9 +616,15 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         case ':':
             rc = fail(err, errlen, "option '%s' needs a value", name);
             break;
-        default:
-            rc = fail(err, errlen, "unknown option '%s'", name);
+        default: {
+            const char *near = closest_option(name);
+            if (near)
+                rc = fail(err, errlen, "unknown option '%s' (did you mean '--%s'?)", name,
+                          near);
+            else
+                rc = fail(err, errlen, "unknown option '%s'", name);
             break;
+        }
         }
     }
     if (rc)

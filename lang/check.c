@@ -989,8 +989,16 @@ static void assemble(struct checker *ck)
     m->inters = alloc_array(ck, m->n_inters, sizeof *m->inters);
     m->aux = alloc_array(ck, m->n_aux, sizeof *m->aux);
     m->funcs = alloc_array(ck, m->n_funcs, sizeof *m->funcs);
+    m->n_numbers = k[SYM_NUMBER].n;
+    m->numbers = alloc_array(ck, m->n_numbers, sizeof *m->numbers);
     if (ck->oom)
         return;
+    for (size_t i = 0; i < m->n_numbers; i++) {
+        const struct sym *s = k[SYM_NUMBER].v[i];
+        m->numbers[i] = (struct model_param){
+            .name = s->name, .value = s->stmt ? s->stmt->num : NAN, .span = s->decl,
+        };
+    }
     for (size_t i = 0; i < m->n_states; i++) {
         const struct sym *s = k[SYM_STATE].v[i];
         m->states[i] = (struct model_state){
@@ -1210,7 +1218,11 @@ int check_load_text(const char *file, char *src, size_t len, FILE *errs,
 int check_load_file(const char *path, FILE *errs, struct model **out)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
+    /* "-": the model comes on standard input, named <stdin>. */
+    bool std_in = strcmp(path, "-") == 0;
+    FILE *f = std_in ? stdin : fopen(path, "rb");
+    if (std_in)
+        path = "<stdin>";
     if (!f) {
         fprintf(errs, "odesolve: %s: %s\n", path, strerror(errno));
         return ODE_EINVAL;
@@ -1241,10 +1253,12 @@ int check_load_file(const char *path, FILE *errs, struct model **out)
             break;
         }
     }
-    fclose(f);
+    if (!std_in)
+        fclose(f);
     return check_load_text(path, buf, len, errs, out);
 fail:
     free(buf);
-    fclose(f);
+    if (!std_in)
+        fclose(f);
     return rc;
 }

@@ -219,6 +219,9 @@ struct model {
 
     struct model_state *states;     size_t n_states;
     struct model_param *params;     size_t n_params;
+    /* `number g=9.8`: constants, folded into the expressions; kept by
+       name for messages. */
+    struct model_param *numbers;    size_t n_numbers;
     struct model_derived *derived;  size_t n_derived;
     struct model_inter *inters;     size_t n_inters;
     struct model_aux *aux;          size_t n_aux;

@@ -49,6 +49,14 @@ vg 2 $M/decay.ode -o /nonexistent/dir/x.csv
 ln -s run.csv "$TMPDIR/link.csv"
 vg 0 $M/decay.ode -o "$TMPDIR/link.csv"
 vg 0 --emit-c samples/sir.ode
+# The model on standard input, lists, aliases, a raised tolerance, the
+# messages for names and options that are not what was meant.
+vg 0 - --no-header --format tsv -o "$TMPDIR/run.dat" -p k=2,x0=3 --solver ode45 \
+    --rtol 1e-20 <$M/decay.ode
+vg 2 $M/decay.ode -p x=1
+vg 2 $M/decay.ode --sav-final
+vg 2 $M/decay.ode --solver ode113
+vg 2 $M/decay.ode -o "$TMPDIR/run.xlsx"
 if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
     vg 0 $M/decay.ode -o "$TMPDIR/run.h5"
 fi

@@ -125,8 +125,8 @@ START_TEST(stepper_unknown_names_get_the_nearest)
     const char *near = NULL;
     ck_assert_ptr_null(stepper_from_xpp("dopr5", &near));
     ck_assert_str_eq(near, "dopri5");
-    ck_assert_ptr_null(stepper_from_xpp("rk45", &near));
-    ck_assert_str_eq(near, "rk4");
+    /* Another tool's name for dopri5 is read in a file too. */
+    ck_assert_str_eq(stepper_from_xpp("RK45", &near), "dopri5");
     ck_assert_ptr_null(stepper_from_xpp("rungekuta", &near));
     ck_assert_str_eq(near, "rk4");
     ck_assert_ptr_null(stepper_from_xpp("heum", &near));
@@ -139,6 +139,43 @@ START_TEST(stepper_unknown_names_get_the_nearest)
     ck_assert_str_eq(stepper_closest("bosh"), "bosh3");
     ck_assert_str_eq(stepper_closest("DOPRI"), "dopri5");
     ck_assert_ptr_nonnull(stepper_closest(NULL));
+}
+END_TEST
+
+START_TEST(stepper_other_tools_names_are_aliases)
+{
+    static const char *const pairs[][2] = {
+        { "ode45", "dopri5" }, { "RK45", "dopri5" }, { "ode23", "bosh3" },
+        { "rk23", "bosh3" }, { "DOP853", "dop853" }, { "Tsit5", "tsit5" },
+        { "Vern7", "vern7" }, { "VERN9", "vern9" }, { "ode15s", "bdf" },
+        { "ode23s", "ros23" }, { "Radau", "radau5" },
+    };
+    struct stepper_method m;
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        ck_assert_msg(stepper_find(pairs[i][0], &m), "%s not found", pairs[i][0]);
+        ck_assert_str_eq(m.name, pairs[i][1]);
+    }
+    ck_assert(!stepper_find("ode113", &m));
+}
+END_TEST
+
+START_TEST(stepper_suggestions_keep_the_kind)
+{
+    struct stepper_method m;
+    /* Another tool's method: ours of the same kind. */
+    ck_assert_str_eq(stepper_suggest("ode113"), "vern7");
+    ck_assert_str_eq(stepper_suggest("LSODA"), "auto");
+    ck_assert_str_eq(stepper_suggest("ode23tb"), "kvaerno3");
+    /* A stiff-sounding name gets a stiff method, whatever the spelling
+       is closest to. */
+    ck_assert_str_eq(stepper_suggest("ode15x"), "bdf");
+    ck_assert_str_eq(stepper_suggest("radau3"), "radau5");
+    ck_assert(stepper_find(stepper_suggest("ros34"), &m) && m.family == FAM_ROSENBROCK);
+    /* An explicit one an explicit method, through the aliases. */
+    ck_assert_str_eq(stepper_suggest("rk45x"), "dopri5");
+    ck_assert(stepper_find(stepper_suggest("dopri8"), &m) && m.family == FAM_EXPLICIT);
+    ck_assert_ptr_nonnull(stepper_suggest(""));
+    ck_assert_ptr_nonnull(stepper_suggest(NULL));
 }
 END_TEST
 
@@ -207,6 +244,8 @@ static Suite *stepper_suite(void)
     tcase_add_test(tc, stepper_xpp_names_map_to_ours);
     tcase_add_test(tc, stepper_xpp_stiff_names_map_to_the_stiff_methods);
     tcase_add_test(tc, stepper_unknown_names_get_the_nearest);
+    tcase_add_test(tc, stepper_other_tools_names_are_aliases);
+    tcase_add_test(tc, stepper_suggestions_keep_the_kind);
     tcase_add_test(tc, stepper_err_norm_scales_and_flags_nonfinite);
     tcase_add_test(tc, stepper_initial_step_matches_the_erk_engine);
     suite_add_tcase(s, tc);
