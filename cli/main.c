@@ -28,6 +28,7 @@
 #include "out.h"
 #include "problem.h"
 #include "progress.h"
+#include "sha256.h"
 #include "solve.h"
 #include "stepper.h"
 #include "xpp.h"
@@ -600,6 +601,32 @@ static void write_run_attrs(struct out *w, const struct cli_options *o,
     out_attr_string(w, "status", rc == 0 ? "done" : rc == ODE_EINTR ? "interrupted" : "failed");
 }
 
+/* The model and the values the run used, as HDF5 root attributes, so
+   that each file of a sweep says which values made it. */
+static void write_model_attrs(struct out *w, const struct model *m, const double *p,
+                              const double *y0)
+{
+    char hex[SHA256_HEX_LEN + 1];
+    size_t n = m->n_params > m->n_states ? m->n_params : m->n_states;
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    sha256_hex(m->src, m->src_len, hex);
+    out_attr_string(w, "model_file", m->file);
+    out_attr_string(w, "model_sha256", hex);
+    if (!names) {
+        out_attr_string(w, "parameter_names", "(out of memory)");
+        return;
+    }
+    for (size_t i = 0; i < m->n_params; i++)
+        names[i] = m->params[i].name;
+    out_attr_strings(w, "parameter_names", names, m->n_params);
+    out_attr_doubles(w, "parameter_values", p, m->n_params);
+    for (size_t i = 0; i < m->n_states; i++)
+        names[i] = m->states[i].name;
+    out_attr_strings(w, "state_names", names, m->n_states);
+    out_attr_doubles(w, "initial_values", y0, m->n_states);
+    free(names);
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -784,6 +811,7 @@ static int run(const struct cli_options *o)
     }
     long rows = (long)out_rows(writer);
     write_run_attrs(writer, o, &sm, &so, &st, backend, rc);
+    write_model_attrs(writer, m, p, y0);
     signal_writer = NULL;
     int crc = out_close(writer, true, err, sizeof err);
     writer = NULL;

@@ -603,6 +603,36 @@ int out_attr_long(out *o, const char *name, long v)
     return 0;
 }
 
+int out_attr_doubles(out *o, const char *name, const double *v, size_t n)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return h5_result(o, out_hdf5_attr_doubles(o->h5, name, v, n));
+#else
+    (void)name;
+    (void)v;
+    (void)n;
+#endif
+    return 0;
+}
+
+int out_attr_strings(out *o, const char *name, const char *const *v, size_t n)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return h5_result(o, out_hdf5_attr_strings(o->h5, name, v, n));
+#else
+    (void)name;
+    (void)v;
+    (void)n;
+#endif
+    return 0;
+}
+
 int out_attr_string(out *o, const char *name, const char *v)
 {
     if (o->failed)

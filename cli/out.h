@@ -127,10 +127,19 @@ long out_rows(const out *o);
      t0, t1            double  the requested span
      steps, rejected, nfev   long  solver statistics
      status            string  "done", "failed" or "interrupted"
-     message           string  why the solve failed (only then) */
+     message           string  why the solve failed (only then)
+     model_file        string  the model file's name ("<stdin>" for -)
+     model_sha256      string  SHA-256 of its text, as sha256sum prints it
+     parameter_names, parameter_values    strings, doubles: the values
+                       the run used (after -p), absent without parameters
+     state_names, initial_values          strings, doubles (after -i) */
 int out_attr_double(out *o, const char *name, double v);
 int out_attr_long(out *o, const char *name, long v);
 int out_attr_string(out *o, const char *name, const char *v);
+
+/* The same for arrays of n values (nothing when n is 0). */
+int out_attr_doubles(out *o, const char *name, const double *v, size_t n);
+int out_attr_strings(out *o, const char *name, const char *const *v, size_t n);
 
 /* Finishes and frees o (NULL is accepted).  Buffered rows are written
    first.  For a file: keep=true renames the temporary onto PATH (also after
