@@ -147,7 +147,7 @@ check-valgrind: $(O)/odesolve
 # `$(FUZZ_O)/fuzz_NAME FILE`.  One process each, so other work keeps a core.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= check backend
+FUZZ_TARGETS ?= check backend ensemble
 FUZZ_ARGS    ?= -timeout=2 -max_len=16384 -rss_limit_mb=2048
 FUZZ_O        = $(O)/fuzz
 FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -20,6 +20,7 @@
 #include "control.h"
 #include "diag.h"
 #include "diff.h"
+#include "ensemble_run.h"
 #include "fmt.h"
 #include "interp.h"
 #include "jit.h"
@@ -738,6 +739,14 @@ static int run(const struct cli_options *o)
         goto done;
     }
     install_signals();
+    if (o->ensemble || o->n_sweeps > 0) {
+        struct cli_ens_env env = { .stop = &stop_flag, .signal_writer = &signal_writer };
+        status = cli_ensemble_run(o, m, &prob, ip, o->no_jit || codegen_reentrant(m), p, y0,
+                                  &so, backend, t_compile, &env);
+        if (status < 0)
+            status = 128 + (int)stop_signal;
+        goto done;
+    }
     if (out_open_as(o->output, fmt, &writer, err, sizeof err)) {
         say("%s", err);
         goto done;

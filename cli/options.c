@@ -22,6 +22,7 @@ enum {
     OPT_SET, OPT_XPP, OPT_FORMAT,
     OPT_NO_EVENT_ROWS, OPT_STOP_AFTER_EVENTS, OPT_NO_SWITCHES,
     OPT_NO_HEADER,
+    OPT_ENSEMBLE, OPT_SWEEP,
 };
 
 static const struct option long_options[] = {
@@ -54,6 +55,9 @@ static const struct option long_options[] = {
     { "param", required_argument, NULL, 'p' },
     { "init", required_argument, NULL, 'i' },
     { "set", required_argument, NULL, OPT_SET },
+    { "ensemble", required_argument, NULL, OPT_ENSEMBLE },
+    { "sweep", required_argument, NULL, OPT_SWEEP },
+    { "jobs", required_argument, NULL, 'j' },
     { "xpp", no_argument, NULL, OPT_XPP },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "no-header", no_argument, NULL, OPT_NO_HEADER },
@@ -157,7 +161,18 @@ void cli_usage(FILE *out)
 "  --format FMT         csv, tsv, h5 (whatever -o's name), or xpp: XPPAUT's\n"
 "                       output.dat layout: t, states, aux, blank-separated,\n"
 "                       no header\n"
-"  --no-header          no header line in CSV or TSV\n"
+"  --no-header          no header line in CSV or TSV\n",
+            kp, ki, kd);
+    fputs(
+"\n"
+"Ensembles (the model is compiled once for all members):\n"
+"  --ensemble FILE      one member per row of the CSV FILE, whose header\n"
+"                       names the parameters and states (initial values)\n"
+"                       that its columns set\n"
+"  --sweep NAME=A:B:N   N evenly spaced values from A to B, both included;\n"
+"  --sweep NAME=V1,V2   or a list; repeatable: the members are the grid\n"
+"  -j, --jobs N         solve members on N threads (default: the cores\n"
+"                       available); the output does not depend on N\n"
 "\n"
 "Other:\n"
 "  --stats              print solver statistics to stderr\n"
@@ -177,8 +192,7 @@ void cli_usage(FILE *out)
 "\n"
 "Exit status: 0 done, 1 the solve failed (rows computed so far are kept),\n"
 "2 bad usage, bad model or unwritable output.  See odesolve(1) and\n"
-"odesolve-model(5).\n",
-            kp, ki, kd);
+"odesolve-model(5).\n", out);
 }
 
 /* Levenshtein distance between a and b, each cut at 64 characters. */
@@ -495,7 +509,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
     optind = 1;
     int c, rc = 0;
     while (rc == 0 &&
-           (c = getopt_long(argc, argv, ":p:i:o:hq", long_options, NULL)) != -1) {
+           (c = getopt_long(argc, argv, ":p:i:o:j:hq", long_options, NULL)) != -1) {
         const char *name = optind > 1 ? argv[optind - 1] : "";
         switch (c) {
         case OPT_SOLVER: o->solver = optarg; break;
@@ -588,6 +602,29 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         case 'i': rc = parse_assign('i', optarg, &o->inits, &o->n_inits, err, errlen); break;
         case 'o': o->output = optarg; break;
         case OPT_SET: o->set = optarg; break;
+        case OPT_ENSEMBLE: o->ensemble = optarg; break;
+        case OPT_SWEEP: {
+            struct cli_sweep *grown = realloc(o->sweeps, (o->n_sweeps + 1) * sizeof *grown);
+            if (!grown) {
+                rc = ODE_ENOMEM;
+                break;
+            }
+            o->sweeps = grown;
+            rc = cli_sweep_parse(optarg, &o->sweeps[o->n_sweeps], err, errlen);
+            if (rc == 0)
+                o->n_sweeps++;
+            break;
+        }
+        case 'j': {
+            char *end;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || errno == ERANGE || v < 1 || v > 4096)
+                rc = fail(err, errlen, "-j: expected a number of threads from 1 to 4096, "
+                          "got '%s'", optarg);
+            o->jobs = v;
+            break;
+        }
         case OPT_XPP: o->xpp = true; break;
         case OPT_FORMAT:
             /* The names out_format_parse() reads, and xpp. */
@@ -644,6 +681,11 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
 
 void cli_options_free(struct cli_options *o)
 {
+    for (size_t i = 0; i < o->n_sweeps; i++)
+        cli_sweep_free(&o->sweeps[i]);
+    free(o->sweeps);
+    o->sweeps = NULL;
+    o->n_sweeps = 0;
     free(o->params);
     free(o->inits);
     free(o->atols);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "ensemble_io.h"
 #include "solve.h"
 
 /* `-p NAME=VALUE`, `-i NAME=VALUE` or an item NAME=VALUE of --atol; name
@@ -49,6 +50,9 @@ struct cli_options {
     bool format_xpp;         /* --format xpp: output.dat's layout */
     const char *format;      /* --format csv|tsv|h5|hdf5; NULL: -o's name says */
     bool no_header;          /* --no-header */
+    const char *ensemble;    /* --ensemble FILE */
+    struct cli_sweep *sweeps; size_t n_sweeps;   /* --sweep, in order */
+    long jobs;               /* -j N; 0 when not given */
     struct cli_assign *params;  size_t n_params;
     struct cli_assign *inits;   size_t n_inits;
     struct cli_assign *atols;   size_t n_atols;   /* --atol NAME=X, per state */

@@ -560,6 +560,56 @@ int out_row(out *o, double t, const double *vals, size_t n)
     return 0;
 }
 
+int out_text(out *o, const char *s, size_t n)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return ODE_EINVAL;
+#endif
+    return put_bytes(o, s, n);
+}
+
+int out_ens_header(out *o, size_t members, size_t rows_hint, const char *const *names,
+                   size_t n_states, size_t n_aux, const char *const *lead, size_t n_lead)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5) {
+        int rc = h5_result(o, out_hdf5_ens_header(o->h5, members, rows_hint, names, n_states,
+                                                  n_aux, lead, n_lead));
+        if (rc == 0)
+            o->ncols = n_states + n_aux;
+        return rc;
+    }
+#else
+    (void)members, (void)rows_hint, (void)names, (void)n_states, (void)n_aux;
+    (void)lead, (void)n_lead;
+#endif
+    return ODE_EINVAL;
+}
+
+int out_ens_member(out *o, size_t member, const double *rows, size_t n_rows,
+                   const double *lead, const char *status, double t_end)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5) {
+        int rc = h5_result(o, out_hdf5_ens_member(o->h5, member, rows, n_rows, lead, status,
+                                                  t_end));
+        if (rc == 0)
+            o->rows += (long)n_rows;
+        return rc;
+    }
+#else
+    (void)member, (void)rows, (void)n_rows, (void)lead, (void)status, (void)t_end;
+#endif
+    return ODE_EINVAL;
+}
+
 bool out_broken_pipe(const out *o)
 {
     return o->broken_pipe;

@@ -98,6 +98,19 @@ int out_set_xpp(out *o, bool with_t);
    ODE_EOUTPUT without writing. */
 int out_row(out *o, double t, const double *vals, size_t n);
 
+/* Appends n bytes of text already formatted by the caller (whole lines of
+   a CSV or TSV layout of its own: an ensemble's rows) instead of
+   out_header/out_row.  Text outputs only: ODE_EINVAL for HDF5.  Returns 0
+   or ODE_EOUTPUT after a write error. */
+int out_text(out *o, const char *s, size_t n);
+
+/* HDF5 only (ODE_EINVAL for text): the ensemble layout of
+   cli/out_hdf5.h, instead of out_header_aux() and out_row(). */
+int out_ens_header(out *o, size_t members, size_t rows_hint, const char *const *names,
+                   size_t n_states, size_t n_aux, const char *const *lead, size_t n_lead);
+int out_ens_member(out *o, size_t member, const double *rows, size_t n_rows,
+                   const double *lead, const char *status, double t_end);
+
 /* Writes what is buffered now.  Returns 0 or ODE_EOUTPUT. */
 int out_flush(out *o);
 

@@ -13,6 +13,7 @@
 
 #if WITH_HDF5
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,24 @@ struct out_hdf5 {
     hsize_t written;          /* rows in the datasets */
     bool failed;              /* an HDF5 call failed: errmsg says which */
     char errmsg[256];
+    /* The ensemble layout (out_hdf5_ens_header): the datasets of dset
+       gain a leading member dimension, and these hold one entry per
+       member, gathered for a block of consecutive members. */
+    bool ens;
+    size_t members, n_lead;
+    hsize_t times;            /* extent of the times dimension */
+    hid_t eset[4];            /* params, status, t_end, rows */
+    size_t block, first, nblock;   /* block size, its first member, members in it */
+    double *b_lead, *b_tend;
+    long long *b_rows;
+    char **b_status;
 };
+
+enum { ES_PARAMS, ES_STATUS, ES_TEND, ES_ROWS, ES_COUNT };
+static const char *const es_name[ES_COUNT] = { "params", "status", "t_end", "rows" };
+
+/* Members whose per-member values are gathered before one write. */
+#define OUT_HDF5_ENS_BLOCK 4096
 
 /* Up to 1.12, HDF5 frees a file whose close failed (a write at close time:
    disk full, file size limit) but keeps its identifier; the exit handler
@@ -156,6 +174,8 @@ int out_hdf5_open(const char *path, out_hdf5 **res, char *msg, size_t msglen)
     h->file = H5I_INVALID_HID;
     for (int i = 0; i < DS_COUNT; i++)
         h->dset[i] = H5I_INVALID_HID;
+    for (int i = 0; i < ES_COUNT; i++)
+        h->eset[i] = H5I_INVALID_HID;
     start_library();
     /* Failures become our messages; the library must not print its stack. */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -420,6 +440,213 @@ int out_hdf5_attr_string(out_hdf5 *h, const char *name, const char *v)
     return rc;
 }
 
+/* ---- the ensemble layout ---- */
+
+/* Creates the dataset `name` of rank dimensions dims (maxdims: the same,
+   the times dimension unlimited when `grow`), chunked as `chunk`, type
+   `type`, NaN-filled when numeric. */
+static hid_t ens_dataset(out_hdf5 *h, const char *name, int rank, const hsize_t *dims,
+                         const hsize_t *chunk, bool grow, hid_t type, bool nan_fill)
+{
+    hsize_t maxdims[3];
+    hid_t space = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, d = H5I_INVALID_HID;
+    double nan = NAN;
+
+    for (int i = 0; i < rank; i++)
+        maxdims[i] = grow && i == 1 ? H5S_UNLIMITED : dims[i];
+    if ((space = H5Screate_simple(rank, dims, maxdims)) < 0 ||
+        (dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 ||
+        H5Pset_chunk(dcpl, rank, chunk) < 0 ||
+        (nan_fill && H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan) < 0) ||
+        (d = H5Dcreate2(h->file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)) < 0)
+        h5_fail(h, "cannot create the HDF5 datasets");
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (space >= 0)
+        H5Sclose(space);
+    return d;
+}
+
+int out_hdf5_ens_header(out_hdf5 *h, size_t members, size_t rows_hint,
+                        const char *const *names, size_t n_states, size_t n_aux,
+                        const char *const *lead, size_t n_lead)
+{
+    size_t widest = n_states > n_aux ? n_states : n_aux;
+    hsize_t tc = rows_hint < 1 ? 1 : rows_hint > OUT_HDF5_MAX_CHUNK_ROWS
+                                         ? OUT_HDF5_MAX_CHUNK_ROWS : rows_hint;
+    hid_t st = H5I_INVALID_HID;
+
+    if (h->have_header || members == 0)
+        return ODE_EINVAL;
+    h->have_header = true;
+    h->ens = true;
+    h->members = members;
+    h->n_lead = n_lead;
+    h->cols[DS_T] = 1;
+    h->cols[DS_Y] = n_states;
+    h->cols[DS_AUX] = n_aux;
+    if (widest < 1)
+        widest = 1;
+    while (tc > 1 && tc * widest * sizeof(double) > OUT_HDF5_CHUNK_BYTES)
+        tc /= 2;
+    hsize_t mc = OUT_HDF5_CHUNK_BYTES / sizeof(double) / (tc * widest);
+    if (mc < 1)
+        mc = 1;
+    if (mc > members)
+        mc = members;
+    h->block = members < OUT_HDF5_ENS_BLOCK ? members : OUT_HDF5_ENS_BLOCK;
+    h->b_lead = malloc(h->block * (n_lead ? n_lead : 1) * sizeof *h->b_lead);
+    h->b_tend = malloc(h->block * sizeof *h->b_tend);
+    h->b_rows = malloc(h->block * sizeof *h->b_rows);
+    h->b_status = calloc(h->block, sizeof *h->b_status);
+    if (!h->b_lead || !h->b_tend || !h->b_rows || !h->b_status) {
+        h->failed = true;
+        snprintf(h->errmsg, sizeof h->errmsg, "out of memory");
+        return ODE_ENOMEM;
+    }
+    for (int i = 0; i < DS_COUNT; i++) {
+        if (h->cols[i] == 0)
+            continue;
+        hsize_t dims[3] = { members, 0, h->cols[i] };
+        hsize_t chunk[3] = { mc, tc, h->cols[i] };
+        h->dset[i] = ens_dataset(h, ds_name[i], i == DS_T ? 2 : 3, dims, chunk, true,
+                                 H5T_IEEE_F64LE, true);
+        if (h->dset[i] < 0)
+            return ODE_EOUTPUT;
+    }
+    if (names && ((n_states && write_names(h, h->dset[DS_Y], names, n_states)) ||
+                  (n_aux && write_names(h, h->dset[DS_AUX], names + n_states, n_aux))))
+        return ODE_EOUTPUT;
+    hsize_t bc = h->block;
+    if (n_lead > 0) {
+        hsize_t dims[2] = { members, n_lead }, chunk[2] = { bc, n_lead };
+        h->eset[ES_PARAMS] = ens_dataset(h, es_name[ES_PARAMS], 2, dims, chunk, false,
+                                         H5T_IEEE_F64LE, true);
+        if (h->eset[ES_PARAMS] < 0 ||
+            (lead && write_names(h, h->eset[ES_PARAMS], lead, n_lead)))
+            return ODE_EOUTPUT;
+    }
+    hsize_t dims1[1] = { members }, chunk1[1] = { bc };
+    if ((st = string_type()) < 0)
+        return h5_fail(h, "cannot create the HDF5 datasets");
+    h->eset[ES_STATUS] = ens_dataset(h, es_name[ES_STATUS], 1, dims1, chunk1, false, st, false);
+    H5Tclose(st);
+    h->eset[ES_TEND] = ens_dataset(h, es_name[ES_TEND], 1, dims1, chunk1, false,
+                                   H5T_IEEE_F64LE, true);
+    h->eset[ES_ROWS] = ens_dataset(h, es_name[ES_ROWS], 1, dims1, chunk1, false,
+                                   H5T_STD_I64LE, false);
+    if (h->eset[ES_STATUS] < 0 || h->eset[ES_TEND] < 0 || h->eset[ES_ROWS] < 0)
+        return ODE_EOUTPUT;
+    return 0;
+}
+
+/* Writes count x cols values of buf into rows first.. of the rank-1 or
+   rank-2 dataset d. */
+static int ens_write_rows(out_hdf5 *h, hid_t d, hid_t mtype, size_t first, size_t count,
+                          size_t cols, const void *buf)
+{
+    int rank = cols ? 2 : 1;
+    hsize_t start[2] = { first, 0 }, n[2] = { count, cols };
+    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+    int rc = 0;
+
+    if ((fspace = H5Dget_space(d)) < 0 ||
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, n, NULL) < 0 ||
+        (mspace = H5Screate_simple(rank, n, NULL)) < 0 ||
+        H5Dwrite(d, mtype, mspace, fspace, H5P_DEFAULT, buf) < 0)
+        rc = h5_fail(h, "cannot write the HDF5 data");
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    return rc;
+}
+
+/* The per-member values gathered so far go to the file. */
+static int ens_write_block(out_hdf5 *h)
+{
+    int rc = 0;
+    hid_t st = H5I_INVALID_HID;
+
+    if (h->nblock == 0)
+        return 0;
+    if (h->n_lead > 0)
+        rc = ens_write_rows(h, h->eset[ES_PARAMS], H5T_NATIVE_DOUBLE, h->first, h->nblock,
+                            h->n_lead, h->b_lead);
+    if (rc == 0 && (st = string_type()) < 0)
+        rc = h5_fail(h, "cannot write the HDF5 data");
+    if (rc == 0)
+        rc = ens_write_rows(h, h->eset[ES_STATUS], st, h->first, h->nblock, 0, h->b_status);
+    if (st >= 0)
+        H5Tclose(st);
+    if (rc == 0)
+        rc = ens_write_rows(h, h->eset[ES_TEND], H5T_NATIVE_DOUBLE, h->first, h->nblock, 0,
+                            h->b_tend);
+    if (rc == 0)
+        rc = ens_write_rows(h, h->eset[ES_ROWS], H5T_NATIVE_LLONG, h->first, h->nblock, 0,
+                            h->b_rows);
+    for (size_t i = 0; i < h->nblock; i++) {
+        free(h->b_status[i]);
+        h->b_status[i] = NULL;
+    }
+    h->first += h->nblock;
+    h->nblock = 0;
+    return rc;
+}
+
+int out_hdf5_ens_member(out_hdf5 *h, size_t member, const double *rows, size_t n_rows,
+                        const double *lead, const char *status, double t_end)
+{
+    size_t ncol = h->cols[DS_Y] + h->cols[DS_AUX];
+
+    if (!h->ens || member != h->first + h->nblock || member >= h->members)
+        return ODE_EINVAL;
+    if (n_rows > h->times) {
+        for (int i = 0; i < DS_COUNT; i++) {
+            hsize_t dims[3] = { h->members, n_rows, h->cols[i] };
+            if (h->dset[i] >= 0 && H5Dset_extent(h->dset[i], dims) < 0)
+                return h5_fail(h, "cannot write the HDF5 data");
+        }
+        h->times = n_rows;
+    }
+    for (int i = 0; i < DS_COUNT && n_rows > 0; i++) {
+        if (h->dset[i] < 0)
+            continue;
+        size_t c = h->cols[i], off = i == DS_T ? 0 : i == DS_Y ? 1 : 1 + h->cols[DS_Y];
+        hsize_t fstart[3] = { member, 0, 0 }, fcount[3] = { 1, n_rows, c };
+        hsize_t mdims[2] = { n_rows, 1 + ncol }, mstart[2] = { 0, off }, mcount[2] = { n_rows, c };
+        hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID;
+        int rc = 0;
+        if ((fspace = H5Dget_space(h->dset[i])) < 0 ||
+            H5Sselect_hyperslab(fspace, H5S_SELECT_SET, fstart, NULL, fcount, NULL) < 0 ||
+            (mspace = H5Screate_simple(2, mdims, NULL)) < 0 ||
+            H5Sselect_hyperslab(mspace, H5S_SELECT_SET, mstart, NULL, mcount, NULL) < 0 ||
+            H5Dwrite(h->dset[i], H5T_NATIVE_DOUBLE, mspace, fspace, H5P_DEFAULT, rows) < 0)
+            rc = h5_fail(h, "cannot write the HDF5 data");
+        if (mspace >= 0)
+            H5Sclose(mspace);
+        if (fspace >= 0)
+            H5Sclose(fspace);
+        if (rc)
+            return rc;
+    }
+    size_t b = h->nblock;
+    if (h->n_lead)
+        memcpy(h->b_lead + b * h->n_lead, lead, h->n_lead * sizeof *lead);
+    h->b_tend[b] = t_end;
+    h->b_rows[b] = (long long)n_rows;
+    h->b_status[b] = strdup(status);
+    if (!h->b_status[b]) {
+        h->failed = true;
+        snprintf(h->errmsg, sizeof h->errmsg, "out of memory");
+        return ODE_ENOMEM;
+    }
+    h->nblock++;
+    if (h->nblock == h->block)
+        return ens_write_block(h);
+    return 0;
+}
+
 const char *out_hdf5_error(const out_hdf5 *h)
 {
     return h->errmsg;
@@ -430,7 +657,7 @@ int out_hdf5_close(out_hdf5 *h, bool write_rows_first, char *msg, size_t msglen)
     if (!h)
         return 0;
     if (!h->failed && write_rows_first)
-        write_rows(h);
+        h->ens ? ens_write_block(h) : write_rows(h);
     /* The chunk cache and the metadata are written here, so that a full
        disk shows up before the close, which must not fail (see
        start_library()). */
@@ -444,6 +671,9 @@ int out_hdf5_close(out_hdf5 *h, bool write_rows_first, char *msg, size_t msglen)
         for (int i = DS_COUNT - 1; i >= 0; i--)
             if (h->dset[i] >= 0 && H5Dclose(h->dset[i]) < 0)
                 h5_fail(h, "cannot close the HDF5 datasets");
+        for (int i = ES_COUNT - 1; i >= 0; i--)
+            if (h->eset[i] >= 0 && H5Dclose(h->eset[i]) < 0)
+                h5_fail(h, "cannot close the HDF5 datasets");
         if (H5Fclose(h->file) < 0)
             h5_fail(h, "cannot finish the HDF5 file");
         if (h->failed)
@@ -454,6 +684,13 @@ int out_hdf5_close(out_hdf5 *h, bool write_rows_first, char *msg, size_t msglen)
         copy_msg(msg, msglen, h->errmsg);
     for (int i = DS_COUNT - 1; i >= 0; i--)
         free(h->buf[i]);
+    if (h->b_status)
+        for (size_t i = 0; i < h->nblock; i++)
+            free(h->b_status[i]);
+    free(h->b_status);
+    free(h->b_rows);
+    free(h->b_tend);
+    free(h->b_lead);
     free(h);
     return rc;
 }

@@ -46,6 +46,31 @@ int out_hdf5_open(const char *path, out_hdf5 **h, char *msg, size_t msglen);
 int out_hdf5_header(out_hdf5 *h, const char *const *names, size_t n_states,
                     size_t n_aux);
 
+/* The ensemble layout instead of out_hdf5_header(), for `members`
+   members of up to a few rows_hint rows each (it sizes the chunks):
+
+     /t       float64 (members x times)            NaN where a member has
+     /y       float64 (members x times x k)        fewer rows than the
+     /aux     float64 (members x times x m)        longest (absent, m = 0)
+     /params  float64 (members x n_lead)   names = the batch's columns
+     /status  string  (members)            "ok", or why the member failed
+     /t_end   float64 (members)            the t each member reached
+     /rows    int64   (members)            its rows in /t, /y, /aux
+
+   The times dimension grows to the longest member.  Once only, before
+   out_hdf5_ens_member().  Returns 0, ODE_EINVAL, ODE_ENOMEM or
+   ODE_EOUTPUT. */
+int out_hdf5_ens_header(out_hdf5 *h, size_t members, size_t rows_hint,
+                        const char *const *names, size_t n_states, size_t n_aux,
+                        const char *const *lead, size_t n_lead);
+
+/* Writes member `member` (the members come in order: 0, 1, 2, ...):
+   n_rows rows of 1 + n_states + n_aux values (t first), its n_lead batch
+   values, its status text and the t it reached.  Returns 0, ODE_EINVAL
+   (out of order), ODE_ENOMEM or ODE_EOUTPUT. */
+int out_hdf5_ens_member(out_hdf5 *h, size_t member, const double *rows, size_t n_rows,
+                        const double *lead, const char *status, double t_end);
+
 /* Appends one row: t, then n_states + n_aux values (states first).  A row
    before any header creates the datasets with n_states = n and no names.
    Returns 0, ODE_EINVAL (n differs from the header's) or ODE_EOUTPUT. */

@@ -7,6 +7,7 @@
 #ifndef ODESOLVE_PROGRESS_H
 #define ODESOLVE_PROGRESS_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 typedef struct progress progress;
@@ -24,6 +25,11 @@ progress *progress_new(FILE *out, double t0, double t1, progress_clock clock);
    last had size dt.  Cheap when it is not time to redraw: one clock
    reading. */
 void progress_update(progress *pg, double t, long steps, double dt);
+
+/* Reports `done` of `total` items (members of a batch, named by `what`)
+   finished, with the time left at the pace so far.  The t0 and t1 given
+   to progress_new are not used.  Cheap when it is not time to redraw. */
+void progress_count(progress *pg, size_t done, size_t total, const char *what);
 
 /* Wipes the line, if one was drawn, and frees pg. */
 void progress_free(progress *pg);

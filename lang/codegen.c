@@ -1253,6 +1253,16 @@ fail:
     return rc;
 }
 
+bool codegen_reentrant(const struct model *m)
+{
+    size_t most = m->n_inters;
+    if (codegen_has_jac(m) && m->n_inters + m->jac->n_extra > most)
+        most = m->n_inters + m->jac->n_extra;
+    if (codegen_has_jacp(m) && m->n_inters + m->jacp->n_extra > most)
+        most = m->n_inters + m->jacp->n_extra;
+    return most <= CG_MAX_STACK_INTERS;
+}
+
 bool codegen_has_jac(const struct model *m)
 {
     return m->jac && m->jac->val;

@@ -118,6 +118,11 @@ enum { CODEGEN_MAX_DEPTH = 4096 };
 bool codegen_has_jac(const struct model *m);
 bool codegen_has_jacp(const struct model *m);
 
+/* Whether the compiled functions of m may run on several threads at once:
+   false when a function keeps its intermediates in static storage (more
+   than 8192 of them, so as not to overflow the stack). */
+bool codegen_reentrant(const struct model *m);
+
 /* Fills prob's dimensions, state_names, aux_names, state_lines and the
    Jacobian patterns (jac_pattern, jacp_pattern, when lang/diff.c attached
    them) from m.  The names and patterns are copied into *block (one

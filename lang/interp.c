@@ -86,7 +86,11 @@ struct interp {
     int *reset_entry;      /* n_events entries */
     size_t n_events;
     size_t n_states, n_p;  /* n_p: parameters plus derived */
+    size_t n_r, n_frames;  /* registers; entries of stack */
     void *meta;            /* names and lines (codegen_meta) */
+    /* An interp_clone(): code, tables and names are the parent's; only
+       r and stack are its own. */
+    bool clone;
 };
 
 enum scope { SC_EQ, SC_DERIVED, SC_FUNC };
@@ -760,6 +764,8 @@ int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
     ip->r = calloc((size_t)total + 1, sizeof *ip->r);
     if (!ip->r)
         goto fail;
+    ip->n_r = (size_t)total + 1;
+    ip->n_frames = m->n_funcs + 1;
 
     /* Pass two: the same walk with final registers, storing code. */
     c.r_tmp = c.r_k + c.nk;
@@ -801,10 +807,38 @@ fail:
     return rc;
 }
 
+int interp_clone(const interp *ip, interp **out)
+{
+    struct interp *c = malloc(sizeof *c);
+    *out = NULL;
+    if (!c)
+        return ODE_ENOMEM;
+    *c = *ip;
+    c->clone = true;
+    /* The registers hold the constants too: copy them all. */
+    c->r = malloc(ip->n_r * sizeof *c->r);
+    c->stack = calloc(ip->n_frames, sizeof *c->stack);
+    if (!c->r || !c->stack) {
+        free(c->r);
+        free(c->stack);
+        free(c);
+        return ODE_ENOMEM;
+    }
+    memcpy(c->r, ip->r, ip->n_r * sizeof *c->r);
+    *out = c;
+    return 0;
+}
+
 void interp_free(interp *ip)
 {
     if (!ip)
         return;
+    if (ip->clone) {
+        free(ip->stack);
+        free(ip->r);
+        free(ip);
+        return;
+    }
     free(ip->meta);
     free(ip->reset_entry);
     free(ip->f2);

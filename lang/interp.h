@@ -23,7 +23,14 @@ typedef struct interp interp;
    malformed model (see codegen_c). */
 int interp_new(const struct model *m, interp **out, struct ode_problem *prob);
 
-/* Releases the bytecode, registers and names.  Accepts NULL. */
+/* A second evaluator of ip's bytecode with registers of its own, for
+   another thread: a copy of ip's problem with ctx = *out calls it.  It
+   borrows ip's code and names, so it must be freed (interp_free) before
+   ip.  Returns 0 or ODE_ENOMEM. */
+int interp_clone(const interp *ip, interp **out);
+
+/* Releases the bytecode, registers and names (a clone: its registers).
+   Accepts NULL. */
 void interp_free(interp *ip);
 
 #endif

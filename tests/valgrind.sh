@@ -70,6 +70,18 @@ vg 0 samples/brusselator.ode --solver radau5 --linsolve sparse --save-final --st
 vg 0 samples/brusselator.ode --solver kvaerno5 --linsolve band --save-final
 vg 0 samples/vanderpol.ode --solver auto -p mu=1000 --total 300 --save-final --stats
 
+# Batches: threads, the interpreter's clones, a failing member, a members
+# file, a refused one, and the HDF5 layout.
+vg 0 $M/decay.ode --sweep k=0.5:2:4 --sweep x=1,3 --save-every 0.5 -j 2
+vg 1 --no-jit $M/blowup.ode --sweep x=-1,0.5,1 --dtmin 1e-9 -j 2 -o "$TMPDIR/batch.csv"
+printf 'k,x(0)\n0.5,1\n2,3\n' >"$TMPDIR/members.csv"
+vg 0 $M/decay.ode --ensemble "$TMPDIR/members.csv" --save-final -j 3 --stats
+printf 'k,x\n0.5,oops\n' >"$TMPDIR/bad-members.csv"
+vg 2 $M/decay.ode --ensemble "$TMPDIR/bad-members.csv"
+if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
+    vg 1 $M/blowup.ode --sweep x=-1,1 --dtmin 1e-9 -j 2 -o "$TMPDIR/batch.h5"
+fi
+
 # An interrupted run: the signal arrives while the solver is running.
 $VG "$ODESOLVE" $M/osc.ode --t1 1e9 --save-every 1 -o "$TMPDIR/int.csv" \
     >/dev/null 2>"$TMPDIR/err" &
