@@ -107,7 +107,8 @@ void cli_usage(FILE *out)
     fputs(
 "Usage: odesolve MODEL [options]\n"
 "Integrate the ordinary differential equations of MODEL (an XPPAUT-style\n"
-".ode file) and write the trajectory as CSV to standard output.\n"
+".ode file; - reads it from standard input) and write the trajectory as CSV\n"
+"to standard output.\n"
 "\n"
 "Solver:\n"
 "  --solver NAME        solver (default: the file's @ meth, else dopri5)\n"
