@@ -245,6 +245,25 @@ static bool pick_solver(const struct model *m, const struct cli_options *o,
                         struct stepper_method *sm)
 {
     const char *closest = NULL;
+    /* Difference equations are iterated, whatever meth= says (XPPAUT
+       switches to its discrete method for them too). */
+    if (m->maps) {
+        if (o->solver && !(stepper_find(o->solver, sm) && !strcmp(sm->name, "discrete"))) {
+            diag_at(stderr, m, m->map_span, "error",
+                    "difference equations are iterated by the discrete method; "
+                    "--solver %s cannot run them", o->solver);
+            return false;
+        }
+        /* (--xpp's default meth has no span.) */
+        if (!o->solver && (m->settings.set & SET_METH) &&
+            m->settings.meth_span.end > m->settings.meth_span.begin &&
+            strcmp(stepper_from_xpp(m->settings.meth, NULL) ? stepper_from_xpp(
+                       m->settings.meth, NULL) : "", "discrete"))
+            diag_at(stderr, m, m->settings.meth_span, "warning",
+                    "method '%s' is not used: difference equations are iterated "
+                    "(meth=discrete)", m->settings.meth);
+        return stepper_find("discrete", sm);
+    }
     if (o->solver) {
         if (stepper_find(o->solver, sm))
             return true;
@@ -331,8 +350,18 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
             so->rtol, MIN_RTOL);
         so->rtol = MIN_RTOL;
     }
+    /* A map takes one iterate per unit of t, XPPAUT's discrete method
+       whatever the file's dt, over the whole iterates in total. */
+    bool map = !strcmp(sm->name, "discrete");
+    if (map) {
+        file_dt = 1.0;
+        if (isnan(o->t1))
+            so->t1 = so->t0 + (so->t1 > so->t0 ? 1 : -1) *
+                     cli_xpp_span(total, 1.0, o->xpp ? xpp_nout(s) : 1);
+    }
     if (fixed)
-        so->dt = first_set(o->dt, file_dt, fabs(so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
+        so->dt = first_set(map ? NAN : o->dt, file_dt,
+                           fabs(so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
     else
         so->dt = first_set(o->dt, NAN, 0.0);
     if (o->xpp) {
@@ -356,6 +385,7 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     if (!isnan(o->dcoeff)) so->dcoeff = o->dcoeff;
     so->no_event_rows = o->no_event_rows;
     so->no_switches = o->no_switches;
+    so->xpp = o->xpp;
     so->stop_after_events = o->stop_after_events;
     so->tstops = o->tstops;
     so->n_tstops = o->n_tstops;
@@ -367,8 +397,9 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
         so->save = SAVE_AT;
         so->save_at = o->save_at;
         so->n_save_at = o->n_save_at;
-    } else if (o->xpp && fixed) {
-        /* Every nout-th step is kept by the row filter (cli/xpp.c). */
+    } else if ((o->xpp && fixed) || map) {
+        /* Every nout-th step is kept by the row filter (cli/xpp.c); a
+           map's rows are its iterates. */
         so->save = SAVE_STEPS;
     } else {
         so->save = SAVE_GRID;
@@ -653,7 +684,7 @@ static int run(const struct cli_options *o)
     char err[512];
     int status = EXIT_USAGE;
 
-    if (check_load_file(o->model_path, stderr, &m))
+    if ((o->xpp ? check_load_file_xpp : check_load_file)(o->model_path, stderr, &m))
         goto done;
     if (o->set && cli_apply_set(m, o->set, stderr))
         goto done;

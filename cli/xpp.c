@@ -51,6 +51,7 @@ void cli_xpp_defaults(struct model *m)
     if (!(s->set & SET_ATOL)) s->atol = 1e-3;
     s->set |= SET_METH | SET_DT | SET_TOTAL | SET_T0 | SET_NOUT | SET_BOUND |
               SET_MAXSTOR | SET_TOL | SET_ATOL;
+    m->pow_calls = true;
 }
 
 double cli_xpp_span(double total, double h, long nout)

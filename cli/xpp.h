@@ -19,7 +19,8 @@ int cli_apply_set(struct model *m, const char *name, FILE *errs);
 
 /* XPPAUT 6.11's defaults for what the file leaves unsaid, for --xpp:
    meth=rk4, dt=0.05, total=20, t0=0, nout=1, bound=100, maxstor=5000,
-   tol=atol=1e-3 (checked against `xppaut -silent`). */
+   tol=atol=1e-3 (checked against `xppaut -silent`); and powers call
+   pow() as XPPAUT's ^ does (model.h pow_calls). */
 void cli_xpp_defaults(struct model *m);
 
 /* The span XPPAUT integrates with a fixed step h over `total`: it takes

@@ -467,7 +467,10 @@ static void check_maxstor(struct checker *ck)
     if (!ck->maxstor)
         return;
     double total = set->set & SET_TOTAL ? set->total : 20;
-    double dt = set->set & SET_DT ? fabs(set->dt) : 0.05;
+    /* A map (meth=discrete, XPPAUT's first letter d) steps by 1. */
+    bool map = ck->m->maps || ((set->set & SET_METH) && set->meth &&
+                               (set->meth[0] | 0x20) == 'd');
+    double dt = map ? 1 : set->set & SET_DT ? fabs(set->dt) : 0.05;
     double nout = set->set & SET_NOUT ? (double)set->nout : 1;
     double rows = floor(total / (dt * nout)) + 1;
     if (rows > (double)set->maxstor)
@@ -1184,8 +1187,8 @@ static int check_model(struct model *m, struct diag *d)
     return rc;
 }
 
-int check_load_text(const char *file, char *src, size_t len, FILE *errs,
-                    struct model **out)
+static int load_text(const char *file, char *src, size_t len, bool xpp, FILE *errs,
+                     struct model **out)
 {
     *out = NULL;
     if (len > CHECK_MAX_FILE) {
@@ -1199,6 +1202,7 @@ int check_load_text(const char *file, char *src, size_t len, FILE *errs,
         free(src);
         return ODE_ENOMEM;
     }
+    m->xpp_reading = xpp;
     struct diag *d = diag_new(m->file, m->src, m->src_len);
     int rc = d ? check_model(m, d) : ODE_ENOMEM;
     if (rc == 0 && (diag_error_count(d) > 0 || diag_warning_count(d) > 0)) {
@@ -1215,7 +1219,19 @@ int check_load_text(const char *file, char *src, size_t len, FILE *errs,
     return 0;
 }
 
-int check_load_file(const char *path, FILE *errs, struct model **out)
+int check_load_text(const char *file, char *src, size_t len, FILE *errs,
+                    struct model **out)
+{
+    return load_text(file, src, len, false, errs, out);
+}
+
+int check_load_text_xpp(const char *file, char *src, size_t len, FILE *errs,
+                        struct model **out)
+{
+    return load_text(file, src, len, true, errs, out);
+}
+
+static int load_file(const char *path, bool xpp, FILE *errs, struct model **out)
 {
     *out = NULL;
     /* "-": the model comes on standard input, named <stdin>. */
@@ -1255,10 +1271,20 @@ int check_load_file(const char *path, FILE *errs, struct model **out)
     }
     if (!std_in)
         fclose(f);
-    return check_load_text(path, buf, len, errs, out);
+    return load_text(path, buf, len, xpp, errs, out);
 fail:
     free(buf);
     if (!std_in)
         fclose(f);
     return rc;
+}
+
+int check_load_file(const char *path, FILE *errs, struct model **out)
+{
+    return load_file(path, false, errs, out);
+}
+
+int check_load_file_xpp(const char *path, FILE *errs, struct model **out)
+{
+    return load_file(path, true, errs, out);
 }

@@ -33,6 +33,11 @@ int check_load_file(const char *path, FILE *errs, struct model **out);
 /* Same on text already in memory; takes ownership of src (malloc'd, len bytes). `file` names it
    in diagnostics. */
 int check_load_text(const char *file, char *src, size_t len, FILE *errs, struct model **out);
+/* check_load_file reading as `xppaut -silent` does where the two differ
+   (--xpp): bdry statements are skipped with one warning instead of being
+   an error (model.h xpp_reading). */
+int check_load_file_xpp(const char *path, FILE *errs, struct model **out);
+int check_load_text_xpp(const char *file, char *src, size_t len, FILE *errs, struct model **out);
 /* Both return ODE_ENOMEM, printing nothing, when memory runs out.  A text
    longer than CHECK_MAX_FILE is refused with "odesolve: FILE: file too
    large ..." and ODE_EINVAL. */

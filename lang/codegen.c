@@ -298,7 +298,7 @@ static int emit_pow(struct cg *g, const struct expr *e, int depth)
     const struct expr *a = e->args[0];
     struct codegen_pow pl;
     int rc;
-    if (codegen_pow_plan(e->args[1], &pl)) {
+    if (!g->m->pow_calls && codegen_pow_plan(e->args[1], &pl)) {
         const char *root = "";
         if (pl.root) {
             const struct builtin *sq = builtin_find("sqrt");

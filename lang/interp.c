@@ -335,7 +335,7 @@ static int cx(struct comp *c, const struct expr *e, int dst, int depth)
         if (!expr_arity_ok(e, 2))
             return ODE_EINVAL;
         struct codegen_pow pl;
-        if (codegen_pow_plan(e->args[1], &pl))
+        if (!c->m->pow_calls && codegen_pow_plan(e->args[1], &pl))
             return cx_pow(c, e, &pl, dst, depth);
         const struct builtin *pw = builtin_find("pow");
         if (!pw || pw->arity != 2)

@@ -231,6 +231,18 @@ struct model {
        or NULL until switches_find runs. */
     struct expr **tswitch;          size_t n_tswitch;
     struct model_settings settings;
+    /* The model has difference equations (`x(t+1) = ...`, the first
+       at map_span): it is a map, iterated by the discrete method. */
+    bool maps;
+    struct span map_span;
+    /* Read as `xppaut -silent` reads (--xpp): bdry statements are
+       skipped with one warning, as it integrates the initial value
+       problem and ignores them. */
+    bool xpp_reading;
+    /* Every power x^k calls pow(), literal exponents too, as XPPAUT
+       evaluates ^ (--xpp: its rows to the last bit); otherwise small
+       literal exponents are products (codegen_pow_plan). */
+    bool pow_calls;
     struct model_set *sets;         size_t n_sets;
     /* `only` (all such lines, in order); n_only 0 writes every column. */
     struct model_column *only;      size_t n_only;

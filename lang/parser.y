@@ -63,7 +63,15 @@ struct parse_ctx {
     struct span block_at;       /* its opening line */
     struct array_range block;   /* its range */
     int n_blocks;               /* blocks opened so far */
+    /* bdry statements skipped under m->xpp_reading: the first one, how
+       many, and their line numbers for the warning. */
+    struct span bdry_at;
+    size_t n_bdry;
+    char bdry_lines[96];
 };
+
+/* What bol_word returns for a line the scanner skips to its end. */
+#define PARSE_SKIP_LINE (-2)
 
 /* Lists built while parsing one line. */
 struct stmt_list { struct ast_stmt *first, *last; };
@@ -234,6 +242,25 @@ stmt:
             NEED(s);
             s->lhs = lhs;
             s->expr = $5;
+            emit(ctx, s);
+        }
+    }
+  | NAME LP NAME PLUS NUMBER RP ASSIGN expr {
+        /* A difference equation x(t+1) = expr: a state whose equation
+           gives its next iterate (the model runs as a map). */
+        struct span lhs = { @1.begin, @6.end };
+        if (!ast_is(ctx->m, @3, "t") || $5 != 1) {
+            parse_error_at(ctx, lhs, "a difference equation is written "
+                           "NAME(t+1)=...");
+        } else {
+            struct ast_stmt *s = ast_stmt_new(ctx->m, ST_ODE, @1);
+            NEED(s);
+            s->lhs = lhs;
+            s->expr = $8;
+            if (!ctx->m->maps) {
+                ctx->m->maps = true;
+                ctx->m->map_span = lhs;
+            }
             emit(ctx, s);
         }
     }
@@ -1044,6 +1071,10 @@ int parse_model(struct model *m, struct diag *d, struct ast_file *out)
         rc = ODE_ENOMEM;
         goto done;
     }
+    if (c->n_bdry)
+        diag_warning(d, c->bdry_at, "boundary conditions (%s %s) are not solved; the "
+                     "initial value problem is integrated, as xppaut -silent does",
+                     c->n_bdry > 1 ? "lines" : "line", c->bdry_lines);
     if (c->in_block) {
         diag_error(d, c->block_at, "this %%[lo..hi] block is not closed by "
                    "a line '%%'");

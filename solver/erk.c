@@ -610,55 +610,6 @@ long erk_bad_var(const struct erk *e, bool *in_state)
     return erk_first_nonfinite(e->y1, e->n);
 }
 
-/* RMS norm of v scaled by sc. */
-static double rms(const double *v, const double *sc, size_t n)
-{
-    double sum = 0.0;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        double q = v[i] / sc[i];
-        sum += q * q;
-    }
-    return n ? sqrt(sum / (double)n) : 0.0;
-}
-
-int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
-                     double rtol, double atol, double *h)
-{
-    const size_t n = e->n;
-    const double *y = e->y, *f0 = e->k[0];
-    double *sc = e->ev, *y1 = e->yt, *f1 = e->k[1];
-    double d0, d1, d2, dm, h0, h1;
-    int k = tab_err_order(e->tab), rc;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        sc[i] = atol + rtol * fabs(y[i]);
-    d0 = rms(y, sc, n);
-    d1 = rms(f0, sc, n);
-    h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * (d0 / d1);
-    if (h0 > hmax)
-        h0 = hmax;
-    *h = h0;
-    for (i = 0; i < n; i++)
-        y1[i] = y[i] + dir * h0 * f0[i];
-    rc = e->rhs(e->ctx, t0 + dir * h0, y1, e->p, f1);
-    e->nfev++;
-    if (rc)
-        return rc;
-    for (i = 0; i < n; i++)
-        f1[i] = f1[i] - f0[i];
-    d2 = rms(f1, sc, n) / h0;
-    if (!isfinite(d2))
-        return 0;
-    dm = d1 > d2 ? d1 : d2;
-    h1 = dm <= 1e-15 ? fmax(1e-6, h0 * 1e-3) : pow(0.01 / dm, 1.0 / k);
-    h1 = fmin(100.0 * h0, h1);
-    *h = fmin(h1, hmax);
-    return 0;
-}
-
 /* Hairer's stiffness test (his codes DOPRI5 and DOP853; HNW I, IV.2):
    |h lambda| ~ |h| ||k_s - k_{s-1}|| / ||y1 - Y_{s-1}|| from the last two
    stages, both at c = 1, compared with where the stability domain meets
@@ -730,7 +681,11 @@ static int es_begin(struct stepper *s, double t, bool after_stop, double dir)
 
 static int es_initial_step(struct stepper *s, double t0, double dir, double hmax, double *h)
 {
-    int rc = erk_initial_step(&es_of(s)->e, t0, dir, hmax, s->cfg->rtol, s->cfg->atol, h);
+    struct erk *e = &es_of(s)->e;
+    struct stepper_stats st = { 0 };
+    int rc = stepper_initial_step(s->cfg, &st, t0, e->y, e->k[0], dir, hmax,
+                                  tab_err_order(e->tab), e->yt, e->k[1], h);
+    e->nfev += st.nfev;
     es_sync(s);
     return rc < 0 ? ODE_ERHS : rc > 0 ? STEP_RHS : 0;
 }

@@ -149,16 +149,6 @@ long erk_bad_var(const struct erk *e, bool *in_state);
    right-hand side code (r is then not written). */
 int erk_dense(struct erk *e, double t, double h, double *r);
 
-/* Initial step size for an adaptive method, by Hairer, Norsett & Wanner,
-   "Solving ODEs I", 2nd ed., II.4, p. 169, with 1/k as the exponent (k =
-   tab_err_order, the error estimate's order, as DOPRI5 and DOP853 use).  Needs
-   k[0] = f(t0, y) (erk_f0).  dir is +1 or -1, hmax > 0 the largest allowed
-   |h|.  Writes |h| to *h and returns the right-hand side code of its one
-   trial evaluation; on a non-zero code *h is still a usable (cautious)
-   step. */
-int erk_initial_step(struct erk *e, double t0, double dir, double hmax,
-                     double rtol, double atol, double *h);
-
 /* The create() of every explicit tableau's stepper_method (stepper.h):
    this engine and its dense output behind the stepper interface, with
    m->data the tableau.  Returns 0 or ODE_ENOMEM. */

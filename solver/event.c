@@ -40,6 +40,10 @@ struct event {
     bool *fire;           /* fires at the located time */
     double *y;            /* state at the located time */
     size_t nfired, first;
+    /* event_xpp_step: the cycle in which each event fires (0: not in
+       this step) and its fraction of the step. */
+    int *hit;
+    double *tstar;
 };
 
 int event_new(const struct ode_problem *prob, const double *p, struct event **out)
@@ -59,7 +63,9 @@ int event_new(const struct ode_problem *prob, const double *p, struct event **ou
     ev->quiet = calloc(ne + 1, sizeof *ev->quiet);
     ev->fire = calloc(ne + 1, sizeof *ev->fire);
     ev->y = calloc(n + 1, sizeof *ev->y);
-    if (!ev->g0 || !ev->side || !ev->quiet || !ev->fire || !ev->y) {
+    ev->hit = calloc(ne + 1, sizeof *ev->hit);
+    ev->tstar = calloc(ne + 1, sizeof *ev->tstar);
+    if (!ev->g0 || !ev->side || !ev->quiet || !ev->fire || !ev->y || !ev->hit || !ev->tstar) {
         event_free(ev);
         return ODE_ENOMEM;
     }
@@ -73,6 +79,8 @@ void event_free(struct event *ev)
 {
     if (!ev)
         return;
+    free(ev->tstar);
+    free(ev->hit);
     free(ev->y);
     free(ev->fire);
     free(ev->quiet);
@@ -297,6 +305,97 @@ int event_apply(struct event *ev, double tev)
         ev->side[k] = sd;
         ev->fire[k] = false;
     }
+    return 0;
+}
+
+/* XPPAUT 6.11's constants (flags.c): a change of a condition smaller
+   than XPPAUT_TOLMIN is no crossing; the fraction of the step is at
+   least XPPAUT_STOL and otherwise stretched by 1 + XPPAUT_STOL, so the
+   state handed to the assignments lies past the (linear) root; a
+   direction-0 condition fires when its value is within XPPAUT_ZERO of
+   zero. */
+#define XPPAUT_TOLMIN 1e-10
+#define XPPAUT_STOL 1e-10
+#define XPPAUT_ZERO 5e-16
+
+int event_xpp_step(struct event *ev, const double *y, const double *y1, double t,
+                   double tnew, double *tev, double *frac, bool *found)
+{
+    const struct ode_problem *prob = ev->prob;
+    const double dt = tnew - t;
+    double smin = 2.0;
+    int rc, cycle = 0;
+    bool more;
+
+    *found = false;
+    rc = eval(ev, tnew, y1, ev->g1);
+    if (rc)
+        return rc;
+    for (size_t k = 0; k < ev->ne; k++) {
+        double f0 = ev->g0[k], f1 = ev->g1[k], tol = fabs(f1 - f0);
+        int dir = prob->event_dir[k];
+        ev->hit[k] = 0;
+        ev->tstar[k] = 2.0;
+        if ((dir > 0 && f0 < 0 && f1 > 0 && tol > XPPAUT_TOLMIN) ||
+            (dir < 0 && f0 > 0 && f1 <= 0 && tol > XPPAUT_TOLMIN)) {
+            ev->hit[k] = 1;
+            ev->tstar[k] = f0 / (f0 - f1);
+        } else if (dir == 0 && fabs(f1) < XPPAUT_ZERO) {
+            /* XPPAUT stores the step's start time here, not a fraction
+               (so such an event fires in the step only while t < 1). */
+            ev->hit[k] = 1;
+            ev->tstar[k] = t;
+        }
+        if (ev->tstar[k] < smin)
+            smin = ev->tstar[k];
+    }
+    memcpy(ev->g0, ev->g1, ev->ne * sizeof *ev->g0);
+    smin = smin < XPPAUT_STOL ? XPPAUT_STOL : (1 + XPPAUT_STOL) * smin;
+    if (smin > 1.0)
+        return 0;
+    /* The event's time and state on the straight line between the ends
+       of the step, and the conditions there before any assignment. */
+    *tev = t + dt * smin;
+    for (size_t i = 0; i < ev->n; i++)
+        ev->y[i] = y[i] + smin * (y1[i] - y[i]);
+    rc = eval(ev, *tev, ev->y, ev->gm);
+    if (rc)
+        return rc;
+    /* Cycles: the events of this cycle are applied (in the model's order,
+       each seeing the state the earlier ones left); any other condition
+       that the assignments carry across zero (>= and <= now) fires in
+       the next cycle. */
+    ev->nfired = 0;
+    do {
+        cycle++;
+        for (size_t k = 0; k < ev->ne; k++) {
+            if (ev->hit[k] != cycle || !(ev->tstar[k] <= smin))
+                continue;
+            if (ev->nfired++ == 0)
+                ev->first = k;
+            rc = prob->reset(prob->ctx, k, *tev, ev->y, ev->p);
+            if (rc)
+                return rc;
+        }
+        rc = eval(ev, *tev, ev->y, ev->g0);
+        if (rc)
+            return rc;
+        more = false;
+        for (size_t k = 0; k < ev->ne; k++) {
+            double f0 = ev->gm[k], f1 = ev->g0[k], tol = fabs(f1 - f0);
+            int dir = prob->event_dir[k];
+            if (ev->hit[k] > 0 || !(tol > XPPAUT_TOLMIN))
+                continue;
+            if ((dir > 0 && f0 <= 0 && f1 >= 0) || (dir < 0 && f0 >= 0 && f1 <= 0) ||
+                (dir == 0 && f0 * f1 <= 0 && (f0 != 0 || f1 != 0))) {
+                ev->hit[k] = cycle + 1;
+                ev->tstar[k] = smin;
+                more = true;
+            }
+        }
+    } while (more);
+    *frac = smin;
+    *found = true;
     return 0;
 }
 

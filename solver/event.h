@@ -60,7 +60,23 @@ int event_apply(struct event *ev, double tev);
    index of the first of them. */
 size_t event_fired(const struct event *ev, size_t *first);
 
-
+/* XPPAUT's events in a fixed-step run (--xpp), as XPPAUT 6.11 finds
+   them (its flags.c): after the step (t, y) -> (tnew, y1) each condition
+   is compared with its value after the previous step (or at event_start):
+   direction +1 fires from < 0 to > 0, -1 from > 0 to <= 0, when the
+   change exceeds 1e-10; the crossing's fraction s of the step is the
+   linear root f0 / (f0 - f1), stretched by 1 + 1e-10, and the earliest
+   one wins.  The state there is the straight line y + s (y1 - y), at
+   *tev = t + (tnew - t) s; the events at that fraction are applied to
+   it in the model's order, and conditions their assignments carry
+   across zero fire too (repeatedly).  Sets *found, *tev, *frac (s) and
+   event_state(ev) (the state after the assignments); the caller goes on
+   from there with a step of (1 - s) times its full step, as XPPAUT
+   does.  No events and no crossing: *found false, and the conditions
+   move on to tnew.  Returns 0 or the code of a failed evaluation (as
+   event_start). */
+int event_xpp_step(struct event *ev, const double *y, const double *y1, double t,
+                   double tnew, double *tev, double *frac, bool *found);
 
 /* The zeros of prob's switching functions of t (problem.h tswitch) in
    [t0, t1], in the direction of integration, into *times (malloc'd,

@@ -12,6 +12,7 @@
 
 #include "control.h"
 #include "event.h"
+#include "fixed.h"
 #include "stepper.h"
 
 /* A step is stretched onto the next stop (or t1) when at most this many
@@ -227,6 +228,11 @@ static int setup(struct run *r, const struct ode_problem *prob)
                       o->method, stepper_closest(o->method));
     if (!prob->rhs)
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "the problem has no right-hand side");
+    if (r->method.pairs && prob->n_states % 2 != 0)
+        return failed(r, ODE_EINVAL, o->t0, 0, -1,
+                      "%s needs its states in pairs, each position followed by its "
+                      "velocity (x' = v, v' = ...); the model has %zu", r->method.name,
+                      prob->n_states);
     if (!isfinite(o->t0) || !isfinite(o->t1))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "t0 and t1 must be finite");
     r->dir = o->t1 >= o->t0 ? 1.0 : -1.0;
@@ -239,6 +245,8 @@ static int setup(struct run *r, const struct ode_problem *prob)
                       "%s has no error estimate; use --controller constant or an "
                       "adaptive solver such as dopri5", r->method.name);
     r->adaptive = kind != CTL_CONSTANT;
+    if (o->xpp && !r->adaptive && fixed_xpp_variant(r->method.name))
+        r->method = *fixed_xpp_variant(r->method.name);
     if (!(o->dt >= 0) || !isfinite(o->dt))
         return failed(r, ODE_EINVAL, o->t0, 0, -1, "dt must be >= 0");
     if (!(o->dtmin >= 0) || !(o->dtmax >= 0) || !isfinite(o->dtmin) || !isfinite(o->dtmax))
@@ -440,6 +448,26 @@ static int on_event(struct run *r, double t, double h, double *tevp, bool *post)
     return 0;
 }
 
+/* An event XPPAUT's way (event_xpp_step found and applied it) in the
+   step t -> t + h: the method goes on from the state after it at tev,
+   without a row. */
+static int on_xpp_event(struct run *r, double t, double h, double tev)
+{
+    struct stepper *s = &r->s;
+    const double *y = event_state(r->ev);
+    size_t first, fired = event_fired(r->ev, &first);
+    long bad = first_nonfinite(y, s->n);
+
+    (void)first;
+    if (bad >= 0)
+        return failed(r, ODE_ENONFINITE, tev, h, bad, "non-finite state after an event");
+    r->st->events += (long)fired;
+    s->ops->accept(s, t, h);
+    memcpy(s->y, y, s->n * sizeof *y);
+    s->ops->reset(s);
+    return 0;
+}
+
 /* Fails with the cause of non-finite values found in the last attempt. */
 static int nonfinite(struct run *r, double t, double h, int rhs_rc)
 {
@@ -529,6 +557,11 @@ static int integrate(struct run *r)
     struct grid steps_grid;
     int rc, last_fail = 0;
     bool after_stop = false;
+    /* XPPAUT's fixed step: the fraction of the step left after its
+       events in it, and how many it has had. */
+    const bool xpp = o->xpp && !r->adaptive;
+    double xpp_rest = 1.0;
+    size_t xpp_hits = 0;
 
     /* A stop at t0 only says that f starts from its right there. */
     if (r->n_tstops > 0 && r->tstops[0] == t0) {
@@ -583,6 +616,13 @@ static int integrate(struct run *r)
             land = dist <= SOLVE_STRETCH * h;
             at_tstop = at_tstop && land;
             hstep = r->dir * (dist < 2.0 * h ? 0.5 * dist : h);
+        } else if (xpp) {
+            /* t + h as XPPAUT adds it (not t0 + k h), the rest of the
+               step after an event as (1 - s) h. */
+            land = false;
+            at_tstop = false;
+            hstep = xpp_rest * (r->dir * h);
+            grid = true;
         } else {
             double tg = kconst + 1 >= nconst ? t1 : grid_at(&steps_grid, kconst + 1);
             if (!at_tstop || r->dir * (stop - tg) >= 0) {
@@ -597,7 +637,7 @@ static int integrate(struct run *r)
         } else {
             tnew = t + hstep;
         }
-        last = land && stop == t1;
+        last = xpp ? kconst + 1 >= nconst : land && stop == t1;
 
         /* Nothing to do when the method already has what it needs. */
         rc = first_stage(r, t, hstep, after_stop);
@@ -664,7 +704,41 @@ static int integrate(struct run *r)
                     return failed(r, ODE_ENONFINITE, t, hstep, (long)i, "exceeds bound %g",
                                   o->bound);
         }
-        if (r->ev) {
+        if (r->ev && xpp) {
+            double tev, frac;
+            bool found;
+            rc = event_xpp_step(r->ev, s->y, s->y1, t, tnew, &tev, &frac, &found);
+            if (rc)
+                return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, t, hstep, -1,
+                              rc < 0 ? "an event condition asked to stop"
+                                     : "an event condition could not be evaluated");
+            if (found) {
+                rc = on_xpp_event(r, t, hstep, tev);
+                if (rc)
+                    return rc;
+                st->steps++;
+                st->dt_last = tev - t;
+                t = tev;
+                if (o->stop_after_events > 0 && st->events >= o->stop_after_events)
+                    return emit(r, t, s->y);
+                /* XPPAUT ends the step at its event after NFlags + 2
+                   of them in one step. */
+                if (++xpp_hits <= r->s.cfg->prob->n_events + 2) {
+                    xpp_rest = 1.0 - frac;
+                    grid = false;
+                    goto next;
+                }
+                xpp_rest = 1.0;
+                xpp_hits = 0;
+                if (o->save == SAVE_STEPS && (rc = emit(r, t, s->y)))
+                    return rc;
+                if (last)
+                    return 0;
+                goto next;
+            }
+            xpp_rest = 1.0;
+            xpp_hits = 0;
+        } else if (r->ev) {
             double tev;
             bool found, post;
             rc = event_find(r->ev, s, t, hstep, &tev, &found);

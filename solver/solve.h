@@ -84,6 +84,13 @@ struct solve_opts {
     /* The zeros of the problem's switching functions of t (problem.h
        tswitch) are stops like tstops unless no_switches. */
     bool no_switches;
+    /* A fixed-step run as XPPAUT 6.11 makes it (--xpp): t advances by
+       adding the step to it, euler, heun and rk4 keep XPPAUT's order of
+       operations (fixed.h), events are XPPAUT's (event.h,
+       event_xpp_step: no rows of their own, the rest of the step taken
+       after them) and tstops are not stepped onto.  Ignored by adaptive
+       runs. */
+    bool xpp;
 };
 
 /* Fills `o` with the defaults: dopri5, CTL_DEFAULT (PID for dopri5),

@@ -10,6 +10,7 @@
 #include "bdf.h"
 #include "dirk.h"
 #include "erk.h"
+#include "fixed.h"
 #include "irk.h"
 #include "ros.h"
 #include "tableau.h"
@@ -26,6 +27,8 @@ static const struct stepper_method *const others[] = {
     &dirk_backeul,
     &dirk_trapezoid,
     &auto_method,
+    &fixed_discrete,
+    &fixed_symplectic,
     NULL,
 };
 
@@ -307,7 +310,7 @@ struct xpp_name {
 };
 
 static const struct xpp_name xpp_names[] = {
-    { "discrete",   'd', NULL,        "euler" },
+    { "discrete",   'd', "discrete",  NULL },
     { "euler",      'e', "euler",     NULL },
     { "modeuler",   'm', "heun",      NULL },
     { "rungekutta", 'r', "rk4",       NULL },
@@ -321,7 +324,7 @@ static const struct xpp_name xpp_names[] = {
     { "5dp",        '5', "dopri5",    NULL },
     { "83dp",       '8', "dop853",    NULL },
     { "2rb",        '2', "ros23",     "dopri5" },
-    { "ymp",        'y', NULL,        "rk4" },
+    { "ymp",        'y', "symplectic", NULL },
     { "backeul",    0,   "backeul",   "dopri5" },
     { "qualrk4",    0,   "dopri5",    NULL },
     { "dorprin",    0,   "dopri5",    NULL },
@@ -329,7 +332,7 @@ static const struct xpp_name xpp_names[] = {
     { "dp83",       0,   "dop853",    NULL },
     { "rb23",       0,   "ros23",     "dopri5" },
     { "rosenbrock", 0,   "ros23",     "dopri5" },
-    { "symplectic", 0,   NULL,        "rk4" },
+    { "symplectic", 0,   "symplectic", NULL },
 };
 
 #define XPP_N (sizeof xpp_names / sizeof xpp_names[0])

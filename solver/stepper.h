@@ -143,6 +143,9 @@ struct stepper_method {
     int (*create)(struct stepper *s, const struct stepper_method *m,
                   const struct stepper_cfg *cfg);
     const void *data;            /* the method's coefficients (tableau) */
+    /* The states come in pairs, each position followed by its velocity
+       (symplectic): an odd number is refused before the solve. */
+    bool pairs;
 };
 
 struct stepper {

@@ -61,6 +61,13 @@ if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
     vg 0 $M/decay.ode -o "$TMPDIR/run.h5"
 fi
 vg 0 --check samples/brusselator.ode
+# XPPAUT's fixed-step runs: a map, events located its way, the symplectic
+# method, and bdry statements skipped.
+vg 0 --xpp --format xpp tests/xpp/map-logistic.ode
+vg 0 --xpp --no-jit tests/xpp/fire-reset.ode
+vg 0 --xpp tests/xpp/pendulum-ymp.ode --stats
+vg 0 --xpp tests/xpp/shoot-bdry.ode
+vg 2 --solver rk4 $M/map-affine.ode
 # The implicit solvers: exact and finite-difference Jacobians, each linear
 # solver (dense, band, KLU with its complex systems under radau5), auto's
 # switches, and a Newton failure that ends the solve.

@@ -4,8 +4,8 @@
 # the exit status it documents (0 unless its comment says "exit N").  In a
 # transcript ("$ " before each command) the lines after a command are its
 # output and must match within 1e-6; "$ cat FILE" followed by the file
-# makes FILE.  Commands of the set-up (scripts, make) are not odesolve's
-# and are left out; commands that need gnuplot run with GNUTERM=dumb, and
+# makes FILE.  A README command runs when it starts with odesolve (or
+# gnuplot) or pipes into it; the set-up's (scripts, make) are left out; commands that need gnuplot run with GNUTERM=dumb, and
 # are left out when it is not installed.  Last, the failure message the
 # man pages quote is the one the program prints.
 . tests/e2e/common.sh
@@ -28,7 +28,7 @@ awk -v dir="$W/cmd" -v work="$W/work" -v src=README.md '
     function start(cmd, line,   want) {
         flush()
         if (cmd ~ /^cat [^ |<>]+$/) { catf = work "/" substr(cmd, 5); printf "" >catf; return }
-        if (cmd !~ /^(odesolve|gnuplot)( |$)/) { skipped++; return }
+        if (cmd !~ /^(odesolve|gnuplot)( |$)/ && cmd !~ /^[^#]*\| *odesolve( |$)/) { skipped++; return }
         n++
         want = 0
         if (match(cmd, /# exit [0-9]+/)) want = substr(cmd, RSTART + 7, RLENGTH - 7) + 0

@@ -48,7 +48,7 @@ expect_status 0 "$ODESOLVE" --xpp --stats -q "$TMPDIR/adapt.ode" >/dev/null 2>"$
 # written, exit 1 naming the variable and t.  Default bound 100.
 printf "init x=1\nx' = x\n@ total=10, dt=0.1\n" >"$TMPDIR/grow.ode"
 expect_status 1 "$ODESOLVE" --xpp "$TMPDIR/grow.ode" >"$TMPDIR/o" 2>"$TMPDIR/e"
-grep -q "stopped at t = 4.7.*: x = 109.9.* is out of bounds (|value| > bound = 100" "$TMPDIR/e" || die "bound: $(cat "$TMPDIR/e")"
+grep -q "stopped at t = 4.[67].*: x = 109.9.* is out of bounds (|value| > bound = 100" "$TMPDIR/e" || die "bound: $(cat "$TMPDIR/e")"
 close "$(tail -n 1 "$TMPDIR/o" | cut -d, -f1)" 4.6 || die "bound: last row $(tail -n 1 "$TMPDIR/o")"
 printf "init x=1\nx' = 0\naux big = 200*x\n@ total=1, dt=0.1\n" >"$TMPDIR/auxb.ode"
 expect_status 1 "$ODESOLVE" --xpp "$TMPDIR/auxb.ode" >"$TMPDIR/o" 2>"$TMPDIR/e"

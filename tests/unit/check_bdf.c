@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "solve.h"
+#include "testbench.h"
 
 /* ---- problems with an exact Jacobian and a CSC pattern ---- */
 
@@ -68,104 +69,6 @@ static struct ode_problem tp_problem(struct tprob *tp)
     pr.jac_pattern.colptr = tp->colptr;
     pr.jac_pattern.rowind = tp->rowind;
     return pr;
-}
-
-/* Robertson's chemistry (IVP test set ROBER). */
-static void rober_f(double t, const double *y, const double *p, double *f)
-{
-    double a = 0.04 * y[0], b = 1e4 * y[1] * y[2], c = 3e7 * y[1] * y[1];
-
-    (void)t;
-    (void)p;
-    f[0] = -a + b;
-    f[1] = a - b - c;
-    f[2] = c;
-}
-
-static void rober_j(double t, const double *y, const double *p, double J[MAXN][MAXN])
-{
-    (void)t;
-    (void)p;
-    J[0][0] = -0.04;
-    J[0][1] = 1e4 * y[2];
-    J[0][2] = 1e4 * y[1];
-    J[1][0] = 0.04;
-    J[1][1] = -1e4 * y[2] - 6e7 * y[1];
-    J[1][2] = -1e4 * y[1];
-    J[2][1] = 6e7 * y[1];
-}
-
-/* Van der Pol, mu = 1e3, in Hairer's scaled form (IVP test set VDPOL). */
-static void vdp_f(double t, const double *y, const double *p, double *f)
-{
-    (void)t;
-    (void)p;
-    f[0] = y[1];
-    f[1] = ((1 - y[0] * y[0]) * y[1] - y[0]) / 1e-6;
-}
-
-static void vdp_j(double t, const double *y, const double *p, double J[MAXN][MAXN])
-{
-    (void)t;
-    (void)p;
-    J[0][1] = 1;
-    J[1][0] = (-2 * y[0] * y[1] - 1) / 1e-6;
-    J[1][1] = (1 - y[0] * y[0]) / 1e-6;
-}
-
-/* HIRES (IVP test set). */
-static void hires_f(double t, const double *y, const double *p, double *f)
-{
-    double r = 280.0 * y[5] * y[7];
-
-    (void)t;
-    (void)p;
-    f[0] = -1.71 * y[0] + 0.43 * y[1] + 8.32 * y[2] + 0.0007;
-    f[1] = 1.71 * y[0] - 8.75 * y[1];
-    f[2] = -10.03 * y[2] + 0.43 * y[3] + 0.035 * y[4];
-    f[3] = 8.32 * y[1] + 1.71 * y[2] - 1.12 * y[3];
-    f[4] = -1.745 * y[4] + 0.43 * y[5] + 0.43 * y[6];
-    f[5] = -r + 0.69 * y[3] + 1.71 * y[4] - 0.43 * y[5] + 0.69 * y[6];
-    f[6] = r - 1.81 * y[6];
-    f[7] = -r + 1.81 * y[6];
-}
-
-static void hires_j(double t, const double *y, const double *p, double J[MAXN][MAXN])
-{
-    (void)t;
-    (void)p;
-    J[0][0] = -1.71; J[0][1] = 0.43; J[0][2] = 8.32;
-    J[1][0] = 1.71; J[1][1] = -8.75;
-    J[2][2] = -10.03; J[2][3] = 0.43; J[2][4] = 0.035;
-    J[3][1] = 8.32; J[3][2] = 1.71; J[3][3] = -1.12;
-    J[4][4] = -1.745; J[4][5] = 0.43; J[4][6] = 0.43;
-    J[5][3] = 0.69; J[5][4] = 1.71; J[5][5] = -280.0 * y[7] - 0.43;
-    J[5][6] = 0.69; J[5][7] = -280.0 * y[5];
-    J[6][5] = 280.0 * y[7]; J[6][6] = -1.81; J[6][7] = 280.0 * y[5];
-    J[7][5] = -280.0 * y[7]; J[7][6] = 1.81; J[7][7] = -280.0 * y[5];
-}
-
-/* OREGO, the Oregonator (IVP test set). */
-static void orego_f(double t, const double *y, const double *p, double *f)
-{
-    (void)t;
-    (void)p;
-    f[0] = 77.27 * (y[1] + y[0] * (1 - 8.375e-6 * y[0] - y[1]));
-    f[1] = (y[2] - (1 + y[0]) * y[1]) / 77.27;
-    f[2] = 0.161 * (y[0] - y[2]);
-}
-
-static void orego_j(double t, const double *y, const double *p, double J[MAXN][MAXN])
-{
-    (void)t;
-    (void)p;
-    J[0][0] = 77.27 * (1 - 2 * 8.375e-6 * y[0] - y[1]);
-    J[0][1] = 77.27 * (1 - y[0]);
-    J[1][0] = -y[1] / 77.27;
-    J[1][1] = -(1 + y[0]) / 77.27;
-    J[1][2] = 1 / 77.27;
-    J[2][0] = 0.161;
-    J[2][2] = -0.161;
 }
 
 /* y' = A y with A = [-2 1; 1 -2] (eigenvalues -1, -3); from (1, 0):
@@ -377,16 +280,6 @@ static void solve(const struct ode_problem *pr, const double *p, const double *y
     out->max_order = -1;
 }
 
-/* The IVP test set's mixed error max_i |y_i - r_i| / (eta + |r_i|). */
-static double mixed_err(const double *y, const double *ref, size_t n, double eta)
-{
-    double e = 0;
-
-    for (size_t i = 0; i < n; i++)
-        e = fmax(e, fabs(y[i] - ref[i]) / (eta + fabs(ref[i])));
-    return e;
-}
-
 /* The classical BDFs: the method with every kappa 0. */
 static const double bdf_kappa0[BDF_MAX_ORDER + 2];
 
@@ -519,34 +412,13 @@ START_TEST(bdf_exactly_solvable_stiff_linear_system)
 }
 END_TEST
 
-struct bench_case {
+/* The problems of the shared bench (testbench.h), with the mixed error
+   allowed, in units of rtol. */
+static const struct bench_case {
     const char *name;
-    struct tprob tp;
-    double t1, eta;
-    double errfac;          /* the mixed error allowed, in units of rtol */
-    double y0[MAXN], ref[MAXN];
-};
-
-/* The references of ../shared/bench/problems/NAME/reference.txt: the IVP
-   test set's published values (RADAU5 in extended precision). */
-static struct bench_case bench_cases[] = {
-    { "rober", { .n = 3, .f = rober_f, .jd = rober_j, .mask = "111/111/010" },
-      1e11, 1e-10, 100, { 1, 0, 0 },
-      { 2.083340149701255e-08, 8.3333607703347131e-14, 0.99999997916650496 } },
-    { "vdp", { .n = 2, .f = vdp_f, .jd = vdp_j, .mask = "01/11" },
-      2, 1, 100, { 2, 0 },
-      { 1.7061677321704829, -0.89280970102479751 } },
-    { "hires", { .n = 8, .f = hires_f, .jd = hires_j,
-                 .mask = "11100000/11000000/00111000/01110000/00001110/"
-                         "00011111/00000111/00000111" },
-      321.8122, 1e-4, 100, { 1, 0, 0, 0, 0, 0, 0, 0.0057 },
-      { 0.00073713125733256685, 0.00014424857263161851,
-        5.8887297409675752e-05, 0.0011756513432831491,
-        0.0023863561988313308, 0.0062389682527427964,
-        0.0028499983951857689, 0.0028500016048142308 } },
-    { "orego", { .n = 3, .f = orego_f, .jd = orego_j, .mask = "110/111/101" },
-      360, 1, 500, { 1, 2, 3 },
-      { 1.0008148703185229, 1228.1785215499169, 132.0554942846706 } },
+    double errfac;
+} bench_cases[] = {
+    { "rober", 100 }, { "vdp", 100 }, { "hires", 100 }, { "orego", 500 },
 };
 
 /* At rtol 1e-4 .. 1e-10 (atol = eta rtol, as the bench harness) the
@@ -555,14 +427,14 @@ static struct bench_case bench_cases[] = {
    at 1e-8), whose solution amplifies local errors most. */
 START_TEST(bdf_matches_the_test_set_references)
 {
-    struct bench_case *bc = &bench_cases[_i];
-    struct ode_problem pr = tp_problem(&bc->tp);
+    const struct bench_case *bc = &bench_cases[_i];
+    const struct tb_problem *tp = tb_get(bc->name, 1);
     double y1[MAXN];
     struct run r;
 
     for (double rtol = 1e-4; rtol >= 1e-10; rtol /= 100) {
-        solve(&pr, NULL, bc->y0, 0, bc->t1, rtol, bc->eta * rtol, y1, &r);
-        double e = mixed_err(y1, bc->ref, bc->tp.n, bc->eta);
+        solve(&tp->prob, NULL, tp->y0, 0, tp->t1, rtol, tp->eta * rtol, y1, &r);
+        double e = tb_error(tp, y1);
         ck_assert_msg(e < bc->errfac * rtol, "%s rtol %g err %g (steps %ld)",
                       bc->name, rtol, e, r.steps);
     }
@@ -573,12 +445,11 @@ END_TEST
    factorisation and J must be reused across steps the same way. */
 START_TEST(bdf_robertson_reuses_the_factorisation)
 {
-    struct bench_case *bc = &bench_cases[0];
-    struct ode_problem pr = tp_problem(&bc->tp);
+    const struct tb_problem *tp = tb_get("rober", 1);
     double y1[MAXN];
     struct run r;
 
-    solve(&pr, NULL, bc->y0, 0, bc->t1, 1e-6, 1e-16, y1, &r);
+    solve(&tp->prob, NULL, tp->y0, 0, tp->t1, 1e-6, 1e-16, y1, &r);
     ck_assert_msg(r.st.nlu * 4 < r.steps, "%ld LU for %ld steps", r.st.nlu, r.steps);
     ck_assert_msg(r.st.njev * 10 < r.steps, "%ld J for %ld steps", r.st.njev, r.steps);
     /* Newton converges in one or two iterations most of the time. */
@@ -586,7 +457,7 @@ START_TEST(bdf_robertson_reuses_the_factorisation)
                   r.st.nnewton);
     ck_assert_int_lt(r.steps, 2500);
     /* Through the operations alone: the same run climbs to order 5. */
-    drive(&bdf_method, &pr, NULL, bc->y0, 0, bc->t1, 1e-6, 1e-16, y1, &r);
+    drive(&bdf_method, &tp->prob, NULL, tp->y0, 0, tp->t1, 1e-6, 1e-16, y1, &r);
     ck_assert_int_eq(r.rc, 0);
     ck_assert_int_eq(r.max_order, BDF_MAX_ORDER);
 }

@@ -457,7 +457,7 @@ static int visit_file(const char *path)
     if (!f)
         return 0;
     fclose(f);
-    ck_assert_int_eq(check_load_file(path, stderr, &m), 0);
+    ck_assert_int_eq(tm_load_model(path, &m), 0);
     model_against_fd(path, m, m->n_states <= 64);
     model_free(m);
     return 1;

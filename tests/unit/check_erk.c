@@ -164,27 +164,6 @@ START_TEST(erk_without_fsal_evaluates_first_stage_once)
 }
 END_TEST
 
-START_TEST(erk_initial_step_follows_hairer_wanner)
-{
-    /* y' = -y, y0 = 1: d0 = d1 = 1/sc, h0 = 0.01, d2 = 1/sc, so h =
-       min(100 h0, (0.01 sc)^(1/5), hmax) with sc = atol + rtol. */
-    struct ode_problem prob = problem(1, linear);
-    double p[1] = { -1.0 }, h;
-    struct erk e;
-
-    ck_assert_int_eq(erk_init(&e, tab_find("dopri5"), &prob, p, true), 0);
-    e.y[0] = 1.0;
-    ck_assert_int_eq(erk_f0(&e, 0.0), 0);
-    ck_assert_int_eq(erk_initial_step(&e, 0.0, 1.0, 10.0, 1e-6, 1e-6, &h), 0);
-    ck_assert_double_eq_tol(h, pow(0.01 * 2e-6, 0.2), 1e-12);
-    ck_assert_int_eq(e.nfev, 2);
-    /* hmax caps it, and backwards works the same. */
-    ck_assert_int_eq(erk_initial_step(&e, 0.0, -1.0, 1e-3, 1e-6, 1e-6, &h), 0);
-    ck_assert(h == 1e-3);
-    erk_free(&e);
-}
-END_TEST
-
 START_TEST(erk_reports_the_non_finite_component)
 {
     struct ode_problem prob = problem(2, poisoned);
@@ -703,7 +682,6 @@ static Suite *erk_suite(void)
     tcase_add_test(tc, erk_error_estimate_has_embedded_order);
     tcase_add_test(tc, erk_fsal_reuses_last_stage);
     tcase_add_test(tc, erk_without_fsal_evaluates_first_stage_once);
-    tcase_add_test(tc, erk_initial_step_follows_hairer_wanner);
     tcase_add_test(tc, erk_reports_the_non_finite_component);
     tcase_add_test(tc, erk_error_flags_overflowed_state);
     tcase_add_test(tc, erk_handles_zero_states);

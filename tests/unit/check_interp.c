@@ -673,7 +673,7 @@ static int load_and_agree(const char *path)
     struct model *m;
     if (access(path, R_OK) != 0)
         return 0;
-    int rc = check_load_file(path, stderr, &m);
+    int rc = tm_load_model(path, &m);
     ck_assert_msg(rc == 0, "%s does not load (%d)", path, rc);
     agree_on_model(m, path);
     model_free(m);

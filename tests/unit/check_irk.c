@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "solve.h"
+#include "testbench.h"
 
 #define MAXN 8
 
@@ -77,145 +78,6 @@ static struct ode_problem tp_problem(struct tprob *tp, bool exact)
     prob.jac_pattern.rowind = tp->rowind;
     prob.jac = exact ? tp_jac : NULL;
     return prob;
-}
-
-/* Robertson (IVP test set ROBER; bench/problems/rober/rober.c). */
-static int rober_f(void *ctx, double t, const double *y, const double *p, double *f)
-{
-    (void)ctx, (void)t, (void)p;
-    double a = 0.04 * y[0], b = 1e4 * y[1] * y[2], c = 3e7 * y[1] * y[1];
-    f[0] = -a + b;
-    f[1] = a - b - c;
-    f[2] = c;
-    return 0;
-}
-static void rober_j(double t, const double *y, const double *p, double *J)
-{
-    (void)t, (void)p;
-    memset(J, 0, 9 * sizeof *J);
-    J[0] = -0.04, J[1] = 1e4 * y[2], J[2] = 1e4 * y[1];
-    J[3] = 0.04, J[4] = -1e4 * y[2] - 6e7 * y[1], J[5] = -1e4 * y[1];
-    J[7] = 6e7 * y[1];
-}
-static const struct entry rober_e[] = {
-    { 0, 0 }, { 0, 1 }, { 0, 2 }, { 1, 0 }, { 1, 1 }, { 1, 2 }, { 2, 1 },
-};
-
-/* Van der Pol, mu = 1e3, Hairer's scaled form (IVP test set VDPOL). */
-static int vdp_f(void *ctx, double t, const double *y, const double *p, double *f)
-{
-    (void)ctx, (void)t, (void)p;
-    f[0] = y[1];
-    f[1] = ((1.0 - y[0] * y[0]) * y[1] - y[0]) / 1e-6;
-    return 0;
-}
-static void vdp_j(double t, const double *y, const double *p, double *J)
-{
-    (void)t, (void)p;
-    J[0] = 0, J[1] = 1;
-    J[2] = (-2.0 * y[0] * y[1] - 1.0) / 1e-6, J[3] = (1.0 - y[0] * y[0]) / 1e-6;
-}
-static const struct entry vdp_e[] = { { 0, 1 }, { 1, 0 }, { 1, 1 } };
-
-/* HIRES (IVP test set). */
-static int hires_f(void *ctx, double t, const double *y, const double *p, double *f)
-{
-    (void)ctx, (void)t, (void)p;
-    double r = 280.0 * y[5] * y[7];
-    f[0] = -1.71 * y[0] + 0.43 * y[1] + 8.32 * y[2] + 0.0007;
-    f[1] = 1.71 * y[0] - 8.75 * y[1];
-    f[2] = -10.03 * y[2] + 0.43 * y[3] + 0.035 * y[4];
-    f[3] = 8.32 * y[1] + 1.71 * y[2] - 1.12 * y[3];
-    f[4] = -1.745 * y[4] + 0.43 * y[5] + 0.43 * y[6];
-    f[5] = -r + 0.69 * y[3] + 1.71 * y[4] - 0.43 * y[5] + 0.69 * y[6];
-    f[6] = r - 1.81 * y[6];
-    f[7] = -r + 1.81 * y[6];
-    return 0;
-}
-static void hires_j(double t, const double *y, const double *p, double *J)
-{
-    (void)t, (void)p;
-    memset(J, 0, 64 * sizeof *J);
-#define S(i, j, v) J[(i) * 8 + (j)] = (v)
-    S(0, 0, -1.71), S(0, 1, 0.43), S(0, 2, 8.32);
-    S(1, 0, 1.71), S(1, 1, -8.75);
-    S(2, 2, -10.03), S(2, 3, 0.43), S(2, 4, 0.035);
-    S(3, 1, 8.32), S(3, 2, 1.71), S(3, 3, -1.12);
-    S(4, 4, -1.745), S(4, 5, 0.43), S(4, 6, 0.43);
-    S(5, 3, 0.69), S(5, 4, 1.71), S(5, 5, -280.0 * y[7] - 0.43);
-    S(5, 6, 0.69), S(5, 7, -280.0 * y[5]);
-    S(6, 5, 280.0 * y[7]), S(6, 6, -1.81), S(6, 7, 280.0 * y[5]);
-    S(7, 5, -280.0 * y[7]), S(7, 6, 1.81), S(7, 7, -280.0 * y[5]);
-#undef S
-}
-static const struct entry hires_e[] = {
-    { 0, 0 }, { 0, 1 }, { 0, 2 }, { 1, 0 }, { 1, 1 }, { 2, 2 }, { 2, 3 }, { 2, 4 },
-    { 3, 1 }, { 3, 2 }, { 3, 3 }, { 4, 4 }, { 4, 5 }, { 4, 6 }, { 5, 3 }, { 5, 4 },
-    { 5, 5 }, { 5, 6 }, { 5, 7 }, { 6, 5 }, { 6, 6 }, { 6, 7 }, { 7, 5 }, { 7, 6 },
-    { 7, 7 },
-};
-
-/* Oregonator (IVP test set OREGO). */
-static int orego_f(void *ctx, double t, const double *y, const double *p, double *f)
-{
-    (void)ctx, (void)t, (void)p;
-    f[0] = 77.27 * (y[1] + y[0] * (1.0 - 8.375e-6 * y[0] - y[1]));
-    f[1] = (y[2] - (1.0 + y[0]) * y[1]) / 77.27;
-    f[2] = 0.161 * (y[0] - y[2]);
-    return 0;
-}
-static void orego_j(double t, const double *y, const double *p, double *J)
-{
-    (void)t, (void)p;
-    J[0] = 77.27 * (1.0 - 2.0 * 8.375e-6 * y[0] - y[1]), J[1] = 77.27 * (1.0 - y[0]), J[2] = 0;
-    J[3] = -y[1] / 77.27, J[4] = -(1.0 + y[0]) / 77.27, J[5] = 1.0 / 77.27;
-    J[6] = 0.161, J[7] = 0, J[8] = -0.161;
-}
-static const struct entry orego_e[] = {
-    { 0, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 }, { 1, 2 }, { 2, 0 }, { 2, 2 },
-};
-
-/* References y(t1) from bench/problems/NAME/reference.txt (Test Set for
-   IVP Solvers, Mazzia & Magherini, RADAU5 in extended precision). */
-static struct tprob bench_problem(const char *name)
-{
-    struct tprob tp;
-
-    memset(&tp, 0, sizeof tp);
-    tp.name = name;
-    if (!strcmp(name, "rober")) {
-        tp = (struct tprob){ .name = name, .n = 3, .t1 = 1e11, .y0 = { 1, 0, 0 }, .eta = 1e-10,
-                             .ref = { 2.083340149701255e-08, 8.3333607703347131e-14,
-                                      0.99999997916650496 },
-                             .f = rober_f, .dj = rober_j, .ent = rober_e, .nent = 7 };
-    } else if (!strcmp(name, "vdp")) {
-        tp = (struct tprob){ .name = name, .n = 2, .t1 = 2, .y0 = { 2, 0 }, .eta = 1,
-                             .ref = { 1.7061677321704829, -0.89280970102479751 },
-                             .f = vdp_f, .dj = vdp_j, .ent = vdp_e, .nent = 3 };
-    } else if (!strcmp(name, "hires")) {
-        tp = (struct tprob){ .name = name, .n = 8, .t1 = 321.8122,
-                             .y0 = { 1, 0, 0, 0, 0, 0, 0, 0.0057 }, .eta = 1e-4,
-                             .ref = { 0.00073713125733256685, 0.00014424857263161851,
-                                      5.8887297409675752e-05, 0.0011756513432831491,
-                                      0.0023863561988313308, 0.0062389682527427964,
-                                      0.0028499983951857689, 0.0028500016048142308 },
-                             .f = hires_f, .dj = hires_j, .ent = hires_e, .nent = 25 };
-    } else {
-        tp = (struct tprob){ .name = name, .n = 3, .t1 = 360, .y0 = { 1, 2, 3 }, .eta = 1,
-                             .ref = { 1.0008148703185229, 1228.1785215499169,
-                                      132.0554942846706 },
-                             .f = orego_f, .dj = orego_j, .ent = orego_e, .nent = 7 };
-    }
-    return tp;
-}
-
-/* The bench's error: max_i |y_i - ref_i| / (eta + |ref_i|). */
-static double mixed_err(const struct tprob *tp, const double *y)
-{
-    double e = 0;
-    for (size_t i = 0; i < tp->n; i++)
-        e = fmax(e, fabs(y[i] - tp->ref[i]) / (tp->eta + fabs(tp->ref[i])));
-    return e;
 }
 
 /* ---- solves through solve_run ---- */
@@ -480,14 +342,13 @@ START_TEST(irk_bench_problems_meet_their_references)
     for (int p = 0; p < 4; p++) {
         double prev = INFINITY;
         for (int q = 0; q < 4; q++) {
-            struct tprob tp = bench_problem(names[p]);
-            struct ode_problem prob = tp_problem(&tp, true);
-            struct run r = drive(&prob, tp.y0, tp.t0, tp.t1, tols[q], tp.eta * tols[q], 0,
-                                 NULL, 0, NULL);
-            double e = mixed_err(&tp, r.y);
+            const struct tb_problem *tp = tb_get(names[p], 1);
+            struct run r = drive(&tp->prob, tp->y0, tp->t0, tp->t1, tols[q], tp->eta * tols[q],
+                                 0, NULL, 0, NULL);
+            double e = tb_error(tp, r.y);
             ck_assert_int_eq(r.rc, 0);
-            ck_assert_msg(e <= 50 * tols[q], "%s rtol %g: err %g", tp.name, tols[q], e);
-            ck_assert_msg(e < prev / 5, "%s rtol %g: err %g after %g", tp.name, tols[q], e,
+            ck_assert_msg(e <= 50 * tols[q], "%s rtol %g: err %g", tp->name, tols[q], e);
+            ck_assert_msg(e < prev / 5, "%s rtol %g: err %g after %g", tp->name, tols[q], e,
                           prev);
             prev = e;
         }
@@ -502,10 +363,10 @@ END_TEST
    3 per step. */
 START_TEST(irk_stiff_step_counts_are_bounded)
 {
-    struct tprob rober = bench_problem("rober"), vdp = bench_problem("vdp");
-    struct ode_problem pr = tp_problem(&rober, true), pv = tp_problem(&vdp, true);
-    struct run r = drive(&pr, rober.y0, 0, rober.t1, 1e-6, 1e-16, 0, NULL, 0, NULL);
-    struct run v = drive(&pv, vdp.y0, 0, vdp.t1, 1e-6, 1e-6, 0, NULL, 0, NULL);
+    const struct tb_problem *rober = tb_get("rober", 1);
+    struct run r = drive(&rober->prob, rober->y0, 0, rober->t1, 1e-6, 1e-16, 0, NULL, 0, NULL);
+    const struct tb_problem *vdp = tb_get("vdp", 1);
+    struct run v = drive(&vdp->prob, vdp->y0, 0, vdp->t1, 1e-6, 1e-6, 0, NULL, 0, NULL);
 
     ck_assert_int_eq(r.rc, 0);
     ck_assert_int_eq(v.rc, 0);

@@ -398,7 +398,7 @@ static int model_fd_vs_exact(const char *path)
     if (!f)
         return 0;
     fclose(f);
-    ck_assert_int_eq(check_load_file(path, stderr, &m), 0);
+    ck_assert_int_eq(tm_load_model(path, &m), 0);
     ck_assert_int_eq(diff_model(m, DIFF_JAC, stderr), 0);
     ck_assert_int_eq(interp_new(m, &ip, &pr), 0);
     ck_assert_msg(pr.jac && pr.jac_pattern.colptr, "%s: no exact Jacobian", path);

@@ -492,7 +492,7 @@ static int load_and_agree(const char *path)
     struct model *m;
     if (access(path, R_OK) != 0)
         return 0;
-    ck_assert_msg(check_load_file(path, stderr, &m) == 0, "%s does not load", path);
+    ck_assert_msg(tm_load_model(path, &m) == 0, "%s does not load", path);
     agree_on_model(m, path);
     model_free(m);
     return 1;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "solve.h"
+#include "testbench.h"
 
 /* ---- problems ---------------------------------------------------------- */
 
@@ -126,133 +127,6 @@ static void stiff_exact(double t, const double *y0, double *y)
         y[i] = qmat(i, 0) * z[0] + qmat(i, 1) * z[1] + qmat(i, 2) * z[2];
 }
 
-/* The stiff problems of the IVP test set (Mazzia & Magherini, Univ. Bari),
-   as in ../shared/bench/problems/NAME/NAME.c, with their analytic
-   Jacobians in CSC. */
-static int rober_rhs(void *ctx, double t, const double *y, const double *p, double *f)
-{
-    (void)ctx;
-    (void)t;
-    (void)p;
-    double a = 0.04 * y[0], b = 1e4 * y[1] * y[2], c = 3e7 * y[1] * y[1];
-    f[0] = -a + b;
-    f[1] = a - b - c;
-    f[2] = c;
-    return 0;
-}
-
-static int rober_jac(void *ctx, double t, const double *y, const double *p, double *v)
-{
-    (void)ctx;
-    (void)t;
-    (void)p;
-    v[0] = -0.04;
-    v[1] = 0.04;
-    v[2] = 1e4 * y[2];
-    v[3] = -1e4 * y[2] - 6e7 * y[1];
-    v[4] = 6e7 * y[1];
-    v[5] = 1e4 * y[1];
-    v[6] = -1e4 * y[1];
-    return 0;
-}
-
-static const size_t rober_cp[] = { 0, 2, 5, 7 };
-static const size_t rober_ri[] = { 0, 1, 0, 1, 2, 0, 1 };
-
-/* Van der Pol, mu = 1e3, Hairer's scaled form (VDPOL): eps = 1e-6. */
-static int vdp_rhs(void *ctx, double t, const double *y, const double *p, double *f)
-{
-    (void)ctx;
-    (void)t;
-    (void)p;
-    f[0] = y[1];
-    f[1] = ((1.0 - y[0] * y[0]) * y[1] - y[0]) / 1e-6;
-    return 0;
-}
-
-static int vdp_jac(void *ctx, double t, const double *y, const double *p, double *v)
-{
-    (void)ctx;
-    (void)t;
-    (void)p;
-    v[0] = (-2.0 * y[0] * y[1] - 1.0) / 1e-6;
-    v[1] = 1.0;
-    v[2] = (1.0 - y[0] * y[0]) / 1e-6;
-    return 0;
-}
-
-static const size_t vdp_cp[] = { 0, 1, 3 };
-static const size_t vdp_ri[] = { 1, 0, 1 };
-
-static int hires_rhs(void *ctx, double t, const double *y, const double *p, double *f)
-{
-    (void)ctx;
-    (void)t;
-    (void)p;
-    double r = 280.0 * y[5] * y[7];
-    f[0] = -1.71 * y[0] + 0.43 * y[1] + 8.32 * y[2] + 0.0007;
-    f[1] = 1.71 * y[0] - 8.75 * y[1];
-    f[2] = -10.03 * y[2] + 0.43 * y[3] + 0.035 * y[4];
-    f[3] = 8.32 * y[1] + 1.71 * y[2] - 1.12 * y[3];
-    f[4] = -1.745 * y[4] + 0.43 * y[5] + 0.43 * y[6];
-    f[5] = -r + 0.69 * y[3] + 1.71 * y[4] - 0.43 * y[5] + 0.69 * y[6];
-    f[6] = r - 1.81 * y[6];
-    f[7] = -r + 1.81 * y[6];
-    return 0;
-}
-
-static int hires_jac(void *ctx, double t, const double *y, const double *p, double *v)
-{
-    (void)ctx;
-    (void)t;
-    (void)p;
-    const double w[25] = {
-        -1.71, 1.71,                                      /* col 0: rows 0 1 */
-        0.43, -8.75, 8.32,                                /* col 1: rows 0 1 3 */
-        8.32, -10.03, 1.71,                               /* col 2: rows 0 2 3 */
-        0.43, -1.12, 0.69,                                /* col 3: rows 2 3 5 */
-        0.035, -1.745, 1.71,                              /* col 4: rows 2 4 5 */
-        0.43, -280.0 * y[7] - 0.43, 280.0 * y[7], -280.0 * y[7], /* col 5: 4 5 6 7 */
-        0.43, 0.69, -1.81, 1.81,                          /* col 6: rows 4 5 6 7 */
-        -280.0 * y[5], 280.0 * y[5], -280.0 * y[5],       /* col 7: rows 5 6 7 */
-    };
-    memcpy(v, w, sizeof w);
-    return 0;
-}
-
-static const size_t hires_cp[] = { 0, 2, 5, 8, 11, 14, 18, 22, 25 };
-static const size_t hires_ri[] = { 0, 1, 0, 1, 3, 0, 2, 3, 2, 3, 5, 2, 4, 5,
-                                   4, 5, 6, 7, 4, 5, 6, 7, 5, 6, 7 };
-
-static int orego_rhs(void *ctx, double t, const double *y, const double *p, double *f)
-{
-    (void)ctx;
-    (void)t;
-    (void)p;
-    f[0] = 77.27 * (y[1] + y[0] * (1.0 - 8.375e-6 * y[0] - y[1]));
-    f[1] = (y[2] - (1.0 + y[0]) * y[1]) / 77.27;
-    f[2] = 0.161 * (y[0] - y[2]);
-    return 0;
-}
-
-static int orego_jac(void *ctx, double t, const double *y, const double *p, double *v)
-{
-    (void)ctx;
-    (void)t;
-    (void)p;
-    v[0] = 77.27 * (1.0 - 2.0 * 8.375e-6 * y[0] - y[1]);
-    v[1] = -y[1] / 77.27;
-    v[2] = 0.161;
-    v[3] = 77.27 * (1.0 - y[0]);
-    v[4] = -(1.0 + y[0]) / 77.27;
-    v[5] = 1.0 / 77.27;
-    v[6] = -0.161;
-    return 0;
-}
-
-static const size_t orego_cp[] = { 0, 3, 5, 7 };
-static const size_t orego_ri[] = { 0, 1, 2, 0, 1, 1, 2 };
-
 /* Derivative 1 becomes NaN for t > 0.5. */
 static int poisoned_rhs(void *ctx, double t, const double *y, const double *p, double *f)
 {
@@ -276,78 +150,6 @@ static struct ode_problem problem(size_t n, ode_rhs_fn rhs, ode_jac_fn jacf,
     prob.jac_pattern.rowind = ri;
     prob.jac_pattern.nnz = cp ? cp[n] : 0;
     return prob;
-}
-
-/* A test-set problem: its y(t0), t1, eta and reference y(t1) from
-   ../shared/bench/problems/NAME/reference.txt (the test set's values,
-   RADAU5 in extended precision). */
-struct bench {
-    const char *name;
-    struct ode_problem prob;
-    size_t n;
-    double y0[8];
-    double t1, eta;
-    double ref[8];
-};
-
-static struct bench bench_problem(const char *name)
-{
-    struct bench b;
-
-    memset(&b, 0, sizeof b);
-    b.name = name;
-    if (!strcmp(name, "rober")) {
-        b.prob = problem(3, rober_rhs, rober_jac, rober_cp, rober_ri);
-        b.y0[0] = 1.0;
-        b.t1 = 1e11;
-        b.eta = 1e-10;
-        b.ref[0] = 2.083340149701255e-08;
-        b.ref[1] = 8.3333607703347131e-14;
-        b.ref[2] = 0.99999997916650496;
-    } else if (!strcmp(name, "vdp")) {
-        b.prob = problem(2, vdp_rhs, vdp_jac, vdp_cp, vdp_ri);
-        b.y0[0] = 2.0;
-        b.t1 = 2.0;
-        b.eta = 1.0;
-        b.ref[0] = 1.7061677321704829;
-        b.ref[1] = -0.89280970102479751;
-    } else if (!strcmp(name, "hires")) {
-        static const double ref[8] = {
-            0.00073713125733256685, 0.00014424857263161851, 5.8887297409675752e-05,
-            0.0011756513432831491, 0.0023863561988313308, 0.0062389682527427964,
-            0.0028499983951857689, 0.0028500016048142308 };
-        b.prob = problem(8, hires_rhs, hires_jac, hires_cp, hires_ri);
-        b.y0[0] = 1.0;
-        b.y0[7] = 0.0057;
-        b.t1 = 321.8122;
-        b.eta = 1e-4;
-        memcpy(b.ref, ref, sizeof ref);
-    } else {
-        b.prob = problem(3, orego_rhs, orego_jac, orego_cp, orego_ri);
-        b.y0[0] = 1.0;
-        b.y0[1] = 2.0;
-        b.y0[2] = 3.0;
-        b.t1 = 360.0;
-        b.eta = 1.0;
-        b.ref[0] = 1.0008148703185229;
-        b.ref[1] = 1228.1785215499169;
-        b.ref[2] = 132.0554942846706;
-    }
-    b.n = b.prob.n_states;
-    return b;
-}
-
-/* The bench's error: max_i |y_i - ref_i| / (eta + |ref_i|). */
-static double bench_err(const struct bench *b, const double *y)
-{
-    double e = 0.0;
-
-    for (size_t i = 0; i < b->n; i++) {
-        double q = fabs(y[i] - b->ref[i]) / (b->eta + fabs(b->ref[i]));
-        if (!(q <= e))
-            e = q;
-    }
-    return e;
 }
 
 /* ---- the tables ---------------------------------------------------- */
@@ -776,7 +578,7 @@ static int keep_row(void *ctx, double t, const double *y)
     return 0;
 }
 
-static int solve_bench(const struct bench *b, const char *method, double rtol,
+static int solve_bench(const struct tb_problem *b, const char *method, double rtol,
                        enum jac_mode jm, double *y, struct solve_stats *st)
 {
     struct solve_opts o;
@@ -793,12 +595,12 @@ static int solve_bench(const struct bench *b, const char *method, double rtol,
     o.save = SAVE_FINAL;
     o.jacobian = jm;
     memset(&lr, 0, sizeof lr);
-    lr.n = b->n;
+    lr.n = (size_t)b->n;
     int rc = solve_run(&b->prob, NULL, b->y0, &o, &sink, NULL, st, &fail);
     ck_assert_msg(rc == 0, "%s %s rtol %g: %s at t = %g", method, b->name, rtol, fail.why,
                   fail.t);
     ck_assert(lr.t == b->t1);
-    memcpy(y, lr.y, b->n * sizeof *y);
+    memcpy(y, lr.y, (size_t)b->n * sizeof *y);
     return rc;
 }
 
@@ -808,12 +610,12 @@ static int solve_bench(const struct bench *b, const char *method, double rtol,
 static void bench_accuracy(const char *name, const char *method, double rtol,
                            double factor, long max_steps)
 {
-    struct bench b = bench_problem(name);
+    const struct tb_problem *b = tb_get(name, 1);
     struct solve_stats st;
     double y[8];
 
-    solve_bench(&b, method, rtol, JAC_AUTO, y, &st);
-    double e = bench_err(&b, y);
+    solve_bench(b, method, rtol, JAC_AUTO, y, &st);
+    double e = tb_error(b, y);
     ck_assert_msg(e < factor * rtol, "%s %s rtol %g: error %.2e (%ld steps)", method, name,
                   rtol, e, st.steps);
     ck_assert_msg(st.steps <= max_steps, "%s %s rtol %g: %ld steps", method, name, rtol,
@@ -867,14 +669,14 @@ START_TEST(ros_bounded_steps_on_robertson_and_vdp)
     static const long bound_rober[2] = { 450, 6000 }, bound_vdp[2] = { 900, 11000 };
 
     for (int k = 0; k < 2; k++) {
-        struct bench b = bench_problem("rober");
+        const struct tb_problem *b = tb_get("rober", 1);
         struct solve_stats st;
         double y[8];
-        solve_bench(&b, ms[k], 1e-6, JAC_AUTO, y, &st);
+        solve_bench(b, ms[k], 1e-6, JAC_AUTO, y, &st);
         ck_assert_msg(st.steps + st.rejected < bound_rober[k], "%s rober: %ld + %ld steps",
                       ms[k], st.steps, st.rejected);
-        b = bench_problem("vdp");
-        solve_bench(&b, ms[k], 1e-6, JAC_AUTO, y, &st);
+        b = tb_get("vdp", 1);
+        solve_bench(b, ms[k], 1e-6, JAC_AUTO, y, &st);
         ck_assert_msg(st.steps + st.rejected < bound_vdp[k], "%s vdp: %ld + %ld steps",
                       ms[k], st.steps, st.rejected);
     }
@@ -885,15 +687,15 @@ START_TEST(ros_finite_difference_jacobian_agrees)
 {
     /* --jacobian fd: the same solution to the tolerance, n more f calls
        per Jacobian (HIRES' pattern needs all 8 columns apart). */
-    struct bench b = bench_problem("hires");
+    const struct tb_problem *b = tb_get("hires", 1);
     struct solve_stats s1, s2;
     double y1[8], y2[8];
 
-    solve_bench(&b, "rodas5", 1e-6, JAC_AUTO, y1, &s1);
-    solve_bench(&b, "rodas5", 1e-6, JAC_FD, y2, &s2);
+    solve_bench(b, "rodas5", 1e-6, JAC_AUTO, y1, &s1);
+    solve_bench(b, "rodas5", 1e-6, JAC_FD, y2, &s2);
     ck_assert(s1.jac_exact && !s2.jac_exact);
-    ck_assert_msg(bench_err(&b, y1) < 1e-5 && bench_err(&b, y2) < 1e-5, "%.2e %.2e",
-                  bench_err(&b, y1), bench_err(&b, y2));
+    ck_assert_msg(tb_error(b, y1) < 1e-5 && tb_error(b, y2) < 1e-5, "%.2e %.2e",
+                  tb_error(b, y1), tb_error(b, y2));
     ck_assert(s2.nfev > s1.nfev);
 }
 END_TEST

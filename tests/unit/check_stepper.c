@@ -112,10 +112,11 @@ START_TEST(stepper_xpp_stiff_names_map_to_the_stiff_methods)
     const char *near = NULL;
     ck_assert_ptr_null(stepper_from_xpp("volterra", &near));
     ck_assert_str_eq(near, "dopri5");
-    ck_assert_ptr_null(stepper_from_xpp("discrete", &near));
-    ck_assert_str_eq(near, "euler");
-    ck_assert_ptr_null(stepper_from_xpp("ymp", &near));
-    ck_assert_str_eq(near, "rk4");
+    ck_assert_str_eq(stepper_from_xpp("discrete", &near), "discrete");
+    ck_assert_str_eq(stepper_from_xpp("disc", &near), "discrete");
+    ck_assert_str_eq(stepper_from_xpp("d", &near), "discrete");
+    ck_assert_str_eq(stepper_from_xpp("ymp", &near), "symplectic");
+    ck_assert_str_eq(stepper_from_xpp("y", &near), "symplectic");
     ck_assert_ptr_null(stepper_from_xpp("volterra", NULL));
 }
 END_TEST
@@ -210,28 +211,57 @@ static int decay(void *ctx, double t, const double *y, const double *p, double *
     return 0;
 }
 
-/* The shared initial step is the ERK engine's for the same order and
-   tolerances (both follow HNW II.4). */
-START_TEST(stepper_initial_step_matches_the_erk_engine)
+/* y' = -y, y0 = 1: d0 = d1 = 1/sc, h0 = 0.01, d2 = 1/sc, so h =
+   min(100 h0, (0.01 sc)^(1/5), hmax) with sc = atol + rtol (HNW II.4). */
+static int minus_y(void *ctx, double t, const double *y, const double *p, double *f)
+{
+    (void)ctx, (void)t, (void)p;
+    f[0] = -y[0];
+    return 0;
+}
+
+START_TEST(stepper_initial_step_follows_hairer_wanner)
+{
+    struct ode_problem prob = { .n_states = 1, .rhs = minus_y };
+    struct stepper_cfg cfg = { .prob = &prob, .rtol = 1e-6, .atol = 1e-6, .adaptive = true };
+    struct stepper_stats st = { 0 };
+    double y0[1] = { 1.0 }, f0[1] = { -1.0 }, w1[1], w2[1], h, av[1] = { 1e-6 };
+
+    ck_assert_int_eq(stepper_initial_step(&cfg, &st, 0.0, y0, f0, 1.0, 10.0, 5, w1, w2, &h), 0);
+    ck_assert_double_eq_tol(h, pow(0.01 * 2e-6, 0.2), 1e-12);
+    ck_assert_int_eq(st.nfev, 1);
+    /* hmax caps it, and backwards works the same. */
+    ck_assert_int_eq(stepper_initial_step(&cfg, &st, 0.0, y0, f0, -1.0, 1e-3, 5, w1, w2, &h), 0);
+    ck_assert(h == 1e-3);
+    /* Per-state absolute tolerances take atol's place. */
+    cfg.atol = 1.0;
+    cfg.atol_vec = av;
+    ck_assert_int_eq(stepper_initial_step(&cfg, &st, 0.0, y0, f0, 1.0, 10.0, 5, w1, w2, &h), 0);
+    ck_assert_double_eq_tol(h, pow(0.01 * 2e-6, 0.2), 1e-12);
+}
+END_TEST
+
+/* An explicit method's first step is the shared one (the stepper runs
+   it on its own first stage): dopri5 through the registry. */
+START_TEST(stepper_erk_takes_the_shared_initial_step)
 {
     struct ode_problem prob = { .n_states = 2, .rhs = decay };
     struct stepper_cfg cfg = { .prob = &prob, .rtol = 1e-6, .atol = 1e-9, .adaptive = true };
     struct stepper_stats st = { 0 };
-    struct erk e = { 0 };
+    struct stepper_method m;
+    struct stepper s;
     double y0[2] = { 1.0, 0.5 }, f0[2], w1[2], w2[2], h_erk, h;
 
-    ck_assert_int_eq(erk_init(&e, tab_find("dopri5"), &prob, NULL, true), 0);
-    memcpy(e.y, y0, sizeof y0);
-    ck_assert_int_eq(erk_f0(&e, 0.0), 0);
-    ck_assert_int_eq(erk_initial_step(&e, 0.0, 1.0, 10.0, 1e-6, 1e-9, &h_erk), 0);
+    ck_assert(stepper_find("dopri5", &m));
+    ck_assert_int_eq(stepper_new(&s, &m, &cfg), 0);
+    memcpy(s.y, y0, sizeof y0);
+    ck_assert_int_eq(s.ops->begin(&s, 0.0, false, 1.0), 0);
+    ck_assert_int_eq(s.ops->initial_step(&s, 0.0, 1.0, 10.0, &h_erk), 0);
+    ck_assert_int_eq(s.st.nfev, 2);
     decay(NULL, 0.0, y0, NULL, f0);
     ck_assert_int_eq(stepper_initial_step(&cfg, &st, 0.0, y0, f0, 1.0, 10.0, 5, w1, w2, &h), 0);
-    ck_assert_double_eq_tol(h, h_erk, 1e-15 * h_erk);
-    ck_assert_int_eq(st.nfev, 1);
-    /* hmax bounds it. */
-    ck_assert_int_eq(stepper_initial_step(&cfg, &st, 0.0, y0, f0, 1.0, 1e-9, 5, w1, w2, &h), 0);
-    ck_assert_double_le(h, 1e-9);
-    erk_free(&e);
+    ck_assert(h == h_erk);
+    stepper_free(&s);
 }
 END_TEST
 
@@ -247,7 +277,8 @@ static Suite *stepper_suite(void)
     tcase_add_test(tc, stepper_other_tools_names_are_aliases);
     tcase_add_test(tc, stepper_suggestions_keep_the_kind);
     tcase_add_test(tc, stepper_err_norm_scales_and_flags_nonfinite);
-    tcase_add_test(tc, stepper_initial_step_matches_the_erk_engine);
+    tcase_add_test(tc, stepper_initial_step_follows_hairer_wanner);
+    tcase_add_test(tc, stepper_erk_takes_the_shared_initial_step);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,12 +18,14 @@
 #define ODESOLVE_TESTMODEL_H
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "builtins.h"
+#include "check.h"
 #include "model.h"
 
 static inline void tm_die(const char *what, const char *at)
@@ -257,6 +259,17 @@ static inline struct model *tm_chain(size_t n)
    XPPAUT-style models) and on the shared benchmark problems
    (../shared/bench, skipped where absent; visit returns 0 for a file it
    could not open).  Returns the sum of what visit returned. */
+/* Loads one of the files tm_for_model_files visits: those of tests/xpp
+   as --xpp reads and runs them (bdry skipped, powers by pow()). */
+static inline int tm_load_model(const char *path, struct model **m)
+{
+    bool xpp = strncmp(path, "tests/xpp/", 10) == 0;
+    int rc = (xpp ? check_load_file_xpp : check_load_file)(path, stderr, m);
+    if (rc == 0)
+        (*m)->pow_calls = xpp;
+    return rc;
+}
+
 static inline int tm_for_model_files(int (*visit)(const char *path))
 {
     static const char *peers[] = { "lorenz", "arenstorf", "pleiades", "bruss1d", "bruss2d",

@@ -17,6 +17,14 @@ nor xppaut.
     t=5.01, not on a step: XPPAUT adds dt to t at each step, reaches
     t=5 a rounding error short and switches heav(t-5) one step late.)
 
+  - map-*, fire-*, duffing-*, dpend-rk4, pendulum-ymp and shoot-bdry are XPPAUT's output too,
+    run by the tests with --xpp and held to 3e-7: difference equations
+    (x(t+1)=..., meth=discrete), XPPAUT's events in a fixed-step run
+    (linear location, the rest of the step after the reset, no rows of
+    their own), and chaotic models under rungekutta, modeuler and ymp
+    (dpend-rk4 also needs every power to be pow(), as XPPAUT computes ^);
+    shoot-bdry has bdry statements, which xppaut -silent ignores.
+
 Usage: /usr/bin/python3 tests/xpp/make_refs.py   (writes tests/xpp/*.out)
 """
 
@@ -70,7 +78,7 @@ def logistic():
     write("logistic", "1e-8", ["t", "N", "growth"], rows)
 
 
-def xppaut(name, header):
+def xppaut(name, header, first="# tol 1e-6"):
     with tempfile.TemporaryDirectory() as d:
         shutil.copy(os.path.join(HERE, name + ".ode"), d)
         subprocess.run(["xppaut", name + ".ode", "-silent"], cwd=d,
@@ -79,7 +87,7 @@ def xppaut(name, header):
         with open(os.path.join(d, "output.dat")) as f:
             rows = [[float(v) for v in line.split()] for line in f]
     with open(os.path.join(HERE, name + ".out"), "w") as f:
-        f.write("# tol 1e-6\n")
+        f.write(first + "\n")
         f.write(",".join(header) + "\n")
         for r in rows:
             f.write(",".join("%.8g" % v for v in r) + "\n")
@@ -91,3 +99,17 @@ logistic()
 xppaut("fhn", ["t", "v", "w", "I_app", "dv"])
 xppaut("ml", ["t", "v", "w", "ica", "ik"])
 xppaut("hh", ["t", "v", "m", "h", "n", "I_Na", "I_K"])
+# Run with --xpp, to three float ulps (XPPAUT stores floats): maps,
+# events in fixed-step runs, and chaotic models whose rows stay XPPAUT's
+# only while every operation matches its arithmetic (a last-bit
+# difference grows past the tolerance within the run).
+XPP = "# tol 3e-7 --xpp"
+xppaut("map-logistic", ["t", "x", "u", "n"], XPP)
+xppaut("map-delayed", ["t", "p", "q"], XPP)
+xppaut("fire-reset", ["t", "v1", "v2", "s"], XPP)
+xppaut("fire-double", ["t", "v"], XPP)
+xppaut("duffing-rk4", ["t", "x", "v", "e"], XPP)
+xppaut("duffing-heun", ["t", "x", "v"], XPP)
+xppaut("pendulum-ymp", ["t", "th", "om", "q", "p", "energy"], XPP)
+xppaut("dpend-rk4", ["t", "a1", "a2", "w1", "w2", "h"], XPP)
+xppaut("shoot-bdry", ["t", "u", "up"], XPP)
