@@ -4,6 +4,7 @@
 #                        under ASan and UBSan, a few runs under valgrind
 #   make bench           benchmarks against peers (not part of check)
 #   make fuzz            libFuzzer campaign, FUZZ_SECONDS per harness (clang)
+#   make check-tsan      batches on threads under ThreadSanitizer
 #   make install         PREFIX=/usr/local DESTDIR=
 #   WITH_TCC=0           build without libtcc (interpreter only)
 #   WITH_HDF5=0          build without HDF5 (CSV only)
@@ -139,6 +140,16 @@ check-valgrind: $(O)/odesolve
 	    echo "== no valgrind: check-valgrind skipped"; \
 	fi
 
+# Batches on several threads under ThreadSanitizer (tests/tsan.sh), built
+# under $(TSAN_O); not part of check, which has the ASan build already.
+TSAN_O     = $(O)/tsan
+TSAN_FLAGS = -fsanitize=thread -fno-omit-frame-pointer
+
+check-tsan:
+	@$(MAKE) --no-print-directory O=$(TSAN_O) CFLAGS="-O1 -g $(TSAN_FLAGS)" \
+	    LDFLAGS="$(TSAN_FLAGS)" $(TSAN_O)/odesolve
+	@O=$(TSAN_O) ./tests/tsan.sh
+
 # Fuzzing with clang's libFuzzer: the library is built again with clang and
 # the sanitizers under $(FUZZ_O); each harness tests/fuzz/fuzz_NAME.c named in
 # FUZZ_TARGETS runs for FUZZ_SECONDS, keeps the inputs it finds in
@@ -187,6 +198,6 @@ clean:
 
 -include $(OBJS:.o=.d)
 
-.PHONY: all check check-unit check-e2e check-tests check-asan check-valgrind bench fuzz install uninstall clean FORCE
+.PHONY: all check check-unit check-e2e check-tests check-asan check-tsan check-valgrind bench fuzz install uninstall clean FORCE
 FORCE:
 .SECONDARY:

@@ -13,6 +13,8 @@
 #      exact Jacobian cost (jac_bench.sh)                            issue 9
 #   5. stiff problems against the stiff peers, the 2-D Brusselator,
 #      --solver auto (bench/stiff.sh, stiff.png)                     issue 9
+#   6. a sweep of 10^4 Lorenz members: -j 2 against -j 1, and per
+#      member against a Python loop over scipy (bench/ensemble.sh)   issue 11
 # bench/results.md is replaced only when every part finished.
 set -eu
 O=${O:-build}
@@ -150,6 +152,10 @@ echo
 # 5. Stiff problems (bench/stiff.sh writes its own section and stiff.png).
 echo "bench: 5. stiff problems (bench/stiff.sh)" >&2
 bench/stiff.sh || echo "bench/stiff.sh failed (exit $?); see its messages on stderr."
+
+# 6. Ensembles (bench/ensemble.sh writes its own section).
+echo "bench: 6. ensembles (bench/ensemble.sh)" >&2
+bench/ensemble.sh || echo "bench/ensemble.sh failed (exit $?); see its messages on stderr."
 } >"$PART"
 mv "$PART" "$RES"
 cat "$RES"

@@ -279,6 +279,10 @@ static bool pick_solver(const struct model *m, const struct cli_options *o,
         return false;
     }
     if (m->settings.set & SET_METH) {
+        /* --xpp replays XPPAUT's own algorithm where it is registered. */
+        const char *replay = o->xpp ? stepper_xpp_replay(m->settings.meth) : NULL;
+        if (replay)
+            return stepper_find(replay, sm);
         const char *name = stepper_from_xpp(m->settings.meth, &closest);
         if (name)
             return stepper_find(name, sm);
@@ -376,14 +380,27 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
            than dt: on its qualrk examples at tol 1e-3 that bound takes
            the error from 0.08 to 6.5e-7 (ielaspen.ode) and from 110 to
            0.04 (transient.ode) against a 1e-12 reference. */
-        if (!fixed && isnan(o->dtmax) && !isnan(file_dt) && file_dt > 0 &&
-            (so->dtmax == 0 || file_dt < so->dtmax))
+        bool replay = !o->solver && (s->set & SET_METH) &&
+                      stepper_xpp_replay(s->meth) && !strcmp(sm->name, stepper_xpp_replay(s->meth));
+        if (!fixed && replay && !isnan(file_dt) && file_dt > 0) {
+            /* qualrk as XPPAUT runs it (stiff.c, gadaptive): each output
+               interval integrated on its own, the first step dt, the
+               steps cut to end on each output time, no other bound. */
+            so->land_saves = true;
+            if (isnan(o->dt))
+                so->dt = file_dt;
+        } else if (!fixed && isnan(o->dtmax) && !isnan(file_dt) && file_dt > 0 &&
+                   (so->dtmax == 0 || file_dt < so->dtmax))
             so->dtmax = file_dt;
     }
     if (!isnan(o->pcoeff)) so->pcoeff = o->pcoeff;
     if (!isnan(o->icoeff)) so->icoeff = o->icoeff;
     if (!isnan(o->dcoeff)) so->dcoeff = o->dcoeff;
     so->no_event_rows = o->no_event_rows;
+    /* XPPAUT's adaptive runs write the output times only, none at an
+       event. */
+    if (o->xpp && !fixed)
+        so->no_event_rows = true;
     so->no_switches = o->no_switches;
     so->xpp = o->xpp;
     so->stop_after_events = o->stop_after_events;

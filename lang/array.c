@@ -234,6 +234,18 @@ static bool eval(const struct checker *ck, const struct ast_expr *a,
         }
         break;
     case AST_OP:
+        if (a->op == EX_SUMI) {
+            if (!ck->i_known) {
+                if (report)
+                    diag_error(ck->d, a->span, ck->in_sum ?
+                               "an index cannot use i'; shift(x, i') reads "
+                               "the element i' after x" :
+                               "i' outside a sum(lo,hi)of(...)");
+                return false;
+            }
+            *out = (double)ck->i;
+            return true;
+        }
         if (a->op == EX_NEG && a->nargs == 1) {
             if (!eval(ck, a->args[0], report, &x))
                 return false;
@@ -308,6 +320,181 @@ struct sym *array_element(const struct checker *ck, const struct ast_expr *a,
     }
     *bad = false;
     return sym;
+}
+
+/* ---- sums and shift() ---- */
+
+/* An integer of eval's arithmetic that fits the sums' limits. */
+static bool small_value(const struct checker *ck, const struct ast_expr *a,
+                        bool report, long *out)
+{
+    double v;
+    if (!eval(ck, a, report, &v))
+        return false;
+    if (v != floor(v) || !(fabs(v) <= ARRAY_MAX_SUM_INDEX)) {
+        if (report)
+            diag_error(ck->d, a->span, "%.17g is not an integer of at most "
+                       "%d digits", v, ARRAY_MAX_SUM_DIGITS);
+        return false;
+    }
+    *out = (long)v;
+    return true;
+}
+
+bool array_sum_bounds(const struct checker *ck, const struct ast_expr *a,
+                      bool report, long *lo, long *hi)
+{
+    if (a->nargs != 3)
+        return false;
+    for (int b = 0; b < 2; b++)
+        if (!small_value(ck, a->args[b], false, b ? hi : lo)) {
+            if (report)
+                diag_error(ck->d, a->args[b]->span, "the bounds of a sum are "
+                           "integers known when the model is read: "
+                           "arithmetic on j, numbers and 'number' "
+                           "constants, of at most %d digits",
+                           ARRAY_MAX_SUM_DIGITS);
+            return false;
+        }
+    if (*hi >= *lo && *hi - *lo >= ARRAY_MAX_SUM_TERMS) {
+        if (report)
+            diag_error(ck->d, a->name, "a sum of %ld terms (more than %d)",
+                       *hi - *lo + 1, ARRAY_MAX_SUM_TERMS);
+        return false;
+    }
+    return true;
+}
+
+/* The symbol of base's kind declared k places after base, or NULL. */
+static struct sym *shift_target(const struct checker *ck,
+                                const struct sym *base, long k)
+{
+    const struct symvec *v = &ck->kind[base->kind];
+    struct sym **decl = base->kind == SYM_INTER && ck->inter_decl ?
+                        ck->inter_decl : v->v;
+    long at = (long)base->pos + k;
+    return at >= 0 && (size_t)at < v->n ? decl[at] : NULL;
+}
+
+bool array_shift(struct checker *ck, const struct ast_expr *a, bool report,
+                 struct array_shift *out)
+{
+    memset(out, 0, sizeof *out);
+    if (a->nargs != 2) {
+        if (report)
+            diag_error(ck->d, a->span, "'shift' takes 2 arguments, got %d",
+                       a->nargs);
+        return false;
+    }
+    const struct ast_expr *x = a->args[0];
+    struct sym *base = NULL;
+    long idx;
+    bool bad = false;
+    if (x->kind == AST_NAME)
+        base = check_lookup(ck, x->name);
+    else if (x->kind == AST_INDEX && x->name.begin != x->name.end)
+        base = array_element(ck, x, report, &idx, &bad);
+    if (base && base->kind == SYM_TAINTED)
+        return false;
+    if (!base || (base->kind != SYM_STATE && base->kind != SYM_PARAM &&
+                  base->kind != SYM_INTER)) {
+        if (report && !bad)
+            diag_error(ck->d, x->span, "shift() counts from a variable, a "
+                       "parameter or an intermediate quantity");
+        return false;
+    }
+    out->base = base;
+    /* Outside a sum, or a sum whose counter the offset does not use: one
+       element, known now. */
+    long k0, k1 = 0;
+    bool was = ck->i_known;
+    ck->i_known = ck->in_sum;
+    ck->i = ck->sum_lo;
+    long n = ck->in_sum && ck->sum_hi >= ck->sum_lo ?
+             ck->sum_hi - ck->sum_lo + 1 : 1;
+    bool ok = small_value(ck, a->args[1], false, &k0);
+    if (ok && n > 1) {
+        ck->i = ck->sum_lo + 1;
+        ok = small_value(ck, a->args[1], false, &k1);
+    }
+    if (!ok && report)
+        diag_error(ck->d, a->args[1]->span, "the offset of shift() is an "
+                   "integer known when the model is read: arithmetic on j, "
+                   "i', numbers and 'number' constants");
+    long stride = n > 1 ? k1 - k0 : 0;
+    /* Every value of i' is visited: the offset must be affine in it, and
+       every element it reaches must exist and be stored in that order. */
+    struct sym *t0 = NULL;
+    long s0 = 0, sstride = 0;
+    for (long q = 0; ok && q < n; q++) {
+        long k = k0 + stride * q;
+        if (q > 1) {
+            if (++ck->shift_work > ARRAY_MAX_SHIFT_WORK) {
+                if (report)
+                    diag_error(ck->d, a->span, "the model reads too many "
+                               "elements through shift() (more than %d)",
+                               ARRAY_MAX_SHIFT_WORK);
+                ok = false;
+                break;
+            }
+            ck->i = ck->sum_lo + q;
+            long kq;
+            if (!(ok = small_value(ck, a->args[1], false, &kq))) {
+                if (report)
+                    diag_error(ck->d, a->args[1]->span, "the offset of "
+                               "shift() is not an integer for i'=%ld",
+                               ck->i);
+                break;
+            }
+            if (kq != k) {
+                if (report)
+                    diag_error(ck->d, a->args[1]->span, "the offset of "
+                               "shift() does not change by a constant step "
+                               "with i' (%ld, %ld, then %ld)", k0, k1, kq);
+                ok = false;
+                break;
+            }
+        }
+        struct sym *t = shift_target(ck, base, k);
+        if (!t) {
+            if (report) {
+                char when[48] = "";
+                if (ck->in_sum)
+                    snprintf(when, sizeof when, " for i'=%ld", ck->sum_lo + q);
+                diag_error(ck->d, a->span, "shift(%s, %ld)%s: no %s is "
+                           "declared %ld places %s '%s'", base->name, k, when,
+                           base->kind == SYM_STATE ? "variable" :
+                           base->kind == SYM_PARAM ? "parameter" :
+                           "intermediate quantity", k < 0 ? -k : k,
+                           k < 0 ? "before" : "after", base->name);
+            }
+            ok = false;
+            break;
+        }
+        if (q == 0) {
+            t0 = t;
+            s0 = t->index;
+        } else if (q == 1) {
+            sstride = (long)t->index - s0;
+        } else if ((long)t->index != s0 + sstride * q) {
+            if (report)
+                diag_error(ck->d, a->span, "the elements shift() reaches "
+                           "from '%s' are not computed in the order they "
+                           "are declared", base->name);
+            ok = false;
+            break;
+        }
+        out->last = t;
+    }
+    ck->i_known = was;
+    if (!ok)
+        return false;
+    out->first = t0;
+    out->lo = ck->in_sum ? ck->sum_lo : 0;
+    out->count = ck->in_sum && n > 1 && stride != 0 ? n : 1;
+    out->index0 = s0 - sstride * out->lo;
+    out->stride = out->count > 1 ? sstride : 0;
+    return true;
 }
 
 /* ---- families: runs of elements as loops ---- */

@@ -186,6 +186,8 @@ static const char *op_name(enum expr_kind op)
     case EX_AND: return "&";
     case EX_OR: return "|";
     case EX_IF: return "if";
+    case EX_SUM: return "sum";
+    case EX_SUMI: return "i'";
     default: return "?";
     }
 }

@@ -33,7 +33,8 @@ enum ast_kind {
 
 struct ast_expr {
     enum ast_kind kind;
-    enum expr_kind op;           /* AST_OP: EX_NEG, EX_NOT, EX_ADD ... EX_IF */
+    enum expr_kind op;           /* AST_OP: EX_NEG, EX_NOT, EX_ADD ... EX_IF;
+                                    EX_SUM (lo, hi, summand), EX_SUMI (i') */
     int nargs;
     int depth;                   /* 1 for a leaf */
     double num;                  /* AST_NUM */

@@ -111,6 +111,7 @@ struct sym *check_define(struct checker *ck, enum sym_kind kind,
     sym->decl = name;
     sym->stmt = stmt;
     sym->index = (int)ck->kind[kind].n;
+    sym->pos = sym->index;
     if (!sym->name || !vec_push(&ck->kind[kind], sym) ||
         !vec_push(&ck->all, sym))
         goto fail;
@@ -1116,6 +1117,16 @@ static void check_ast(struct checker *ck)
     /* Functions first: the order of intermediates follows the uses inside
        the functions they call, and skips functions that recurse. */
     order_kinds(ck, SYM_BIT(SYM_DERIVED) | SYM_BIT(SYM_FUNC));
+    if (ck->kind[SYM_INTER].n) {
+        size_t n = ck->kind[SYM_INTER].n;
+        ck->inter_decl = model_alloc(ck->m, n * sizeof *ck->inter_decl);
+        if (!ck->inter_decl) {
+            ck->oom = true;
+            return;
+        }
+        memcpy(ck->inter_decl, ck->kind[SYM_INTER].v,
+               n * sizeof *ck->inter_decl);
+    }
     order_kinds(ck, SYM_BIT(SYM_INTER));
     if (ck->oom)
         return;

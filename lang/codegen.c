@@ -186,6 +186,8 @@ struct cg {
     size_t jcount;            /* in a family's loop: its count, else 0 */
     size_t jinter;            /* in an intermediate family: 1 (element j may
                                  read intermediates < inter_limit + j) */
+    bool in_sum;              /* in a sum's operand: its counter si runs */
+    long slo, shi;            /* over slo .. shi */
     int nargs;                /* a<i> allowed for i < nargs */
     char fname[64];           /* #line file name, sanitised */
     unsigned *line_starts;    /* byte offsets where source lines begin */
@@ -197,6 +199,7 @@ static bool is_leaf(const struct expr *e)
     switch (e->kind) {
     case EX_NUM: case EX_TIME: case EX_STATE: case EX_PARAM: case EX_INTER:
     case EX_ARG: case EX_JNUM: case EX_JSTATE: case EX_JPARAM: case EX_JINTER:
+    case EX_SUMI: case EX_ISTATE: case EX_IPARAM: case EX_IINTER:
         return true;
     default:
         return false;
@@ -406,6 +409,72 @@ static void emit_jindex(struct sbuf *o, const struct expr *e)
     sb_puts(o, buf);
 }
 
+/* index + stride*si of an EX_I* node lies in [0, limit) for every si of
+   the sum (affine in si: both ends suffice). */
+static bool sindex_ok(const struct cg *g, const struct expr *e, size_t limit)
+{
+    if (!g->in_sum || g->shi < g->slo || e->num != floor(e->num) ||
+        fabs(e->num) > 1e9)
+        return false;
+    double i0 = e->index + e->num * (double)g->slo;
+    double i1 = e->index + e->num * (double)g->shi;
+    return i0 >= 0 && i1 >= 0 && i0 < (double)limit && i1 < (double)limit;
+}
+
+static int emit_sindex(struct sbuf *o, const char *array, const struct expr *e)
+{
+    char buf[96];
+    snprintf(buf, sizeof buf, "%s[%d + %ld * si]", array, e->index, (long)e->num);
+    sb_puts(o, buf);
+    return 0;
+}
+
+/* sum(lo,hi)of(a) as a loop in the statement's prefix: `double w<k> =
+   0.0; for (long si = lo; si <= hi; si++) { a's own temporaries;
+   w<k> = w<k> + a; }`, and w<k> in the expression.  interp.c adds in
+   the same order. */
+static int emit_sum(struct cg *g, const struct expr *e, int depth)
+{
+    if (g->in_sum || !expr_arity_ok(e, 1) || e->num != floor(e->num) ||
+        fabs(e->num) > 1e9 || abs(e->index) > 1000000000)
+        return ODE_EINVAL;
+    struct sbuf body = { 0 }, outer = g->pre;
+    struct sbuf *saved = g->out;
+    int saved_base = g->base;
+    g->pre = (struct sbuf){ 0 };
+    g->out = &body;
+    g->base = depth;
+    g->in_sum = true;
+    g->slo = e->index;
+    g->shi = (long)e->num;
+    int rc = emit(g, e->args[0], depth + 1);
+    g->in_sum = false;
+    g->out = saved;
+    g->base = saved_base;
+    struct sbuf inner = g->pre;
+    g->pre = outer;
+    if (!rc && (body.oom || inner.oom))
+        rc = ODE_ENOMEM;
+    if (!rc) {
+        char buf[96];
+        size_t id = g->nw++;
+        snprintf(buf, sizeof buf, "double w%zu = 0.0; for (long si = %d; "
+                 "si <= %ld; si++) { ", id, e->index, (long)e->num);
+        sb_puts(&g->pre, buf);
+        if (inner.len)
+            sb_putn(&g->pre, inner.s, inner.len);
+        snprintf(buf, sizeof buf, "w%zu = w%zu + ", id, id);
+        sb_puts(&g->pre, buf);
+        sb_putn(&g->pre, body.s ? body.s : "0.0", body.s ? body.len : 3);
+        sb_puts(&g->pre, "; } ");
+        sb_puts(g->out, "w");
+        sb_uint(g->out, id);
+    }
+    free(inner.s);
+    free(body.s);
+    return rc;
+}
+
 static int emit(struct cg *g, const struct expr *e, int depth)
 {
     struct sbuf *o = g->out;
@@ -485,6 +554,27 @@ static int emit(struct cg *g, const struct expr *e, int depth)
         emit_jindex(o, e);
         sb_puts(o, "]");
         return 0;
+    case EX_SUM:
+        return emit_sum(g, e, depth);
+    case EX_SUMI:
+        if (!g->in_sum)
+            return ODE_EINVAL;
+        sb_puts(o, "((double)si)");
+        return 0;
+    case EX_ISTATE:
+        if (g->scope != SC_EQ || !sindex_ok(g, e, m->n_states))
+            return ODE_EINVAL;
+        return emit_sindex(o, "y", e);
+    case EX_IPARAM:
+        /* Read from p even where the parameters used are copied into
+           locals q<k>: p is in scope in every function. */
+        if (!sindex_ok(g, e, g->param_limit))
+            return ODE_EINVAL;
+        return emit_sindex(o, "p", e);
+    case EX_IINTER:
+        if (g->scope != SC_EQ || !sindex_ok(g, e, g->inter_limit))
+            return ODE_EINVAL;
+        return emit_sindex(o, "v", e);
     case EX_NEG:
         if (!expr_arity_ok(e, 1))
             return ODE_EINVAL;

@@ -102,6 +102,11 @@ struct dx {
        model: derivatives that repeat the value itself (exp' = exp) read it. */
     const struct expr *root;
     struct expr *root_leaf;
+    /* In the operand of a sum over i' = slo .. shi: partials through
+       shift() go to sum_out, at each element with i' in place. */
+    bool in_sum;
+    long slo, shi;
+    struct pmap *sum_out;
     /* Where shared adjoints go (NULL in user function bodies). */
     struct prog *prog;
     const char *of;
@@ -693,6 +698,109 @@ static bool fans_out(const struct expr *e)
     return n > 1;
 }
 
+/* e with the counter of its sum set to si: i' a number, each shift() the
+   element it reads then.  Shares what does not change. */
+static struct expr *subst(struct dx *x, struct expr *e, long si, int depth)
+{
+    if (x->rc || !e || e == &marker)
+        return e;
+    if (depth > CODEGEN_MAX_DEPTH || ++x->made > x->budget) {
+        stop(x, depth > CODEGEN_MAX_DEPTH ? ODE_EINVAL : D_TOO_BIG);
+        return NULL;
+    }
+    switch (e->kind) {
+    case EX_SUMI:
+        return num(x, (double)si);
+    case EX_ISTATE: case EX_IPARAM: case EX_IINTER:
+        return node(x, e->kind == EX_ISTATE ? EX_STATE : e->kind == EX_IPARAM ?
+                    EX_PARAM : EX_INTER, e->index + (int)((long)e->num * si), 0,
+                    NULL, NULL, NULL);
+    case EX_SUM:
+        stop(x, ODE_EINVAL);
+        return NULL;
+    default:
+        break;
+    }
+    struct expr *ops[9], **a = e->nargs <= 9 ? ops : NULL;
+    if (!a) {
+        stop(x, D_UNSUPPORTED);
+        return NULL;
+    }
+    bool same = true;
+    for (int i = 0; i < e->nargs; i++) {
+        if (!(a[i] = subst(x, e->args[i], si, depth + 1)))
+            return NULL;
+        same = same && a[i] == e->args[i];
+    }
+    if (same)
+        return e;
+    struct expr *c = node_v(x, e->kind, e->index, e->nargs, a);
+    if (c)
+        c->num = e->num;
+    return c;
+}
+
+/* d sum(lo,hi)of(a) = sum(lo,hi)of(da): the partials of a by what it
+   reads directly are summed in a loop over i'; those through shift()
+   are added at the element each i' reads (descend). */
+static void d_sum(struct dx *x, struct expr *e, struct expr *adj, struct pmap *out,
+                  int depth)
+{
+    if (x->in_sum || !expr_arity_ok(e, 1) || e->num != floor(e->num) ||
+        fabs(e->num) > 1e9) {
+        stop(x, ODE_EINVAL);
+        return;
+    }
+    if (x->in_func) {
+        stop(x, D_UNSUPPORTED);
+        x->where = e->span;
+        return;
+    }
+    struct pmap inner = { 0 };
+    x->in_sum = true;
+    x->slo = e->index;
+    x->shi = (long)e->num;
+    x->sum_out = out;
+    descend(x, e->args[0], adj, &inner, depth + 1);
+    x->in_sum = false;
+    x->sum_out = NULL;
+    for (size_t i = 0; i < inner.n && !x->rc; i++) {
+        struct expr *v = inner.val[i];
+        if (x->build && v) {
+            struct expr *s = node(x, EX_SUM, e->index, 1, v, NULL, NULL);
+            if (s)
+                s->num = e->num;
+            v = s;
+        }
+        pmap_add(x, out, inner.key[i], v);
+    }
+    pmap_free(&inner);
+}
+
+/* A shift() leaf of kind k (EX_I*) in a sum: adj, with i' in place, is
+   the partial by each element it reads. */
+static void d_shift(struct dx *x, struct expr *e, struct expr *adj)
+{
+    size_t limit = e->kind == EX_ISTATE ? x->ns : e->kind == EX_IPARAM ?
+                   x->np + x->nd : x->ni;
+    int first = e->kind == EX_ISTATE ? 0 : e->kind == EX_IPARAM ? x->kp : x->ki;
+    if (!x->in_sum || !x->sum_out || e->num != floor(e->num) || fabs(e->num) > 1e9) {
+        stop(x, ODE_EINVAL);
+        return;
+    }
+    if (e->kind == EX_IPARAM && !x->params_wanted)
+        return;
+    for (long si = x->slo; si <= x->shi && !x->rc; si++) {
+        double at = e->index + e->num * (double)si;
+        if (at < 0 || at >= (double)limit) {
+            stop(x, ODE_EINVAL);
+            return;
+        }
+        struct expr *v = x->build ? subst(x, adj, si, 0) : adj;
+        pmap_add(x, x->sum_out, first + (int)at, v);
+    }
+}
+
 /* Adds adj * (the partials of e) to out, by key. */
 static void descend(struct dx *x, struct expr *e, struct expr *adj, struct pmap *out,
                     int depth)
@@ -705,7 +813,7 @@ static void descend(struct dx *x, struct expr *e, struct expr *adj, struct pmap 
     }
     /* An adjoint that reaches several leaves is computed once: each
        partial below is a product with it. */
-    if (x->build && x->prog && !trivial(adj) && fans_out(e)) {
+    if (x->build && x->prog && !x->in_sum && !trivial(adj) && fans_out(e)) {
         struct meta *mt = meta_of(x, adj, 0);
         if (mt && mt->size >= 3 && !(adj = hoist(x, x->prog, adj, x->of, "part", x->line)))
             return;
@@ -713,7 +821,17 @@ static void descend(struct dx *x, struct expr *e, struct expr *adj, struct pmap 
     struct expr **a = e->args;
     int key = -1;
     switch (e->kind) {
-    case EX_NUM: case EX_TIME:
+    case EX_NUM: case EX_TIME: case EX_SUMI:
+        return;
+    case EX_SUM:
+        d_sum(x, e, adj, out, depth);
+        return;
+    case EX_ISTATE: case EX_IPARAM: case EX_IINTER:
+        if (x->in_func && e->kind != EX_IPARAM) {
+            stop(x, D_UNSUPPORTED);
+            return;
+        }
+        d_shift(x, e, adj);
         return;
     case EX_JNUM: case EX_JSTATE: case EX_JPARAM: case EX_JINTER:
         /* Only in a family's body; the derivatives are formed from each
@@ -1079,6 +1197,11 @@ static int reach_inters(const struct model *m, bool *reach)
         for (struct expr *e = root;;) {
             if (e->kind == EX_INTER && e->index >= 0 && (size_t)e->index < m->n_inters)
                 reach[e->index] = true;
+            /* shift() of the intermediates: any of them, as far as this
+               walk knows (it does not follow the sums' bounds). */
+            if (e->kind == EX_IINTER)
+                for (size_t k = 0; k < m->n_inters; k++)
+                    reach[k] = true;
             for (int i = 0; i < e->nargs && e->args; i++) {
                 if (!e->args[i])
                     continue;
@@ -1113,6 +1236,9 @@ static void mark_inters(struct dx *x, struct expr *e, bool *need)
     mt->mark = x->gen;
     if (e->kind == EX_INTER && e->index >= 0 && (size_t)e->index < x->ni)
         need[e->index] = true;
+    if (e->kind == EX_IINTER)
+        for (size_t k = 0; k < x->ni; k++)
+            need[k] = true;
     for (int i = 0; i < e->nargs; i++)
         mark_inters(x, e->args[i], need);
 }

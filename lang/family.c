@@ -49,6 +49,16 @@ struct expr *family_unify(struct model *m, const struct expr *a,
         break;
     case EX_JNUM: case EX_JSTATE: case EX_JPARAM: case EX_JINTER:
         return NULL;
+    case EX_SUMI:
+        return e;
+    case EX_ISTATE: case EX_IPARAM: case EX_IINTER:
+        /* The same elements for every j (a shift whose start moves with
+           j is written element by element). */
+        return a->index == b->index && a->num == b->num ? e : NULL;
+    case EX_SUM:
+        if (a->index != b->index || a->num != b->num)
+            return NULL;
+        break;
     default:
         break;
     }
@@ -79,6 +89,9 @@ bool family_matches(const struct expr *body, const struct expr *x, long j)
         break;
     }
     if (x->kind != body->kind || x->index != body->index)
+        return false;
+    if ((x->kind == EX_SUM || x->kind == EX_ISTATE || x->kind == EX_IPARAM ||
+         x->kind == EX_IINTER) && x->num != body->num)
         return false;
     for (int i = 0; i < body->nargs; i++)
         if (!family_matches(body->args[i], x->args[i], j))

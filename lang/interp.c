@@ -27,6 +27,7 @@
 #include "interp.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,8 @@ enum op {
     /* A statement's last + - * / writes its output directly, saving one
        dispatch per equation: out[d] = r[a] op r[b]. */
     OP_ADD_OUT, OP_SUB_OUT, OP_MUL_OUT, OP_DIV_OUT,
+    OP_LOADX,             /* r[d] = r[a + (long)r[b]]: an element shift()
+                             reads through the counter of a sum */
 };
 
 /* 16 bytes; c is only the built-in of OP_CALL2 (the table is small). */
@@ -110,6 +113,9 @@ struct comp {
     enum scope scope;
     size_t param_limit, inter_limit, func_limit;
     int nargs, arg0;
+    bool in_sum;          /* in a sum's operand: its counter is r[r_si] */
+    int r_si;
+    long slo, shi;        /* the counter's range */
 };
 
 /* Counted in both passes so that jump targets agree; stored in the second. */
@@ -178,6 +184,78 @@ static int op_of(enum expr_kind k)
 }
 
 static int cx(struct comp *c, const struct expr *e, int dst, int depth);
+
+/* A register holding the constant v. */
+static int konst(struct comp *c, double v)
+{
+    int k = c->r_k + c->nk++;
+    if (c->emit)
+        c->ip->r[k] = v;
+    return k;
+}
+
+/* sum(lo,hi)of(a), as codegen.c's loop: acc = 0.0; for i' = lo .. hi:
+   acc = acc + a.  The sum collects in a temporary of its own, not in
+   dst, which the operand may read (a reset's state register). */
+static int cx_sum(struct comp *c, const struct expr *e, int dst, int depth)
+{
+    if (c->in_sum || !expr_arity_ok(e, 1) || e->num != (double)(long)e->num ||
+        fabs(e->num) > 1e9 || e->index < -1000000000 || e->index > 1000000000)
+        return ODE_EINVAL;
+    int mark = c->top, rc;
+    int acc = new_temp(c), ri = new_temp(c), cond = new_temp(c);
+    int k0 = konst(c, 0.0), klo = konst(c, e->index), khi = konst(c, e->num);
+    int k1 = konst(c, 1.0);
+    if ((rc = emit(c, OP_MOV, acc, k0, 0, 0)) || (rc = emit(c, OP_MOV, ri, klo, 0, 0)))
+        return rc;
+    size_t loop = c->ncode;
+    if ((rc = emit(c, OP_LE, cond, ri, khi, 0)))
+        return rc;
+    size_t jz = c->ncode;
+    if ((rc = emit(c, OP_JZ, 0, cond, 0, 0)))
+        return rc;
+    c->in_sum = true;
+    c->r_si = ri;
+    c->slo = e->index;
+    c->shi = (long)e->num;
+    int s = cx(c, e->args[0], -1, depth + 1);
+    c->in_sum = false;
+    if (s < 0)
+        return s;
+    if ((rc = emit(c, OP_ADD, acc, acc, s, 0)) || (rc = emit(c, OP_ADD, ri, ri, k1, 0)) ||
+        (rc = emit(c, OP_JMP, 0, 0, (int)loop, 0)))
+        return rc;
+    if (c->emit)
+        c->ip->code[jz].b = (int)c->ncode;
+    c->top = mark;
+    if (dst < 0) {
+        new_temp(c);
+        return acc;
+    }
+    return place(c, acc, dst);
+}
+
+/* An element index + stride*i' of the registers from `base` (y, p or the
+   intermediates, `limit` of them), in range for every i' of the sum. */
+static int cx_shift(struct comp *c, const struct expr *e, int base, size_t limit,
+                    int dst)
+{
+    if (!c->in_sum || c->shi < c->slo || e->num != (double)(long)e->num ||
+        fabs(e->num) > 1e9)
+        return ODE_EINVAL;
+    double i0 = e->index + e->num * (double)c->slo;
+    double i1 = e->index + e->num * (double)c->shi;
+    if (i0 < 0 || i1 < 0 || i0 >= (double)limit || i1 >= (double)limit)
+        return ODE_EINVAL;
+    int mark = c->top, rc;
+    int off = new_temp(c);
+    if ((rc = emit(c, OP_MUL, off, c->r_si, konst(c, e->num), 0)))
+        return rc;
+    c->top = mark;
+    int d = dst >= 0 ? dst : new_temp(c);
+    rc = emit(c, OP_LOADX, d, base + e->index, off, 0);
+    return rc ? rc : d;
+}
 
 /* Operands (one or two) into registers, then `op` into dst or a new
    temporary.  The result may reuse an operand's temporary: an instruction
@@ -321,6 +399,22 @@ static int cx(struct comp *c, const struct expr *e, int dst, int depth)
         if (c->scope != SC_FUNC || e->index < 0 || e->index >= c->nargs)
             return ODE_EINVAL;
         return place(c, c->arg0 + e->index, dst);
+    case EX_SUM:
+        return cx_sum(c, e, dst, depth);
+    case EX_SUMI:
+        if (!c->in_sum)
+            return ODE_EINVAL;
+        return place(c, c->r_si, dst);
+    case EX_ISTATE:
+        if (c->scope != SC_EQ)
+            return ODE_EINVAL;
+        return cx_shift(c, e, c->r_y, m->n_states, dst);
+    case EX_IPARAM:
+        return cx_shift(c, e, c->r_p, c->param_limit, dst);
+    case EX_IINTER:
+        if (c->scope != SC_EQ)
+            return ODE_EINVAL;
+        return cx_shift(c, e, c->r_v, c->inter_limit, dst);
     case EX_NEG: case EX_NOT:
         if (!expr_arity_ok(e, 1))
             return ODE_EINVAL;
@@ -621,6 +715,7 @@ static int run(struct interp *ip, int pc, double *out)
         case OP_SUB_OUT: out[in->d] = r[in->a] - r[in->b]; break;
         case OP_MUL_OUT: out[in->d] = r[in->a] * r[in->b]; break;
         case OP_DIV_OUT: out[in->d] = r[in->a] / r[in->b]; break;
+        case OP_LOADX: r[in->d] = r[in->a + (long)r[in->b]]; break;
         }
     }
 }

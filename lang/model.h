@@ -38,6 +38,16 @@ enum expr_kind {
     EX_JSTATE,       /* y[index + num*j] */
     EX_JPARAM,       /* p[index + num*j] */
     EX_JINTER,       /* intermediate index + num*j */
+    /* XPPAUT's sum(lo,hi)of(a): a summed with its counter i' running
+       from index to num (both integers known when the model is checked,
+       lo > hi gives 0), in that order, from 0.0: s = s + a. */
+    EX_SUM,
+    /* Only inside an EX_SUM's operand: its counter i' as a double. */
+    EX_SUMI,
+    /* Only inside an EX_SUM's operand, XPPAUT's shift(x, k) with k
+       affine in i': element index + (long)num * i' of y, p or the
+       intermediates (checked in range for every i' of the sum). */
+    EX_ISTATE, EX_IPARAM, EX_IINTER,
 };
 
 struct expr {

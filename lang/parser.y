@@ -147,6 +147,11 @@ static struct ast_expr *ifthen(struct parse_ctx *c, struct span kw,
                                struct span whole, struct ast_expr *cond,
                                struct ast_expr *a, struct ast_expr *b);
 static void emit(struct parse_ctx *c, struct ast_stmt *s);
+static bool is_sum(struct parse_ctx *c, struct span name,
+                   struct expr_list args);
+static struct ast_expr *sum_of(struct parse_ctx *c, struct span whole,
+                               struct span name, struct expr_list bounds,
+                               struct ast_expr *a);
 static void set_range(struct ast_stmt *s, struct array_range r);
 static bool block_element(struct parse_ctx *c, struct ast_stmt *s,
                           struct ast_expr *index);
@@ -186,7 +191,7 @@ static void set_block(struct parse_ctx *c, struct span name,
 %token LT LE GT GE EQ NE AND OR BANG AT
 %token IF THEN ELSE NOT
 %token KW_PAR KW_INIT KW_NUMBER KW_AUX KW_SET KW_ONLY KW_GLOBAL
-%token LBRACE RBRACE SEMI
+%token LBRACE RBRACE SEMI SUMOF
 %token LEXERROR
 
 %left OR
@@ -453,6 +458,20 @@ decl:
         $$->num = $6;
         set_range($$, $3);
     }
+  | NAME LB NAME RB ASSIGN signed {
+        /* `init u[3..100]=1.05,v[j]=1.05`: XPPAUT repeats the whole line
+           for each j, so v[j] takes the range of the line (emit_list). */
+        if (!ast_is(ctx->m, @3, "j")) {
+            parse_error_at(ctx, @3, "an element range is written "
+                           "[lo..hi], or [j] after one on the same line");
+            YYERROR;
+        }
+        NEED($$ = ast_stmt_new(ctx->m, ST_PARAM, @1));
+        $$->value = @6;
+        $$->num = $6;
+        $$->lo = $$->hi = @3;
+        $$->block = -1;
+    }
   ;
 
 range:
@@ -562,6 +581,24 @@ expr:
         NEED($$ = call(ctx, @1, @$, (struct expr_list){ NULL, NULL, 0 }));
     }
   | NAME LP args RP     { NEED($$ = call(ctx, @1, @$, $3)); }
+  | NAME LP args SUMOF expr RP {
+        /* sum(lo,hi)of(a): read as `args )of( expr` so that the
+           arguments stay one list (no conflict with a call). */
+        if (!is_sum(ctx, @1, $3)) {
+            YYERROR;
+        }
+        NEED($$ = sum_of(ctx, @$, @1, $3, $5));
+    }
+  | NAME PRIME {
+        /* i', the counter of a sum. */
+        if (!ast_is(ctx->m, @1, "i")) {
+            parse_error_at(ctx, @2, "\"'\" after '%.*s': only i' (the "
+                           "counter of a sum) is primed in an expression",
+                           (int)(@1.end - @1.begin), ctx->m->src + @1.begin);
+            YYERROR;
+        }
+        NEED($$ = ast_node(ctx->m, AST_OP, EX_SUMI, 0, @$, @$));
+    }
   | LP expr RP          { $$ = $2; }
   | NAME LB expr RB     { NEED($$ = index_of(ctx, @1, @$, $3)); }
   | LB expr RB {
@@ -706,6 +743,39 @@ static struct ast_expr *ifthen(struct parse_ctx *c, struct span kw,
     return e;
 }
 
+/* Whether `name(args)of(` is sum(lo,hi)of(; reports why not. */
+static bool is_sum(struct parse_ctx *c, struct span name,
+                   struct expr_list args)
+{
+    if (!ast_is(c->m, name, "sum")) {
+        parse_error_at(c, name, "')of(' after '%.*s': only sum(lo,hi)of(...) "
+                       "is followed by 'of'", (int)(name.end - name.begin),
+                       c->m->src + name.begin);
+        return false;
+    }
+    if (args.n != 2) {
+        parse_error_at(c, name, "sum(lo,hi)of(...) takes 2 bounds, got %d",
+                       args.n);
+        return false;
+    }
+    return true;
+}
+
+static struct ast_expr *sum_of(struct parse_ctx *c, struct span whole,
+                               struct span name, struct expr_list bounds,
+                               struct ast_expr *a)
+{
+    struct ast_expr *e = ast_node(c->m, AST_OP, EX_SUM, 3, whole, name);
+    if (!e)
+        return NULL;
+    e->args[0] = bounds.first->e;
+    e->args[1] = bounds.first->next->e;
+    e->args[2] = a;
+    ast_set_depth(e);
+    check_depth(c, e);
+    return e;
+}
+
 static void set_range(struct ast_stmt *s, struct array_range r)
 {
     s->array = true;
@@ -760,6 +830,30 @@ static void emit_list(struct parse_ctx *c, struct stmt_list l,
 {
     if (line_bad(c))
         return;
+    /* name[j] takes the range of the line's last name[lo..hi], or else
+       of the %[lo..hi] block around it. */
+    const struct ast_stmt *ranged = NULL;
+    for (struct ast_stmt *s = l.first; s; s = s->next) {
+        if (s->block != -1) {
+            if (s->array)
+                ranged = s;
+            continue;
+        }
+        if (ranged) {
+            set_range(s, (struct array_range){ ranged->lo, ranged->hi,
+                                               ranged->lo_num, ranged->hi_num,
+                                               ranged->lo_name,
+                                               ranged->hi_name });
+            s->block = ranged->block;
+        } else if (c->in_block) {
+            set_range(s, c->block);
+            s->block = c->n_blocks;
+        } else {
+            parse_error_at(c, s->lo, "'[j]' needs a range: name[lo..hi] "
+                           "earlier on the line, or a %%[lo..hi] block");
+            return;
+        }
+    }
     struct ast_stmt *s = l.first;
     while (s) {
         struct ast_stmt *next = s->next;
@@ -846,6 +940,7 @@ static const char *token_words(yysymbol_kind_t k)
     case YYSYMBOL_LBRACE: return "'{'";
     case YYSYMBOL_RBRACE: return "'}'";
     case YYSYMBOL_SEMI: return "';'";
+    case YYSYMBOL_SUMOF: return "')of('";
     default: return NULL;
     }
 }
@@ -861,7 +956,8 @@ static void describe_expected(const yysymbol_kind_t *v, int n, char *buf,
         snprintf(buf, size, "an expression");
     } else if (has(v, n, YYSYMBOL_NUMBER) && !has(v, n, YYSYMBOL_NAME)) {
         snprintf(buf, size, "a number");
-    } else if (has(v, n, YYSYMBOL_PRIME)) {
+    } else if (has(v, n, YYSYMBOL_PRIME) && !has(v, n, YYSYMBOL_PLUS)) {
+        /* (After a name in an expression, "'" may follow too: i'.) */
         snprintf(buf, size, "'=' or \"'\"");
     } else if (has(v, n, YYSYMBOL_KW_PAR)) {
         snprintf(buf, size, "a name, '!', '@' or a keyword");

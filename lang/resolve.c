@@ -3,6 +3,7 @@
    "did you mean" suggestions. */
 #include "resolve.h"
 
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -197,7 +198,6 @@ static const struct {
     { "del_shft", "delay", "delays" },
     { "ran", "noise", "random numbers" },
     { "normal", "noise", "random numbers" },
-    { "shift", "arrays", "arrays" },
     { "hom_bcs", "bdry", "boundary conditions" },
     { "besselj", "bessel", "Bessel functions" },
     { "bessely", "bessel", "Bessel functions" },
@@ -467,11 +467,72 @@ static void arity(const struct conv *cv, const struct ast_expr *a, int want)
                want == 1 ? "" : "s", a->nargs);
 }
 
+/* shift(x, k): the element k places after x; inside a sum, with k
+   changing with i', an element the code reads through i'. */
+static struct expr *conv_shift(const struct conv *cv, const struct ast_expr *a)
+{
+    struct checker *ck = cv->ck;
+    struct array_shift sh;
+    if (!array_shift(ck, a, true, &sh))
+        return bad(cv, a->span);
+    if (sh.count == 1)
+        return conv_sym(cv, sh.first, a->span, a);
+    enum sym_kind k = sh.base->kind;
+    if (k != SYM_PARAM && cv->where == RW_DERIVED) {
+        forbidden(cv, a->args[0]->span, kind_words(k));
+        return bad(cv, a->span);
+    }
+    if (k != SYM_PARAM && cv->where == RW_FUNC)
+        *cv->dynamic = true;
+    if (sh.index0 < INT_MIN || sh.index0 > INT_MAX) {
+        diag_error(ck->d, a->span, "the offset of shift() is too large "
+                   "for this sum's bounds");
+        return bad(cv, a->span);
+    }
+    struct expr *e = expr_leaf(ck->m, k == SYM_STATE ? EX_ISTATE :
+                               k == SYM_PARAM ? EX_IPARAM : EX_IINTER,
+                               (int)sh.index0, a->span);
+    if (e)
+        e->num = (double)sh.stride;
+    return e;
+}
+
+/* sum(lo,hi)of(a): a with its counter i' running over the bounds. */
+static struct expr *conv_sum(const struct conv *cv, const struct ast_expr *a)
+{
+    struct checker *ck = cv->ck;
+    long lo, hi;
+    if (ck->in_sum) {
+        diag_error(ck->d, a->name, "sums do not nest: i' is the only "
+                   "counter");
+        return bad(cv, a->span);
+    }
+    if (!array_sum_bounds(ck, a, true, &lo, &hi))
+        return bad(cv, a->span);
+    ck->in_sum = true;
+    ck->sum_lo = lo;
+    ck->sum_hi = hi;
+    struct expr *x = conv(cv, a->args[2]);
+    ck->in_sum = false;
+    if (!x)
+        return NULL;
+    struct expr *e = expr_new(ck->m, EX_SUM, 1, a->span);
+    if (!e)
+        return NULL;
+    e->index = (int)lo;
+    e->num = (double)hi;
+    e->args[0] = x;
+    return e;
+}
+
 static struct expr *conv_call(const struct conv *cv, const struct ast_expr *a)
 {
     struct model *m = cv->ck->m;
     struct span name = a->name;
     const char *s = text(cv->ck, name);
+    if (ast_is(m, name, "shift") && find_arg(cv->ck, cv->fn, name) < 0 &&
+        !check_lookup(cv->ck, name))
+        return conv_shift(cv, a);
     struct expr *e = expr_new(m, EX_CALL, a->nargs, a->span);
     if (!e)
         return NULL;
@@ -530,6 +591,16 @@ static struct expr *conv(const struct conv *cv, const struct ast_expr *a)
     case AST_INDEX:
         return conv_index(cv, a);
     case AST_OP:
+        if (a->op == EX_SUM)
+            return conv_sum(cv, a);
+        if (a->op == EX_SUMI) {
+            if (!cv->ck->in_sum) {
+                diag_error(cv->ck->d, a->span, "i' outside a "
+                           "sum(lo,hi)of(...)");
+                return bad(cv, a->span);
+            }
+            return expr_leaf(cv->ck->m, EX_SUMI, 0, a->span);
+        }
         break;
     }
     struct expr *e = expr_new(cv->ck->m, a->op, a->nargs, a->span);
@@ -573,6 +644,23 @@ static void deps_walk(struct checker *ck, const struct ast_expr *a,
             f(arg, sym, via ? *via : a->name);
         return;
     case AST_CALL:
+        if (find_arg(ck, fn, a->name) < 0 && ast_is(ck->m, a->name, "shift") &&
+            !check_lookup(ck, a->name)) {
+            /* Every element the shift reads, for every i'. */
+            struct array_shift sh;
+            if (!array_shift(ck, a, false, &sh) ||
+                !(kinds & SYM_BIT(sh.base->kind)))
+                return;
+            const struct symvec *v = &ck->kind[sh.base->kind];
+            for (long q = 0; q < sh.count; q++) {
+                long at = sh.index0 + sh.stride * (sh.lo + q);
+                sym = sh.count == 1 ? sh.first : at >= 0 &&
+                      (size_t)at < v->n ? v->v[at] : NULL;
+                if (sym)
+                    f(arg, sym, via ? *via : a->span);
+            }
+            return;
+        }
         if (find_arg(ck, fn, a->name) < 0) {
             sym = check_lookup(ck, a->name);
             if (sym && sym->kind == SYM_FUNC && (kinds & SYM_BIT(SYM_FUNC)))
@@ -596,6 +684,17 @@ static void deps_walk(struct checker *ck, const struct ast_expr *a,
         return;
     }
     case AST_OP:
+        if (a->op == EX_SUM && !ck->in_sum) {
+            long lo, hi;
+            if (!array_sum_bounds(ck, a, false, &lo, &hi))
+                return;
+            ck->in_sum = true;
+            ck->sum_lo = lo;
+            ck->sum_hi = hi;
+            deps_walk(ck, a->args[2], fn, kinds, f, arg, via);
+            ck->in_sum = false;
+            return;
+        }
         break;
     }
     for (int i = 0; i < a->nargs; i++)

@@ -44,6 +44,9 @@ struct sym {
     unsigned long walk;             /* resolve_deps: last walk through it */
     bool elem;                      /* an element of an array statement */
     long j;                         /* elem: its index */
+    /* Position among the symbols of its kind in declaration order (the
+       order XPPAUT's shift() counts in), whatever the index becomes. */
+    int pos;
 };
 
 struct symvec {
@@ -69,6 +72,14 @@ struct checker {
     bool in_array;
     long j;
     size_t n_elements;              /* array elements declared so far */
+    /* While the operand of a sum(lo,hi)of(...) is resolved: its bounds;
+       with i_known, its counter i' is i (array.c walks the values). */
+    bool in_sum, i_known;
+    long sum_lo, sum_hi, i;
+    size_t shift_work;              /* shift() targets visited so far */
+    /* The intermediates in declaration order (before they are ordered by
+       their dependencies), for shift(); NULL until then. */
+    struct sym **inter_decl;
 };
 
 /* The symbol named by the source text at `name` (any case), or NULL.

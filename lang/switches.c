@@ -75,7 +75,10 @@ static unsigned deps_in(const struct sw *w, const struct expr *e)
         return 0;
     if (e->kind == EX_TIME)
         return 1;
-    if (e->kind == EX_STATE)
+    /* shift() of the state, and the counter of a sum: i' has a value
+       only inside its sum, so no switching function is kept with it. */
+    if (e->kind == EX_STATE || e->kind == EX_ISTATE || e->kind == EX_IINTER ||
+        e->kind == EX_SUMI)
         return 2;
     if (e->kind == EX_INTER)
         return w->inter_deps && e->index >= 0 && (size_t)e->index < w->m->n_inters

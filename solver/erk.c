@@ -633,6 +633,10 @@ struct erk_stepper {
     long naccept;
     double hlamb;           /* |h lambda| of the last attempt; NaN: not measured */
     int iasti, nonsti;      /* positive tests in a row, negative since */
+    /* rkqs (erk_rkqs): |h| of the last attempt, and the step proposed
+       after the last accepted one (0 before the first), which scales the
+       error of every attempt until the next acceptance. */
+    double h_try, h_scale;
 };
 
 static struct erk_stepper *es_of(struct stepper *s)
@@ -696,6 +700,7 @@ static int es_step(struct stepper *s, double t, double h, bool dense)
     struct erk *e = &es->e;
     int rc = erk_step(e, t, h);
 
+    es->h_try = fabs(h);
     es->built = false;
     es->hlamb = NAN;
     /* Without FSAL the interpolant needs f(t+h, y1): a failure there
@@ -819,6 +824,94 @@ static const struct stepper_ops erk_stepper_ops = {
     .accept = es_accept,
     .reset = es_reset,
     .next_step = NULL,
+};
+
+/* Press, Teukolsky, Vetterling & Flannery, "Numerical Recipes in C", 2nd
+   ed., 16.2 (odeint, rkqs), the step control XPPAUT's qualrk runs on the
+   Cash-Karp pair: the error of component i is scaled by
+   |y_i| + |h f_i(t, y)| (+ 1e-30, so a zero component divides nothing),
+   h the step proposed before the attempt, and the largest of those,
+   divided by rtol, must not exceed 1 (atol is not used).  A rejected step
+   shrinks by 0.9 err^(-1/4), at most tenfold; an accepted one proposes
+   0.9 err^(-1/5) times itself, at most five times (err below 1.89e-4). */
+#define RKQS_SAFETY 0.9
+#define RKQS_TINY 1e-30
+#define RKQS_PSHRINK (-0.25)
+#define RKQS_PGROW (-0.2)
+#define RKQS_SHRINK_MIN 0.1
+#define RKQS_ERRCON 1.89e-4
+#define RKQS_GROW_MAX 5.0
+/* After non-finite stage values there is no error to scale by. */
+#define RKQS_NONFINITE_SHRINK 0.25
+
+static double es_rkqs_error(struct stepper *s)
+{
+    const struct erk_stepper *es = es_of(s);
+    const struct erk *e = &es->e;
+    const double h = es->h_scale > 0 ? es->h_scale : es->h_try;
+    double big = 0.0, inf = 0.0;
+
+    for (size_t i = 0; i < e->n; i++) {
+        double q = fabs(e->ev[i]) / (fabs(e->y[i]) + fabs(h * e->k[0][i]) + RKQS_TINY);
+        if (q > big)
+            big = q;
+        /* As in est_norm: NaN or Inf in y1 or q reaches the result. */
+        inf += e->y1[i] * 0.0 + q * 0.0;
+    }
+    return big / s->cfg->rtol + inf;
+}
+
+static double es_rkqs_next(struct stepper *s, double h, double err, bool accepted, int fail)
+{
+    struct erk_stepper *es = es_of(s);
+    double fac;
+
+    if (fail || !isfinite(err))
+        return RKQS_NONFINITE_SHRINK * h;
+    if (!accepted) {
+        fac = RKQS_SAFETY * pow(err, RKQS_PSHRINK);
+        return (fac > RKQS_SHRINK_MIN ? fac : RKQS_SHRINK_MIN) * h;
+    }
+    fac = err > RKQS_ERRCON ? RKQS_SAFETY * pow(err, RKQS_PGROW) : RKQS_GROW_MAX;
+    es->h_scale = fac * h;
+    return es->h_scale;
+}
+
+static const struct stepper_ops erk_rkqs_ops = {
+    .destroy = es_destroy,
+    .begin = es_begin,
+    .initial_step = es_initial_step,
+    .step = es_step,
+    .error = es_rkqs_error,
+    .worst_var = es_worst_var,
+    .bad_var = es_bad_var,
+    .dense = es_dense,
+    .accept = es_accept,
+    .reset = es_reset,
+    .next_step = es_rkqs_next,
+};
+
+static int rkqs_create(struct stepper *s, const struct stepper_method *m,
+                       const struct stepper_cfg *cfg)
+{
+    struct stepper_method ck = *m;
+    int rc;
+
+    ck.data = tab_find("cashkarp");
+    if (!ck.data)
+        return ODE_EINVAL;
+    rc = erk_stepper_create(s, &ck, cfg);
+    if (rc == 0 && cfg->adaptive)
+        s->ops = &erk_rkqs_ops;
+    return rc;
+}
+
+const struct stepper_method erk_rkqs = {
+    .name = "rkqs",
+    .desc = "Cash-Karp 5(4), error relative to |y|+|h f| (rtol, max norm), "
+            "Numerical Recipes' step rule (XPPAUT qualrk)",
+    .family = FAM_EXPLICIT, .order = 5, .order_emb = 4, .needs_jac = false,
+    .create = rkqs_create,
 };
 
 int erk_stepper_create(struct stepper *s, const struct stepper_method *m,

@@ -155,6 +155,11 @@ int erk_dense(struct erk *e, double t, double h, double *r);
 int erk_stepper_create(struct stepper *s, const struct stepper_method *m,
                        const struct stepper_cfg *cfg);
 
+/* XPPAUT's qualrk: the Cash-Karp pair with the error scale and step rule
+   of Press et al.'s rkqs (erk.c); rtol is its tolerance, atol is not
+   used.  Registered in stepper.c as "rkqs". */
+extern const struct stepper_method erk_rkqs;
+
 /* An ERK stepper of a tableau with a stiff_bound runs Hairer's stiffness
    test every 1000 accepted steps (at every step once one was positive)
    and records in s->st.stiff_t the time of the first 15 positive tests

@@ -608,7 +608,17 @@ static int integrate(struct run *r)
             stop = r->tstops[r->stop_k];
             at_tstop = true;
         }
-        if (r->adaptive) {
+        if (r->adaptive && o->land_saves) {
+            /* XPPAUT's rule (its gadaptive): a step that would pass the
+               next save point or stop is cut to end on it. */
+            if (r->dir * (r->save_next - stop) < 0) {
+                stop = r->save_next;
+                at_tstop = false;
+            }
+            land = fabs(stop - t) <= h;
+            at_tstop = at_tstop && land;
+            hstep = r->dir * h;
+        } else if (r->adaptive) {
             /* Land on the stop when it is at most a stretched step away;
                when it is less than two steps away, halve the distance
                instead of leaving a sliver of a step before it. */

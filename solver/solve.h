@@ -51,6 +51,13 @@ struct solve_opts {
                                     why "exceeds bound ..."); 0 = none */
     enum solve_save save;
     double save_every;           /* spacing of the save grid (SAVE_GRID) */
+    /* Adaptive methods: every save point (SAVE_GRID, SAVE_AT) is also a
+       point the steps end on, as XPPAUT integrates from one output time to
+       the next: a step that would pass it is cut to end there, and the
+       step after it is proposed from the cut one.  No stretching or
+       halving near the point, no one-sided evaluation (f is taken to be
+       continuous there). */
+    bool land_saves;
     /* SAVE_AT: the times, strictly monotonic in the direction of
        integration and within [t0, t1]; borrowed for the solve. */
     const double *save_at;

@@ -13,13 +13,16 @@
 #include "fixed.h"
 #include "irk.h"
 #include "ros.h"
+#include "seulex.h"
 #include "tableau.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
 static const struct stepper_method *const others[] = {
+    &erk_rkqs,
     &ros_rodas5,
     &ros_ros23,
+    &seulex_method,
     &irk_radau5,
     &dirk_kvaerno3,
     &dirk_kvaerno5,
@@ -422,6 +425,24 @@ const char *stepper_from_xpp(const char *meth, const char **closest)
     }
     if (closest)
         *closest = near;
+    return NULL;
+}
+
+const char *stepper_xpp_replay(const char *meth)
+{
+    /* qualrk (key 'q', also spelt qualrk4): Press et al.'s rkqs on the
+       Cash-Karp pair, XPPAUT's stiff.c. */
+    static const char *const qualrk[] = { "qualrk", "qualrk4", "q" };
+    size_t i;
+
+    if (!meth)
+        return NULL;
+    for (i = 0; i < sizeof qualrk / sizeof qualrk[0]; i++)
+        if (same_name(meth, qualrk[i]))
+            return erk_rkqs.name;
+    /* A shortened name, as stepper_from_xpp reads one. */
+    if (strlen(meth) >= 2 && is_prefix(meth, qualrk[0]))
+        return erk_rkqs.name;
     return NULL;
 }
 

@@ -210,6 +210,11 @@ const char *stepper_suggest(const char *name);
    than XPPAUT's "discrete". */
 const char *stepper_from_xpp(const char *meth, const char **closest);
 
+/* For an XPPAUT method name (or key letter) whose own algorithm is
+   registered here, for --xpp to replay it: "rkqs" for qualrk.  NULL for
+   the others, which run the method stepper_from_xpp names. */
+const char *stepper_xpp_replay(const char *meth);
+
 /* For an XPPAUT method name (or key letter) that nothing here runs yet,
    the method to run instead (as stepper_from_xpp suggests); NULL for our
    own names, names that map to a method, and unknown names. */

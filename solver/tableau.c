@@ -119,6 +119,26 @@ static const struct rk_tableau tab_dopri5 = {
                  -1453857185.0/822651844.0, 69997945.0/29380423.0 } },
 };
 
+/* J. R. Cash & A. H. Karp, "A variable order Runge-Kutta method for initial
+   value problems with rapidly varying right-hand sides", ACM Trans. Math.
+   Softw. 16 (1990) 201-222, the 5(4) pair of its order-5 member, advanced
+   with the 5th-order solution (local extrapolation), as in Press et al.,
+   "Numerical Recipes in C", 2nd ed., 16.2 (rkck), and in XPPAUT's qualrk.
+   No first-same-as-last; cubic Hermite dense output. */
+static const struct rk_tableau tab_cashkarp = {
+    .name = "cashkarp", .stages = 6, .order = 5, .order_emb = 4, .fsal = false,
+    .desc = "Cash-Karp 5(4) pair (the pair of XPPAUT qualrk; see rkqs)",
+    .c    = { 0, 1.0/5, 3.0/10, 3.0/5, 1, 7.0/8 },
+    .a    = { { 0 },
+              { 1.0/5 },
+              { 3.0/40, 9.0/40 },
+              { 3.0/10, -9.0/10, 6.0/5 },
+              { -11.0/54, 5.0/2, -70.0/27, 35.0/27 },
+              { 1631.0/55296, 175.0/512, 575.0/13824, 44275.0/110592, 253.0/4096 } },
+    .b    = { 37.0/378, 0, 250.0/621, 125.0/594, 0, 512.0/1771 },
+    .bemb = { 2825.0/27648, 0, 18575.0/48384, 13525.0/55296, 277.0/14336, 1.0/4 },
+};
+
 /* Ch. Tsitouras, "Runge-Kutta pairs of order 5(4) satisfying only the first
    column simplifying assumption", Comput. Math. Appl. 62 (2011) 770-775,
    Table 1; first-same-as-last.  The paper gives c and a_ij for j > 1 and
@@ -773,7 +793,7 @@ static const struct rk_tableau tab_vern9 = {
    then the adaptive pairs. */
 static const struct rk_tableau *const tab_all[] = {
     &tab_euler, &tab_midpoint, &tab_heun, &tab_ralston, &tab_rk4,
-    &tab_bosh3, &tab_dopri5, &tab_tsit5, &tab_vern7, &tab_vern9, &tab_dop853,
+    &tab_bosh3, &tab_cashkarp, &tab_dopri5, &tab_tsit5, &tab_vern7, &tab_vern9, &tab_dop853,
 };
 
 #define TAB_N (sizeof tab_all / sizeof tab_all[0])

@@ -61,6 +61,11 @@ if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
     vg 0 $M/decay.ode -o "$TMPDIR/run.h5"
 fi
 vg 0 --check samples/brusselator.ode
+# Sums over arrays through shift(): the loops of every backend, and the
+# exact Jacobian through them.
+vg 0 tests/xpp/meanfield.ode --solver rodas5 --stats
+vg 0 --no-jit tests/xpp/ring.ode --save-final
+vg 2 tests/e2e/diag/sums.ode
 # XPPAUT's fixed-step runs: a map, events located its way, the symplectic
 # method, and bdry statements skipped.
 vg 0 --xpp --format xpp tests/xpp/map-logistic.ode
@@ -69,12 +74,14 @@ vg 0 --xpp tests/xpp/pendulum-ymp.ode --stats
 vg 0 --xpp tests/xpp/shoot-bdry.ode
 vg 2 --solver rk4 $M/map-affine.ode
 # The implicit solvers: exact and finite-difference Jacobians, each linear
-# solver (dense, band, KLU with its complex systems under radau5), auto's
-# switches, and a Newton failure that ends the solve.
+# solver (dense, band, KLU with its complex systems under radau5), seulex's
+# dense output, auto's switches, and a Newton failure that ends the solve.
 vg 0 $M/rober.ode --solver bdf --t1 1e5 --save-final --stats
 vg 0 --no-jit $M/rober.ode --solver rodas5 --jacobian fd --t1 1e3 --save-final
 vg 0 samples/brusselator.ode --solver radau5 --linsolve sparse --save-final --stats
 vg 0 samples/brusselator.ode --solver kvaerno5 --linsolve band --save-final
+vg 0 $M/rober.ode --solver seulex --t1 1e5 --save-every 1e4 --stats
+vg 0 samples/brusselator.ode --solver seulex --linsolve sparse --jacobian fd --save-final
 vg 0 samples/vanderpol.ode --solver auto -p mu=1000 --total 300 --save-final --stats
 
 # Batches: threads, the interpreter's clones, a failing member, a members

@@ -57,6 +57,28 @@ cmp -s "$TMPDIR/j1.csv" "$TMPDIR/int.csv" || die "the interpreter's batch differ
 cmp -s "$TMPDIR/f1.tsv" "$TMPDIR/f2.tsv" || die "TSV -j 2 differs"
 head -n 1 "$TMPDIR/f1.tsv" | grep -q "^member	r	status	t	x	y	z\$" || die "TSV header"
 
+# Derived parameters are recomputed for each member, events fire in each,
+# and --jit cc gives the same bytes.
+printf 'par a=1, b=2\n!k = a*b\ninit x=1\ndx/dt = -k*x\naux kk = k\ndone\n' >"$TMPDIR/der.ode"
+"$ODESOLVE" "$TMPDIR/der.ode" --sweep a=1,3 --save-final -j 2 >"$TMPDIR/der.csv" || die "derived"
+for a in 1 3; do
+    "$ODESOLVE" "$TMPDIR/der.ode" -p a=$a --save-final | tail -n 1 >"$TMPDIR/last"
+    grep -q "^[01],$a,ok,$(cat "$TMPDIR/last")\$" "$TMPDIR/der.csv" ||
+        die "derived a=$a: $(cat "$TMPDIR/last") not in $(cat "$TMPDIR/der.csv")"
+done
+"$ODESOLVE" $M/ball.ode --sweep e=0.5,0.8 --save-every 0.1 -j 2 >"$TMPDIR/ball.csv" || die "events"
+for e in 0.5 0.8; do
+    "$ODESOLVE" $M/ball.ode -p e=$e --save-every 0.1 | tail -n +2 >"$TMPDIR/one.csv"
+    awk -F, -v e=$e 'NR > 1 && $2 == e { $1 = $2 = $3 = ""; print substr($0, 4) }' OFS=, \
+        "$TMPDIR/ball.csv" >"$TMPDIR/mine.csv"
+    cmp -s "$TMPDIR/one.csv" "$TMPDIR/mine.csv" || die "events: member e=$e differs"
+done
+if command -v "${ODESOLVE_CC:-cc}" >/dev/null 2>&1; then
+    "$ODESOLVE" --jit cc $L --sweep r=20:40:60 --t1 3 --save-every 0.25 -j 2 >"$TMPDIR/cc.csv" ||
+        die "--jit cc batch failed"
+    cmp -s "$TMPDIR/j1.csv" "$TMPDIR/cc.csv" || die "--jit cc's batch differs"
+fi
+
 # --- members files -----------------------------------------------------------
 printf 'k,x\n0.5,1\n0.5,3\n1,1\n1,3\n' >"$TMPDIR/m.csv"
 "$ODESOLVE" $D --ensemble "$TMPDIR/m.csv" --save-every 0.5 >"$TMPDIR/file.csv" || die "--ensemble"

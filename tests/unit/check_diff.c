@@ -375,6 +375,17 @@ static const char *const texts[] = {
     "y' = -y/r + (x+y)^1.5 + x^1 + (x-y)^0.5 + (x+y)^-2 + x^-3 + y^-4 + y^2.5 + a^2*y\n"
     "done\n",
 
+    /* Sums over the elements of arrays through shift(), of states,
+       intermediates and parameters, with i' elsewhere in the operand and
+       states read directly inside the sum. */
+    "par a=0.3, beta=0.7, w[0..3]=0.5\n"
+    "init u[0..3]=0.4, z=0.2\n"
+    "g[0..3] = u[j]^2 + z\n"
+    "s = sum(0,3)of(shift(g0,i')*sin(z - i'/2))\n"
+    "u[0..3]' = -u[j] + tanh(a*sum(0,3)of(cos(beta*([j]-i'))*shift(u0,i')))\n"
+    "z' = s - z*sum(1,3)of(shift(w0,i')*shift(u0,i'-1)*i') + sum(0,2)of(z*i')\n"
+    "done\n",
+
     /* Functions calling functions: derivatives stay linear in size. */
     "par w=1.1\n"
     "f0(u) = sin(w*u) + u\n"

@@ -267,7 +267,13 @@ START_TEST(methods_dense_save_points_are_accurate)
         o.save = SAVE_GRID;
         o.save_every = 0.01;
         err = solve_error(&tol_cases[1], &o, &st);
-        ck_assert_msg(err < 3e-8, "%s: dense error %g", t->name, err);
+        /* A pair without its own continuous extension (cashkarp) has the
+           cubic Hermite interpolant: third order between the steps of a
+           fifth-order method, so at rtol 1e-9 its points are 1e-7 off. */
+        if (t->dense_form == TAB_DENSE_HERMITE && t->order > 3)
+            ck_assert_msg(err < 1e-6, "%s: dense error %g", t->name, err);
+        else
+            ck_assert_msg(err < 3e-8, "%s: dense error %g", t->name, err);
         /* Same steps as without save points; extra stages cost only on
            steps with one. */
         o.save_every = tol_cases[1].t1;

@@ -80,12 +80,43 @@ START_TEST(progress_short_runs_leave_nothing)
 }
 END_TEST
 
+START_TEST(progress_counts_members_with_the_time_left)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(out);
+    fake_now = 10.0;
+    progress *pg = progress_new(out, 0.0, 1.0, fake_clock);
+    ck_assert_ptr_nonnull(pg);
+    fake_now = 10.5;
+    progress_count(pg, 10, 100, "members");
+    fflush(out);
+    ck_assert_uint_eq(len, 0);
+    /* 25 of 100 in 20 s: 60 s left at that pace. */
+    fake_now = 30.0;
+    progress_count(pg, 25, 100, "members");
+    fflush(out);
+    ck_assert_str_eq(buf, "\rodesolve: 25 of 100 members (25.0%)  ETA 0:01:00");
+    size_t first = len;
+    /* A shorter line wipes the end of the longer one. */
+    fake_now = 4000.0;
+    progress_count(pg, 99, 100, "m");
+    fflush(out);
+    ck_assert_str_eq(buf + first, "\rodesolve: 99 of 100 m (99.0%)  ETA 0:00:40      ");
+    progress_free(pg);
+    fclose(out);
+    free(buf);
+}
+END_TEST
+
 static Suite *progress_suite(void)
 {
     Suite *s = suite_create("progress");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, progress_waits_a_second_then_draws_ten_times_a_second);
     tcase_add_test(tc, progress_short_runs_leave_nothing);
+    tcase_add_test(tc, progress_counts_members_with_the_time_left);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -121,6 +121,28 @@ START_TEST(stepper_xpp_stiff_names_map_to_the_stiff_methods)
 }
 END_TEST
 
+/* --xpp replays qualrk as XPPAUT runs it (rkqs); the other names have
+   no replay and run what stepper_from_xpp maps them to. */
+START_TEST(stepper_xpp_replay_names_rkqs_for_qualrk_only)
+{
+    struct stepper_method m;
+    const char *qual[] = { "qualrk", "QualRK", "qualrk4", "q", "Q", "qual" };
+    const char *other[] = { "rungekutta", "dopri5", "cvode", "gear", "5dp", "qu_x", "",
+                            "rkqs" };
+    for (size_t i = 0; i < sizeof qual / sizeof qual[0]; i++)
+        ck_assert_str_eq(stepper_xpp_replay(qual[i]), "rkqs");
+    for (size_t i = 0; i < sizeof other / sizeof other[0]; i++)
+        ck_assert_ptr_null(stepper_xpp_replay(other[i]));
+    ck_assert_ptr_null(stepper_xpp_replay(NULL));
+    ck_assert(stepper_find("rkqs", &m));
+    ck_assert(stepper_adaptive(&m));
+    ck_assert_int_eq(m.family, FAM_EXPLICIT);
+    ck_assert_int_eq(m.order, 5);
+    /* Without --xpp qualrk stays our own adaptive pair. */
+    ck_assert_str_eq(stepper_from_xpp("qualrk", NULL), "dopri5");
+}
+END_TEST
+
 START_TEST(stepper_unknown_names_get_the_nearest)
 {
     const char *near = NULL;
@@ -273,6 +295,7 @@ static Suite *stepper_suite(void)
     tcase_add_test(tc, stepper_names_are_unique_and_found_in_any_case);
     tcase_add_test(tc, stepper_xpp_names_map_to_ours);
     tcase_add_test(tc, stepper_xpp_stiff_names_map_to_the_stiff_methods);
+    tcase_add_test(tc, stepper_xpp_replay_names_rkqs_for_qualrk_only);
     tcase_add_test(tc, stepper_unknown_names_get_the_nearest);
     tcase_add_test(tc, stepper_other_tools_names_are_aliases);
     tcase_add_test(tc, stepper_suggestions_keep_the_kind);

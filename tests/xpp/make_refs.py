@@ -6,9 +6,10 @@ settings) and compares the CSV with NAME.out within the tolerance of its
 first line; make check never runs this script, and needs neither Python
 nor xppaut.
 
-  - oscillator, decay and logistic have closed-form solutions, evaluated
-    here at the file's saved times (dt apart over total).
-  - fhn, ml and hh are XPPAUT's own output: `xppaut NAME.ode -silent` (Debian's
+  - oscillator, decay, logistic and meanfield have closed-form
+    solutions, evaluated here at the file's saved times (dt apart over
+    total).
+  - fhn, ml, hh and ring are XPPAUT's own output: `xppaut NAME.ode -silent` (Debian's
     xppaut 6.11, which prints 8 significant digits of single precision)
     in a scratch folder, output.dat converted to CSV.  Both files ask for
     XPPAUT's fixed-step Runge-Kutta (meth=rungekutta, meth=r), which
@@ -16,6 +17,14 @@ nor xppaut.
     printed precision: the tolerance is 1e-6.  (fhn's current starts at
     t=5.01, not on a step: XPPAUT adds dt to t at each step, reaches
     t=5 a rounding error short and switches heav(t-5) one step late.)
+  - kick is XPPAUT's output too, of its adaptive qualrk (Cash-Karp with
+    Numerical Recipes' rkqs control); run with --xpp (the ARGS of the
+    first line), which replays that method, so again the rows agree to
+    XPPAUT's printed precision, the tracer near 1e-13 included.
+  - enzyme is XPPAUT's output of its CVODE (meth=cvode, tol=1e-6,
+    atol=1e-8), a stiff model: odesolve runs it without flags, with its
+    own stiff solver (bdf) at the file's tolerances, and must agree with
+    CVODE's rows within ten times the file's tol: the tolerance is 1e-5.
 
   - map-*, fire-*, duffing-*, dpend-rk4, pendulum-ymp and shoot-bdry are XPPAUT's output too,
     run by the tests with --xpp and held to 3e-7: difference equations
@@ -78,6 +87,24 @@ def logistic():
     write("logistic", "1e-8", ["t", "N", "growth"], rows)
 
 
+def meanfield():
+    # m' = (c-1) m for the mean; x_j - m decays like exp(-t).
+    c, n = 0.5, 5
+    x0 = [6.0, 1, 1, 1, 1]
+    y0 = [0.0, 2, 2, 2, 2]
+    mx0, my0 = sum(x0) / n, sum(y0) / n
+    rows = []
+    for t in grid(4, 0.5):
+        g, e = math.exp((c - 1) * t), math.exp(-t)
+        x = [mx0 * g + (v - mx0) * e for v in x0]
+        y = [my0 * g + (v - my0) * e for v in y0]
+        moment = sum(j * x[j] for j in range(n))
+        rows.append([t] + x + y + [mx0 * g, moment, 30.0, 2.5])
+    write("meanfield", "1e-8",
+          ["t"] + ["x%d" % j for j in range(n)] + ["y%d" % j for j in range(n)]
+          + ["mean", "moment", "squares", "weights"], rows)
+
+
 def xppaut(name, header, first="# tol 1e-6"):
     with tempfile.TemporaryDirectory() as d:
         shutil.copy(os.path.join(HERE, name + ".ode"), d)
@@ -96,9 +123,11 @@ def xppaut(name, header, first="# tol 1e-6"):
 oscillator()
 decay()
 logistic()
+meanfield()
 xppaut("fhn", ["t", "v", "w", "I_app", "dv"])
 xppaut("ml", ["t", "v", "w", "ica", "ik"])
 xppaut("hh", ["t", "v", "m", "h", "n", "I_Na", "I_K"])
+xppaut("ring", ["t"] + ["u%d" % j for j in range(8)] + ["total"])
 # Run with --xpp, to three float ulps (XPPAUT stores floats): maps,
 # events in fixed-step runs, and chaotic models whose rows stay XPPAUT's
 # only while every operation matches its arithmetic (a last-bit
@@ -113,3 +142,5 @@ xppaut("duffing-heun", ["t", "x", "v"], XPP)
 xppaut("pendulum-ymp", ["t", "th", "om", "q", "p", "energy"], XPP)
 xppaut("dpend-rk4", ["t", "a1", "a2", "w1", "w2", "h"], XPP)
 xppaut("shoot-bdry", ["t", "u", "up"], XPP)
+xppaut("kick", ["t", "th", "om", "c", "e"], "# tol 1e-6 --xpp")
+xppaut("enzyme", ["t", "s", "c", "e", "p", "rate"], "# tol 1e-5")
