@@ -355,13 +355,14 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
         so->rtol = MIN_RTOL;
     }
     /* A map takes one iterate per unit of t, XPPAUT's discrete method
-       whatever the file's dt, over the whole iterates in total. */
+       whatever the file's dt, over the whole iterates in total (its
+       integrate() truncates total). */
     bool map = !strcmp(sm->name, "discrete");
     if (map) {
         file_dt = 1.0;
         if (isnan(o->t1))
             so->t1 = so->t0 + (so->t1 > so->t0 ? 1 : -1) *
-                     cli_xpp_span(total, 1.0, o->xpp ? xpp_nout(s) : 1);
+                     cli_xpp_span(floor(total), 1.0, o->xpp ? xpp_nout(s) : 1);
     }
     if (fixed)
         so->dt = first_set(map ? NAN : o->dt, file_dt,
@@ -374,7 +375,7 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
         so->bound = 0;
         if (fixed && isnan(o->t1))
             so->t1 = so->t0 + (so->t1 > so->t0 ? 1 : -1) *
-                     cli_xpp_span(total, so->dt, xpp_nout(s));
+                     cli_xpp_span(map ? floor(total) : total, so->dt, xpp_nout(s));
         /* XPPAUT's adaptive methods integrate from one row to the next
            (tout = t0 + k dt in its integrate()), so no step is longer
            than dt: on its qualrk examples at tol 1e-3 that bound takes
@@ -420,7 +421,10 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
         so->save = SAVE_STEPS;
     } else {
         so->save = SAVE_GRID;
-        double nout = (double)xpp_nout(s);
+        /* XPPAUT's adaptive methods write a row every dt whatever nout
+           (xppaut -silent, meth=qualrk or cvode, dt=0.1, total=1,
+           nout=2: 11 rows). */
+        double nout = o->xpp ? 1.0 : (double)xpp_nout(s);
         double file_every = isnan(file_dt) || file_dt == 0 ? NAN : file_dt * nout;
         so->save_every = first_set(o->save_every, file_every,
                                    fabs(so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
