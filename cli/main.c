@@ -208,6 +208,10 @@ static bool pick_solver(const struct model *m, const struct cli_options *o,
             closest ? closest : "", closest ? "'?)" : "");
         return false;
     }
+    /* Volterra equations have one method, whatever the file asks (as
+       XPPAUT runs them). */
+    if (codegen_volterra(m))
+        return stepper_find("volterra", sm);
     if (m->settings.set & SET_METH) {
         /* --xpp replays XPPAUT's own algorithm where it is registered. */
         const char *replay = o->xpp ? stepper_xpp_replay(m->settings.meth) : NULL;
@@ -250,6 +254,8 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     const struct model_settings *s = &m->settings;
     solve_opts_default(so);
     so->method = sm->name;
+    so->volterra_window = (s->set & SET_VMAXPTS) ? s->vmaxpts : 0;
+    so->volterra_declared_t0 = o->xpp;
     so->linsolve = o->linsolve;
     so->jacobian = o->jacobian;
     so->controller = o->controller;
@@ -645,7 +651,7 @@ static int run(const struct cli_options *o)
     }
     t_compile = now_seconds() - t_compile;
 
-    size_t np = prob.n_params + prob.n_derived;
+    size_t np = prob.n_params + prob.n_derived + prob.n_volterra;
     p = calloc(np ? np : 1, sizeof *p);
     y0 = calloc(prob.n_states, sizeof *y0);
     row = calloc(prob.n_states + prob.n_aux, sizeof *row);
