@@ -682,6 +682,11 @@ static int run(const struct cli_options *o)
         goto done;
     }
 
+    /* The members' parameter vectors have no room for the integrals. */
+    if ((o->ensemble || o->n_sweeps > 0) && prob.n_volterra > 0) {
+        say("Volterra equations do not run in ensembles or sweeps");
+        goto done;
+    }
     install_signals();
     if (o->ensemble || o->n_sweeps > 0) {
         struct cli_ens_env env = { .stop = &stop_flag, .signal_writer = &signal_writer };

@@ -2,8 +2,9 @@
 # bytes; the trapezoidal rule's error falls 4-fold when dt halves, the
 # singular kernel's (product integration) more than 2-fold against the
 # closed form exp(pi t) erfc(sqrt(pi t)) of tests/xpp/abel.ode at t=1
-# (0.28205917617568...); runs the method cannot do are refused with
-# their reason; the file's `vmaxpts` and --xpp's 4000 are the window.
+# (0.28205917617568...); runs the method cannot do (other methods,
+# uneven steps, too long a history, ensembles) are refused with their
+# reason; the file's `vmaxpts` and --xpp's 4000 are the window.
 . tests/e2e/common.sh
 TMPDIR=$(mktemp -d "$TMPDIR/volterra.XXXXXX")
 V=tests/xpp/volterra.ode
@@ -38,6 +39,8 @@ expect_status 2 "$ODESOLVE" $V --dt 0.3 2>"$TMPDIR/e"
 grep -q "not a multiple of dt" "$TMPDIR/e" || die "dt 0.3: $(cat "$TMPDIR/e")"
 expect_status 2 "$ODESOLVE" $V --t1 1000 2>"$TMPDIR/e"
 grep -q "set vmaxpts=N" "$TMPDIR/e" || die "long run: $(cat "$TMPDIR/e")"
+expect_status 2 "$ODESOLVE" $V --sweep m=1:2:2 2>"$TMPDIR/e"
+grep -q "do not run in ensembles" "$TMPDIR/e" || die "sweep: $(cat "$TMPDIR/e")"
 
 # A window: vmaxpts=40 in the file; without it the integral is longer.
 "$ODESOLVE" tests/xpp/window.ode --save-final >"$TMPDIR/w1.csv" || die "window failed"
