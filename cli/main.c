@@ -285,13 +285,14 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     bool fixed = so->controller == CTL_CONSTANT ||
                  (so->controller == CTL_DEFAULT && !stepper_adaptive(sm));
     /* A map takes one iterate per unit of t, XPPAUT's discrete method
-       whatever the file's dt, over the whole iterates in total. */
+       whatever the file's dt, over the whole iterates in total (its
+       integrate() truncates total). */
     bool map = !strcmp(sm->name, "discrete");
     if (map) {
         file_dt = 1.0;
         if (isnan(o->t1))
             so->t1 = so->t0 + (so->t1 > so->t0 ? 1 : -1) *
-                     cli_xpp_span(total, 1.0, o->xpp ? xpp_nout(s) : 1);
+                     cli_xpp_span(floor(total), 1.0, o->xpp ? xpp_nout(s) : 1);
     }
     if (fixed)
         so->dt = first_set(map ? NAN : o->dt, file_dt,
@@ -304,7 +305,7 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
         so->bound = 0;
         if (fixed && isnan(o->t1))
             so->t1 = so->t0 + (so->t1 > so->t0 ? 1 : -1) *
-                     cli_xpp_span(total, so->dt, xpp_nout(s));
+                     cli_xpp_span(map ? floor(total) : total, so->dt, xpp_nout(s));
         /* XPPAUT's adaptive methods integrate from one row to the next
            (tout = t0 + k dt in its integrate()), so no step is longer
            than dt: on its qualrk examples at tol 1e-3 that bound takes

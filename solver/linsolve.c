@@ -7,7 +7,6 @@
  * the diagonal through `dpos`. */
 #include "linsolve.h"
 
-#include <float.h>
 #include <klu.h>
 #include <limits.h>
 #include <math.h>
@@ -39,7 +38,6 @@ void zgbtrs_(const char *trans, const int *n, const int *kl, const int *ku,
 
 /* Choice thresholds of ls_choose; see the measurements there. */
 #define LS_DENSE_MAX_N 8         /* n at or below: dense */
-#define LS_DENSE_SOLVE_N 64      /* n at or below: our own substitution */
 #define LS_DENSE_MIN_FILL 0.3    /* nnz / n^2 at or above: dense */
 #define LS_BAND_MIN_FILL 0.3     /* nnz / (n (ml + mu + 1)) at or above: band */
 
@@ -488,58 +486,6 @@ static size_t lapack_bad_pivot(const linsolve *ls, const double *a, int stride)
     return 0;
 }
 
-/* dgetrf for a small matrix (n <= LS_DENSE_SOLVE_N, where reference
-   dgetrf runs dgetrf2): partial pivoting on the first largest |a_ik|
-   (idamax), multipliers scaled by the reciprocal of the pivot unless it
-   is below DBL_MIN (dlamch's safe minimum), and each a_ij updated by
-   a_ij - u_kj l_ik for k = 0, 1, ... in turn, skipping u_kj = 0 as
-   dtrsm does -- the operations dgetrf2's recursion performs, element by
-   element, so the factors are the same bits (checked against LAPACK in
-   check_linsolve).  The calls, argument checks and recursion of
-   reference LAPACK cost some 2000 instructions for a 3 x 3 matrix, a
-   third of seulex's solve of ROBER.  Returns 0 or the 1-based column of
-   the first zero pivot, as dgetrf's info. */
-static int dense_factor(linsolve *ls)
-{
-    const size_t n = ls->n, ld = (size_t)ls->ld;
-    double *a = ls->a;
-
-    for (size_t k = 0; k < n; k++) {
-        size_t p = k;
-        double big = fabs(a[k + k * ld]);
-        for (size_t i = k + 1; i < n; i++)
-            if (fabs(a[i + k * ld]) > big) {
-                big = fabs(a[i + k * ld]);
-                p = i;
-            }
-        ls->ipiv[k] = (int)p + 1;
-        if (a[p + k * ld] == 0.0)
-            return (int)k + 1;
-        if (p != k)
-            for (size_t j = 0; j < n; j++) {
-                double tmp = a[k + j * ld];
-                a[k + j * ld] = a[p + j * ld];
-                a[p + j * ld] = tmp;
-            }
-        double piv = a[k + k * ld];
-        if (fabs(piv) >= DBL_MIN) {
-            double r = 1.0 / piv;
-            for (size_t i = k + 1; i < n; i++)
-                a[i + k * ld] *= r;
-        } else {
-            for (size_t i = k + 1; i < n; i++)
-                a[i + k * ld] /= piv;
-        }
-        for (size_t j = k + 1; j < n; j++) {
-            double u = a[k + j * ld];
-            if (u != 0.0)
-                for (size_t i = k + 1; i < n; i++)
-                    a[i + j * ld] -= u * a[i + k * ld];
-        }
-    }
-    return 0;
-}
-
 static int factor_lapack(linsolve *ls, double alpha, const double *jval)
 {
     int n = (int)ls->n, ml = (int)ls->ml, mu = (int)ls->mu, info = 0;
@@ -557,9 +503,7 @@ static int factor_lapack(linsolve *ls, double alpha, const double *jval)
             for (size_t q = ls->colptr[j]; q < ls->colptr[j + 1]; q++)
                 ls->a[lapack_at(ls, ls->rowind[q], j)] = ls->val[q];
     }
-    if (ls->kind == LS_DENSE && nn <= LS_DENSE_SOLVE_N)
-        info = dense_factor(ls);
-    else if (ls->kind == LS_DENSE)
+    if (ls->kind == LS_DENSE)
         dgetrf_(&n, &n, ls->a, &ls->ld, ls->ipiv, &info);
     else
         dgbtrf_(&n, &n, &ml, &mu, ls->a, &ls->ld, ls->ipiv, &info);
@@ -714,37 +658,6 @@ int ls_factor_complex(linsolve *ls, double alpha, double beta, const double *jva
     return rc;
 }
 
-/* dgetrs for one right-hand side, in reference LAPACK's order of
-   operations (dlaswp, then dtrsm's column sweeps: unit lower, then upper
-   triangular), so the bits are the same; without the argument checks and
-   calls that made up most of a small system's solve (n = 3..8: dtrsm,
-   dlaswp and lsame took 48% of the instructions of a solve of HIRES by
-   seulex, 70 solves a step). */
-static void dense_solve(const linsolve *ls, double *b)
-{
-    const size_t n = ls->n, ld = (size_t)ls->ld;
-    const double *a = ls->a;
-
-    for (size_t i = 0; i < n; i++) {
-        size_t p = (size_t)ls->ipiv[i] - 1;
-        if (p != i) {
-            double tmp = b[i];
-            b[i] = b[p];
-            b[p] = tmp;
-        }
-    }
-    for (size_t k = 0; k < n; k++)
-        if (b[k] != 0.0)
-            for (size_t i = k + 1; i < n; i++)
-                b[i] -= b[k] * a[i + k * ld];
-    for (size_t k = n; k-- > 0;)
-        if (b[k] != 0.0) {
-            b[k] /= a[k + k * ld];
-            for (size_t i = 0; i < k; i++)
-                b[i] -= b[k] * a[i + k * ld];
-        }
-}
-
 int ls_solve(linsolve *ls, double *b)
 {
     int n = (int)ls->n, ml = (int)ls->ml, mu = (int)ls->mu, one = 1, info = 0;
@@ -753,10 +666,7 @@ int ls_solve(linsolve *ls, double *b)
         return ODE_EINVAL;
     switch (ls->kind) {
     case LS_DENSE:
-        if (n <= LS_DENSE_SOLVE_N)
-            dense_solve(ls, b);
-        else
-            dgetrs_("N", &n, &one, ls->a, &ls->ld, ls->ipiv, b, &n, &info);
+        dgetrs_("N", &n, &one, ls->a, &ls->ld, ls->ipiv, b, &n, &info);
         break;
     case LS_BAND:
         dgbtrs_("N", &n, &ml, &mu, &one, ls->a, &ls->ld, ls->ipiv, b, &n, &info);

@@ -69,6 +69,10 @@ struct run {
     bool *stop_sw;            /* stop k is a switch time (NULL: none is) */
     double ev_t;              /* time of the last event */
     long ev_same;             /* events in a row at ev_t */
+    /* XPPAUT's events in an adaptive run (xpp_rows): the time and state
+       the current row interval started from. */
+    double trow;
+    double *yrow;
 };
 
 void solve_opts_default(struct solve_opts *o)
@@ -430,6 +434,30 @@ static int on_xpp_event(struct run *r, double t, double h, double tev)
     return 0;
 }
 
+/* XPPAUT's events in a step of length 0 at t0 (solve_run); returns the
+   failure, or 0. */
+static int xpp_start_events(struct run *r)
+{
+    const double t0 = r->o->t0;
+    struct stepper *s = &r->s;
+    double tev, frac;
+    bool found;
+    int rc = event_xpp_step(r->ev, s->y, s->y, t0, t0, &tev, &frac, &found);
+    if (rc)
+        return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, t0, 0, -1,
+                      rc < 0 ? "an event condition asked to stop"
+                             : "an event condition could not be evaluated");
+    if (!found)
+        return 0;
+    const double *y = event_state(r->ev);
+    long bad = first_nonfinite(y, s->n);
+    if (bad >= 0)
+        return failed(r, ODE_ENONFINITE, t0, 0, bad, "non-finite state after an event");
+    r->st->events += (long)event_fired(r->ev, NULL);
+    memcpy(s->y, y, s->n * sizeof *y);
+    return 0;
+}
+
 /* Fails with the cause of non-finite values found in the last attempt. */
 static int nonfinite(struct run *r, double t, double h, int rhs_rc)
 {
@@ -523,6 +551,11 @@ static int integrate(struct run *r)
     const bool xpp = o->xpp && !r->adaptive;
     double xpp_rest = 1.0;
     size_t xpp_hits = 0;
+    /* XPPAUT's adaptive run (--xpp, steps landing on the rows): events
+       are looked for once per row interval, between the states at its
+       two ends, as its flags.c does after each call of the integrator
+       from one output time to the next. */
+    const bool xpp_rows = o->xpp && r->adaptive && o->land_saves && r->yrow;
 
     /* A stop at t0 only says that f starts from its right there. */
     if (r->n_tstops > 0 && r->tstops[0] == t0) {
@@ -674,7 +707,34 @@ static int integrate(struct run *r)
                     return failed(r, ODE_ENONFINITE, t, hstep, (long)i, "exceeds bound %g",
                                   o->bound);
         }
-        if (r->ev && xpp) {
+        if (xpp_rows) {
+            if (land && r->save_k < r->save_n && tnew == r->save_next) {
+                double tev, frac;
+                bool found;
+                rc = event_xpp_step(r->ev, r->yrow, s->y1, r->trow, tnew, &tev, &frac, &found);
+                if (rc)
+                    return failed(r, rc < 0 ? ODE_ERHS : ODE_ENONFINITE, t, hstep, -1,
+                                  rc < 0 ? "an event condition asked to stop"
+                                         : "an event condition could not be evaluated");
+                if (found) {
+                    /* The row interval is integrated again from the
+                       event, with the step the last one proposed. */
+                    rc = on_xpp_event(r, t, hstep, tev);
+                    if (rc)
+                        return rc;
+                    st->steps++;
+                    st->dt_last = hstep;
+                    t = tev;
+                    r->trow = tev;
+                    memcpy(r->yrow, s->y, n * sizeof *s->y);
+                    if (o->stop_after_events > 0 && st->events >= o->stop_after_events)
+                        return emit(r, t, s->y);
+                    goto next;
+                }
+                r->trow = tnew;
+                memcpy(r->yrow, s->y1, n * sizeof *s->y1);
+            }
+        } else if (r->ev && xpp) {
             double tev, frac;
             bool found;
             rc = event_xpp_step(r->ev, s->y, s->y1, t, tnew, &tev, &frac, &found);
@@ -901,20 +961,6 @@ int solve_run(const struct ode_problem *prob, const double *p,
         rc = failed(&r, ODE_ENONFINITE, o->t0, 0, bad, "non-finite initial value");
         goto done;
     }
-    if (o->save == SAVE_STEPS)
-        rc = emit(&r, o->t0, r.s.y);
-    save_goto(&r, 0);
-    while (rc == 0 && r.save_next == o->t0) {
-        rc = emit(&r, o->t0, r.s.y);
-        save_goto(&r, r.save_k + 1);
-    }
-    if (rc)
-        goto done;
-    if (late && (rc = volterra_initial(prob, p, o->t0, r.s.y))) {
-        rc = failed(&r, rc == ODE_ENOMEM ? rc : ODE_ERHS, o->t0, 0, -1,
-                    "the Volterra equations' initial values could not be computed");
-        goto done;
-    }
     if (prob->n_events > 0 && prob->events && prob->reset) {
         rc = event_new(prob, p, &r.ev);
         if (rc)
@@ -926,7 +972,41 @@ int solve_run(const struct ode_problem *prob, const double *p,
                                : "an event condition could not be evaluated");
             goto done;
         }
+        /* XPPAUT looks at its events in a step of length 0 at t0 before
+           its first row and once more after it (do_start_flags, then
+           integrate()), from conditions it keeps at 0 until then: only
+           a direction-0 condition at zero fires there, once each time. */
+        if (o->xpp && !r.adaptive) {
+            event_xpp_zero(r.ev);
+            if ((rc = xpp_start_events(&r)))
+                goto done;
+        }
         r.ev_t = NAN;
+        if (o->xpp && o->land_saves) {
+            r.yrow = malloc((n + 1) * sizeof *r.yrow);
+            if (!r.yrow) {
+                rc = ODE_ENOMEM;
+                goto done;
+            }
+            memcpy(r.yrow, r.s.y, n * sizeof *r.yrow);
+            r.trow = o->t0;
+        }
+    }
+    if (o->save == SAVE_STEPS)
+        rc = emit(&r, o->t0, r.s.y);
+    save_goto(&r, 0);
+    while (rc == 0 && r.save_next == o->t0) {
+        rc = emit(&r, o->t0, r.s.y);
+        save_goto(&r, r.save_k + 1);
+    }
+    if (rc == 0 && r.ev && o->xpp && !r.adaptive)
+        rc = xpp_start_events(&r);
+    if (rc)
+        goto done;
+    if (late && (rc = volterra_initial(prob, p, o->t0, r.s.y))) {
+        rc = failed(&r, rc == ODE_ENOMEM ? rc : ODE_ERHS, o->t0, 0, -1,
+                    "the Volterra equations' initial values could not be computed");
+        goto done;
     }
     r.tstops = o->tstops;
     r.n_tstops = o->n_tstops;
@@ -956,6 +1036,7 @@ done:
     if (rc == ODE_ENOMEM)
         snprintf(fail->why, sizeof fail->why, "out of memory");
     free(r.yout);
+    free(r.yrow);
     free(r.tstops_own);
     free(r.stop_sw);
     event_free(r.ev);

@@ -442,56 +442,6 @@ START_TEST(ls_refactor_with_new_values)
 }
 END_TEST
 
-/* Reference LAPACK, called directly. */
-void dgetrf_(const int *m, const int *n, double *a, const int *lda, int *ipiv, int *info);
-void dgetrs_(const char *trans, const int *n, const int *nrhs, const double *a,
-             const int *lda, const int *ipiv, double *b, const int *ldb, int *info);
-
-/* Small dense systems (n <= 64) are factored and solved by linsolve's own
-   loops in LAPACK's order of operations: the same bits as dgetrf and
-   dgetrs, on matrices with zeros (skipped updates), pivoting and the
-   size where LAPACK takes over again. */
-START_TEST(ls_small_dense_matches_lapack_bit_for_bit)
-{
-    static const int sizes[] = { 1, 2, 3, 5, 8, 17, 40, 64, 65 };
-
-    for (size_t q = 0; q < sizeof sizes / sizeof sizes[0]; q++) {
-        int n = sizes[q], one = 1, info = -1;
-        size_t nn = (size_t)n;
-        double *jv = malloc(nn * nn * sizeof *jv), *a = malloc(nn * nn * sizeof *a);
-        double *b = malloc(nn * sizeof *b), *x = malloc(nn * sizeof *x);
-        int *ipiv = malloc(nn * sizeof *ipiv);
-        linsolve *ls;
-        ck_assert(jv && a && b && x && ipiv);
-        for (size_t k = 0; k < nn * nn; k++)
-            jv[k] = k % 7 == 3 ? 0.0 : 1e3 * rnd();
-        double alpha = 0.5 + rnd();
-        for (size_t k = 0; k < nn * nn; k++)
-            a[k] = -jv[k];
-        for (size_t j = 0; j < nn; j++)
-            a[j + j * nn] += alpha;
-        dgetrf_(&n, &n, a, &n, ipiv, &info);
-        ck_assert_int_eq(info, 0);
-        ck_assert_int_eq(ls_new(nn, NULL, LS_DENSE, false, &ls), 0);
-        ck_assert_int_eq(ls_factor(ls, alpha, jv), 0);
-        for (int r = 0; r < 3; r++) {
-            for (size_t i = 0; i < nn; i++)
-                b[i] = x[i] = r == 1 && i % 2 ? 0.0 : rnd();
-            dgetrs_("N", &n, &one, a, &n, ipiv, b, &n, &info);
-            ck_assert_int_eq(info, 0);
-            ck_assert_int_eq(ls_solve(ls, x), 0);
-            ck_assert_msg(memcmp(b, x, nn * sizeof *x) == 0, "n = %d: solutions differ", n);
-        }
-        ls_free(ls);
-        free(ipiv);
-        free(x);
-        free(b);
-        free(a);
-        free(jv);
-    }
-}
-END_TEST
-
 /* A solve with the factors can be repeated: the factors are not spent. */
 START_TEST(ls_factors_serve_many_solves)
 {
@@ -755,7 +705,6 @@ static Suite *linsolve_suite(void)
     tcase_add_test(tc, ls_nonfinite_values_are_refused);
     tcase_add_test(tc, ls_refactor_with_new_values);
     tcase_add_test(tc, ls_factors_serve_many_solves);
-    tcase_add_test(tc, ls_small_dense_matches_lapack_bit_for_bit);
     tcase_add_test(tc, ls_band_finds_its_bandwidths);
     tcase_add_test(tc, ls_choose_by_size_density_and_band);
     tcase_add_test(tc, ls_large_tridiagonal_in_linear_memory);

@@ -22,12 +22,14 @@ nor xppaut.
     Numerical Recipes' rkqs control); run with --xpp (the ARGS of the
     first line), which replays that method, so again the rows agree to
     XPPAUT's printed precision, the tracer near 1e-13 included.
+    bounce is the same with an event: XPPAUT looks for it once per row
+    and puts it on the straight line between two rows, as --xpp does.
   - enzyme is XPPAUT's output of its CVODE (meth=cvode, tol=1e-6,
     atol=1e-8), a stiff model: odesolve runs it without flags, with its
     own stiff solver (bdf) at the file's tolerances, and must agree with
     CVODE's rows within ten times the file's tol: the tolerance is 1e-5.
 
-  - map-*, fire-*, duffing-*, dpend-rk4, pendulum-ymp and shoot-bdry are XPPAUT's output too,
+  - map-*, fire-*, kick-zero, duffing-*, dpend-rk4, pendulum-ymp and shoot-bdry are XPPAUT's output too,
     run by the tests with --xpp and held to 3e-7: difference equations
     (x(t+1)=..., meth=discrete), XPPAUT's events in a fixed-step run
     (linear location, the rest of the step after the reset, no rows of
@@ -152,7 +154,9 @@ xppaut("duffing-heun", ["t", "x", "v"], XPP)
 xppaut("pendulum-ymp", ["t", "th", "om", "q", "p", "energy"], XPP)
 xppaut("dpend-rk4", ["t", "a1", "a2", "w1", "w2", "h"], XPP)
 xppaut("shoot-bdry", ["t", "u", "up"], XPP)
+xppaut("kick-zero", ["t", "q", "p"], XPP)
 xppaut("kick", ["t", "th", "om", "c", "e"], "# tol 1e-6 --xpp")
+xppaut("bounce", ["t", "y", "v", "en"], "# tol 1e-6 --xpp")
 xppaut("enzyme", ["t", "s", "c", "e", "p", "rate"], "# tol 1e-5")
 xppaut("abel", ["t", "u"])
 xppaut("window", ["t", "g"])
