@@ -351,7 +351,10 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
         so->save = SAVE_STEPS;
     } else {
         so->save = SAVE_GRID;
-        double nout = (double)xpp_nout(s);
+        /* XPPAUT's adaptive methods write a row every dt whatever nout
+           (xppaut -silent, meth=qualrk or cvode, dt=0.1, total=1,
+           nout=2: 11 rows). */
+        double nout = o->xpp ? 1.0 : (double)xpp_nout(s);
         double file_every = isnan(file_dt) || file_dt == 0 ? NAN : file_dt * nout;
         so->save_every = first_set(o->save_every, file_every,
                                    fabs(so->t1 - so->t0) / DEFAULT_SAVE_POINTS);
