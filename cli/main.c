@@ -278,6 +278,10 @@ static bool pick_solver(const struct model *m, const struct cli_options *o,
             say("--solver: unknown solver '%s'; see --list-solvers", o->solver);
         return false;
     }
+    /* Volterra equations have one method, whatever the file asks (as
+       XPPAUT runs them). */
+    if (codegen_volterra(m))
+        return stepper_find("volterra", sm);
     if (m->settings.set & SET_METH) {
         /* --xpp replays XPPAUT's own algorithm where it is registered. */
         const char *replay = o->xpp ? stepper_xpp_replay(m->settings.meth) : NULL;
@@ -320,6 +324,8 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     const struct model_settings *s = &m->settings;
     solve_opts_default(so);
     so->method = sm->name;
+    so->volterra_window = (s->set & SET_VMAXPTS) ? s->vmaxpts : 0;
+    so->volterra_declared_t0 = o->xpp;
     so->linsolve = o->linsolve;
     so->jacobian = o->jacobian;
     so->controller = o->controller;
@@ -751,7 +757,7 @@ static int run(const struct cli_options *o)
     }
     t_compile = now_seconds() - t_compile;
 
-    size_t np = prob.n_params + prob.n_derived;
+    size_t np = prob.n_params + prob.n_derived + prob.n_volterra;
     p = calloc(np ? np : 1, sizeof *p);
     y0 = calloc(prob.n_states, sizeof *y0);
     row = calloc(prob.n_states + prob.n_aux, sizeof *row);
@@ -788,6 +794,11 @@ static int run(const struct cli_options *o)
     } else if (!out_format_known(o->output, &fmt) && !o->format_xpp) {
         say("-o %s: the name does not say the format: end it in .csv, .tsv or .h5, "
             "or give --format csv|tsv|h5|xpp", o->output);
+        goto done;
+    }
+    /* The members' parameter vectors have no room for the integrals. */
+    if ((o->ensemble || o->n_sweeps > 0) && prob.n_volterra > 0) {
+        say("Volterra equations do not run in ensembles or sweeps");
         goto done;
     }
     install_signals();

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "fixed.h"
 #include "stepper.h"
+#include "volterra.h"
 
 /* A step is stretched onto the next stop (or t1) when at most this many
    proposed steps remain, instead of leaving a sliver of a step (HNW's
@@ -295,6 +296,27 @@ static int setup(struct run *r, const struct ode_problem *prob)
     rc = check_times(r, "tstops", o->tstops, o->n_tstops);
     if (rc)
         return rc;
+    bool volt = strcmp(r->method.name, "volterra") == 0;
+    if (prob->n_volterra > 0 && !volt)
+        return failed(r, ODE_EINVAL, o->t0, 0, -1, "the model has Volterra equations; "
+                      "they are solved by --solver volterra, not %s", r->method.name);
+    if (volt) {
+        /* Equal steps from t0: no stops, switches or events in between. */
+        if (!(o->dt > 0))
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "Volterra equations need a step "
+                          "(--dt or dt=)");
+        if (o->n_tstops > 0 || prob->n_events > 0)
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "Volterra equations take equal "
+                          "steps: no tstops or events");
+        double steps = span / o->dt;
+        if (fabs(steps - round(steps)) > 1e-9 * fmax(1.0, steps))
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "Volterra equations take equal "
+                          "steps: the time span %g is not a multiple of dt %g", span, o->dt);
+        if (o->volterra_window <= 0 && span / o->dt > VOLTERRA_MAX_POINTS)
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "Volterra equations keep every "
+                          "step: %.0f steps are more than %d; set vmaxpts=N to integrate "
+                          "over the last N points", ceil(span / o->dt), VOLTERRA_MAX_POINTS);
+    }
     if (!r->adaptive) {
         if (o->dt > 0 && !(span / o->dt < SOLVE_MAX_COUNT))
             return failed(r, ODE_EINVAL, o->t0, 0, -1, "dt %g gives too many steps", o->dt);
@@ -971,6 +993,7 @@ int solve_run(const struct ode_problem *prob, const double *p,
 
     r.cfg = (struct stepper_cfg){
         .prob = prob, .p = p, .adaptive = r.adaptive,
+        .volterra_window = o->volterra_window,
         .rtol = o->rtol, .atol = o->atol, .atol_vec = o->atol_vec, .norm = o->norm,
         .linsolve = o->linsolve, .jacobian = o->jacobian,
     };
@@ -987,6 +1010,14 @@ int solve_run(const struct ode_problem *prob, const double *p,
     }
     if (n)
         memcpy(r.s.y, y0, n * sizeof *y0);
+    /* Integral equations start at their right-hand side's value (after
+       the row at t0 with volterra_declared_t0). */
+    bool late = prob->n_volterra > 0 && o->volterra_declared_t0;
+    if (prob->n_volterra > 0 && !late && (rc = volterra_initial(prob, p, o->t0, r.s.y))) {
+        rc = failed(&r, rc == ODE_ENOMEM ? rc : ODE_ERHS, o->t0, 0, -1,
+                    "the Volterra equations' initial values could not be computed");
+        goto done;
+    }
     bad = first_nonfinite(r.s.y, n);
     if (bad >= 0) {
         rc = failed(&r, ODE_ENONFINITE, o->t0, 0, bad, "non-finite initial value");
@@ -1034,6 +1065,11 @@ int solve_run(const struct ode_problem *prob, const double *p,
         rc = xpp_start_events(&r);
     if (rc)
         goto done;
+    if (late && (rc = volterra_initial(prob, p, o->t0, r.s.y))) {
+        rc = failed(&r, rc == ODE_ENOMEM ? rc : ODE_ERHS, o->t0, 0, -1,
+                    "the Volterra equations' initial values could not be computed");
+        goto done;
+    }
     r.tstops = o->tstops;
     r.n_tstops = o->n_tstops;
     /* A fixed step is honoured exactly, as XPPAUT takes it: only adaptive

@@ -15,6 +15,7 @@
 #include "ros.h"
 #include "seulex.h"
 #include "tableau.h"
+#include "volterra.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
@@ -32,6 +33,7 @@ static const struct stepper_method *const others[] = {
     &auto_method,
     &fixed_discrete,
     &fixed_symplectic,
+    &volterra_method,
     NULL,
 };
 
@@ -190,6 +192,7 @@ const char *stepper_family_name(enum stepper_family f)
     case FAM_IMPLICIT_RK: return "implicit RK";
     case FAM_MULTISTEP: return "multistep";
     case FAM_AUTO: return "auto";
+    case FAM_VOLTERRA: return "Volterra";
     }
     return "?";
 }
@@ -319,7 +322,7 @@ static const struct xpp_name xpp_names[] = {
     { "rungekutta", 'r', "rk4",       NULL },
     { "adams",      'a', "dopri5",    NULL },
     { "gear",       'g', "bdf",       "dopri5" },
-    { "volterra",   'v', NULL,        "dopri5" },
+    { "volterra",   'v', "volterra",  NULL },
     { "backeuler",  'b', "backeul",   "dopri5" },
     { "qualrk",     'q', "dopri5",    NULL },
     { "stiff",      's', "bdf",       "dopri5" },

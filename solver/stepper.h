@@ -44,6 +44,8 @@ enum stepper_family {
     FAM_IMPLICIT_RK,     /* Radau IIA, ESDIRK, implicit Euler, trapezoid */
     FAM_MULTISTEP,       /* BDF */
     FAM_AUTO,            /* --solver auto: explicit and stiff members */
+    FAM_VOLTERRA,        /* Volterra equations (volterra.c): its own Newton
+                            matrix by differences, no J from the model */
 };
 
 /* Counters a stepper keeps; solve.c copies them into solve_stats. */
@@ -71,6 +73,7 @@ struct stepper_cfg {
     enum solve_norm norm;
     enum ls_kind linsolve;       /* LS_AUTO unless --linsolve */
     enum jac_mode jacobian;      /* JAC_AUTO unless --jacobian fd */
+    long volterra_window;        /* volterra: points kept, 0 all (solve.h) */
 };
 
 struct stepper;
@@ -223,7 +226,8 @@ const char *stepper_xpp_instead(const char *meth);
 /* The controller's error order of m (err_order, or order_emb + 1). */
 int stepper_err_order(const struct stepper_method *m);
 
-/* "explicit", "Rosenbrock", "implicit RK", "multistep". */
+/* "explicit", "Rosenbrock", "implicit RK", "multistep", "auto",
+   "Volterra". */
 const char *stepper_family_name(enum stepper_family f);
 
 /* True when the method has an error estimate (can run adaptively). */

@@ -73,6 +73,13 @@ vg 0 --xpp --no-jit tests/xpp/fire-reset.ode
 vg 0 --xpp tests/xpp/pendulum-ymp.ode --stats
 vg 0 --xpp tests/xpp/shoot-bdry.ode
 vg 2 --solver rk4 $M/map-affine.ode
+# Volterra equations: the history, the kernels of every backend, a
+# window, and a run refused before it starts.
+vg 0 tests/xpp/volterra.ode --dt 0.01 --stats
+vg 0 --no-jit tests/xpp/abel.ode
+vg 0 tests/xpp/window.ode --xpp --format xpp
+vg 2 tests/xpp/volterra.ode --t1 1000
+vg 2 tests/e2e/diag/volterra.ode
 # The implicit solvers: exact and finite-difference Jacobians, each linear
 # solver (dense, band, KLU with its complex systems under radau5), seulex's
 # dense output, auto's switches, and a Newton failure that ends the solve.
