@@ -25,20 +25,25 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 : >"$B/ens-j1.times"
 : >"$B/ens-j2.times"
+: >"$B/ens-j1.cpu"
+: >"$B/ens-j2.cpu"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
     for j in 1 2; do
         s=$(now)
         # shellcheck disable=SC2086
-        "$ODE" $ARGS -j $j -o "$B/ens-j$j.csv"
+        /usr/bin/time -f '%U %S' -o "$B/ens-cpu.txt" "$ODE" $ARGS -j $j -o "$B/ens-j$j.csv"
         e=$(now)
         echo "$s $e" | awk '{ printf "%.6f\n", $2 - $1 }' >>"$B/ens-j$j.times"
+        awk '{ print $1 + $2 }' "$B/ens-cpu.txt" >>"$B/ens-j$j.cpu"
     done
     r=$((r + 1))
 done
 cmp -s "$B/ens-j1.csv" "$B/ens-j2.csv" || { echo "-j 1 and -j 2 outputs differ" >&2; exit 1; }
 t1=$(median <"$B/ens-j1.times")
 t2=$(median <"$B/ens-j2.times")
+c1=$(median <"$B/ens-j1.cpu")
+c2=$(median <"$B/ens-j2.cpu")
 # shellcheck disable=SC2086
 steps=$("$ODE" $ARGS -j 2 -o /dev/null --stats 2>&1 | sed -n 's/^steps: //p')
 
@@ -83,7 +88,7 @@ print(f"{med / len(rows):.9f} {diff:.3g} {len(rows)}")
 EOF
 fi
 
-awk -v t1="$t1" -v t2="$t2" -v m="$MEMBERS" -v steps="$steps" -v rounds="$ROUNDS" \
+awk -v t1="$t1" -v t2="$t2" -v c1="$c1" -v c2="$c2" -v m="$MEMBERS" -v steps="$steps" -v rounds="$ROUNDS" \
     -v py="$(cat "$B/ens-scipy.txt" 2>/dev/null || echo)" -v cores="$(nproc)" 'BEGIN {
     printf "## Ensembles: %d Lorenz members, -j and against scipy (bench/ensemble.sh)\n", m
     print ""
@@ -94,13 +99,13 @@ awk -v t1="$t1" -v t2="$t2" -v m="$MEMBERS" -v steps="$steps" -v rounds="$ROUNDS
     print "The Python loop runs scipy.integrate.solve_ivp (RK45, rtol = atol = 1e-8) over an evenly"
     print "spread subset of the same members in the same run; per-member times are whole time / members."
     print ""
-    print "| run | median s | per member ms | ratio |"
-    print "|---|---|---|---|"
-    printf "| odesolve -j 1 | %.3f | %.4f | 1 |\n", t1, 1000 * t1 / m
-    printf "| odesolve -j 2 | %.3f | %.4f | %.2fx faster |\n", t2, 1000 * t2 / m, t1 / t2
+    print "| run | median s | per member ms | ratio | CPU s (user + sys) |"
+    print "|---|---|---|---|---|"
+    printf "| odesolve -j 1 | %.3f | %.4f | 1 | %.3f |\n", t1, 1000 * t1 / m, c1
+    printf "| odesolve -j 2 | %.3f | %.4f | %.2fx faster | %.3f |\n", t2, 1000 * t2 / m, t1 / t2, c2
     n = split(py, a, " ")
     if (n == 3) {
-        printf "| scipy solve_ivp RK45, Python loop (%d members) | %.3f | %.2f | %.0fx slower than -j 1 |\n",
+        printf "| scipy solve_ivp RK45, Python loop (%d members) | %.3f | %.2f | %.0fx slower than -j 1 | |\n",
             a[3], a[1] * a[3], 1000 * a[1], a[1] / (t1 / m)
         print ""
         printf "Bars: -j 2 >= 1.8x -j 1: %s (%.2fx); per member >= 300x faster than scipy: %s (%.0fx at -j 1, %.0fx at -j 2).\n",

@@ -169,6 +169,7 @@ struct pool {
     struct slot *slots;
     size_t emitted;           /* members handed to emit: slots below are free */
     bool closing;             /* no member waiting for a slot will get one */
+    unsigned waiting;         /* workers waiting for a slot */
     unsigned running;         /* workers not yet returned */
 };
 
@@ -225,8 +226,10 @@ static void *work(void *arg)
         pthread_mutex_lock(&pl->lock);
         /* Member k - window must have been emitted first: the slot is
            its.  The lowest member not emitted never waits here. */
+        pl->waiting++;
         while (k >= pl->emitted + pl->window && !pl->closing)
             pthread_cond_wait(&pl->freed, &pl->lock);
+        pl->waiting--;
         if (k >= pl->emitted + pl->window) {
             pthread_mutex_unlock(&pl->lock);
             break;
@@ -247,7 +250,10 @@ static void *work(void *arg)
         pthread_mutex_lock(&pl->lock);
         pl->slots[slot].state = SLOT_DONE;
         pl->slots[slot].rc = rc;
-        pthread_cond_signal(&pl->finished);
+        /* The calling thread waits for the lowest member not emitted
+           only: waking it for the others would cost a switch each. */
+        if (k == pl->emitted)
+            pthread_cond_signal(&pl->finished);
         pthread_mutex_unlock(&pl->lock);
     }
     free(y);
@@ -318,11 +324,47 @@ static void collect(struct pool *pl, struct ens_result *res)
         pthread_mutex_lock(&pl->lock);
         s->state = SLOT_FREE;
         pl->emitted++;
-        pthread_cond_broadcast(&pl->freed);
+        if (pl->waiting)
+            pthread_cond_broadcast(&pl->freed);
         if (res->emit_rc)
             break;
     }
     pthread_mutex_unlock(&pl->lock);
+}
+
+/* One thread: the calling thread solves and emits each member in turn,
+   without a worker to hand members to (and to wake it for each). */
+static int run_inline(struct pool *pl, struct ens_result *res)
+{
+    double *p = malloc((pl->np ? pl->np : 1) * sizeof *p);
+    double *y = malloc((pl->n ? pl->n : 1) * sizeof *y);
+    if (!p || !y) {
+        free(y);
+        free(p);
+        return ODE_ENOMEM;
+    }
+    for (size_t k = 0; k < pl->members; k++) {
+        if (pl->user_stop && *pl->user_stop)
+            pl->halt = 1;
+        int rc = solve_member(pl, 0, k, 0, p, y);
+        res->emitted++;
+        if (rc == 0)
+            res->done++;
+        else if (rc == ODE_EINTR)
+            res->interrupted++;
+        else
+            res->failed++;
+        int erc = pl->h->emit(pl->h->ctx, 0, k, rc);
+        if (pl->h->tick)
+            pl->h->tick(pl->h->ctx, res->emitted);
+        if (erc) {
+            res->emit_rc = erc;
+            break;
+        }
+    }
+    free(y);
+    free(p);
+    return 0;
 }
 
 int ens_run(const ens_batch *b, const struct ode_problem *probs, const double *p0,
@@ -341,6 +383,8 @@ int ens_run(const ens_batch *b, const struct ode_problem *probs, const double *p
     if (eo->threads < 1 || eo->window < 1 || !h->begin || !h->end || !h->emit)
         return ODE_EINVAL;
     atomic_init(&pl.next, 0);
+    if (eo->threads == 1)
+        return run_inline(&pl, res);
     pl.slots = calloc(pl.window, sizeof *pl.slots);
     wk = calloc(eo->threads, sizeof *wk);
     if (!pl.slots || !wk)

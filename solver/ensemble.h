@@ -12,7 +12,9 @@
  * calling thread in member order, so the output does not depend on the
  * number of threads or on the order members finish in.  At most `window`
  * members are in flight (being solved or finished but not yet handed
- * over), which bounds the memory the caller keeps per member. */
+ * over), which bounds the memory the caller keeps per member.  With one
+ * thread the calling thread solves the members itself, one after the
+ * other, with slot 0. */
 #ifndef ODESOLVE_ENSEMBLE_H
 #define ODESOLVE_ENSEMBLE_H
 
@@ -66,7 +68,8 @@ void ens_batch_apply(const ens_batch *b, size_t k, double *p, double *y0);
 
 /* The caller's side of ens_run().  begin and end run on worker threads,
    any number at once, each for its own slot; emit and tick run on the
-   thread that called ens_run(). */
+   thread that called ens_run() (which is the worker, too, with one
+   thread). */
 struct ens_hooks {
     void *ctx;
     /* Member `member` is about to be solved; its rows go to the sink

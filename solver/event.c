@@ -318,6 +318,11 @@ int event_apply(struct event *ev, double tev)
 #define XPPAUT_STOL 1e-10
 #define XPPAUT_ZERO 5e-16
 
+void event_xpp_zero(struct event *ev)
+{
+    memset(ev->g0, 0, ev->ne * sizeof *ev->g0);
+}
+
 int event_xpp_step(struct event *ev, const double *y, const double *y1, double t,
                    double tnew, double *tev, double *frac, bool *found)
 {

@@ -78,6 +78,10 @@ size_t event_fired(const struct event *ev, size_t *first);
 int event_xpp_step(struct event *ev, const double *y, const double *y1, double t,
                    double tnew, double *tev, double *frac, bool *found);
 
+/* Sets the conditions event_xpp_step compares with to 0, as XPPAUT's are
+   before its first look at them. */
+void event_xpp_zero(struct event *ev);
+
 /* The zeros of prob's switching functions of t (problem.h tswitch) in
    [t0, t1], in the direction of integration, into *times (malloc'd,
    *n of them; NULL when none).  Each function is looked at in

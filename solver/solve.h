@@ -95,9 +95,19 @@ struct solve_opts {
        adding the step to it, euler, heun and rk4 keep XPPAUT's order of
        operations (fixed.h), events are XPPAUT's (event.h,
        event_xpp_step: no rows of their own, the rest of the step taken
-       after them) and tstops are not stepped onto.  Ignored by adaptive
-       runs. */
+       after them) and tstops are not stepped onto.  In an adaptive run
+       with land_saves, XPPAUT's events of its adaptive methods: the same
+       rule applied once per save interval, between the states at its
+       two ends, and the interval integrated again from the event. */
     bool xpp;
+    /* Method volterra: the integrals run over the last volterra_window
+       points (XPPAUT's vmaxpts); 0 keeps every point, at most
+       VOLTERRA_MAX_POINTS (solver/volterra.h). */
+    long volterra_window;
+    /* The row at t0 shows the integral states' values as given, before
+       they are set to their right-hand side's (XPPAUT writes that row
+       first). */
+    bool volterra_declared_t0;
 };
 
 /* Fills `o` with the defaults: dopri5, CTL_DEFAULT (PID for dopri5),

@@ -31,6 +31,17 @@ expect_status 0 "$ODESOLVE" --xpp "$TMPDIR/nout.ode" >"$TMPDIR/o"
 [ "$(cut -d, -f1 "$TMPDIR/o" | tr '\n' ' ')" = "t 0 0.6 1.2 " ] || die "nout: $(cut -d, -f1 "$TMPDIR/o" | tr '\n' ' ')"
 close "$(field 4 2)" "$(r4 0.3 4)" || die "nout: x(1.2) $(field 4 2)"
 
+# An adaptive method under --xpp writes every dt whatever nout (xppaut
+# -silent with meth=qualrk, dt=0.1, total=1, nout=2: 11 rows); XPPAUT's
+# qualrk, replayed, gives its rows to its printed digits (x(0.5) =
+# 0.60653067 there).
+printf "init x=1\nx' = -x\n@ meth=qualrk, dt=0.1, total=1, nout=2\n" >"$TMPDIR/qnout.ode"
+expect_status 0 "$ODESOLVE" --xpp "$TMPDIR/qnout.ode" >"$TMPDIR/o"
+[ "$(wc -l <"$TMPDIR/o")" -eq 12 ] || die "adaptive nout: $(wc -l <"$TMPDIR/o") lines"
+[ "$(field 7 1)" = 0.5 ] || die "adaptive nout: row 6 at t=$(field 7 1)"
+awk -v a="$(field 7 2)" 'BEGIN { d = a - 0.60653067; exit !(d < 1e-7 && d > -1e-7) }' ||
+    die "adaptive nout: x(0.5) = $(field 7 2)"
+
 # --xpp's defaults: rk4, dt=0.05, total=20: 401 rows.
 printf "init x=1\nx' = -x\n" >"$TMPDIR/bare.ode"
 expect_status 0 "$ODESOLVE" --xpp "$TMPDIR/bare.ode" >"$TMPDIR/o"
