@@ -4,12 +4,14 @@
  * status: 0 done, 1 the solve failed, 2 usage, model or output error,
  * 128+signal when interrupted. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@
 #include "out.h"
 #include "problem.h"
 #include "progress.h"
+#include "sha256.h"
 #include "solve.h"
 #include "stepper.h"
 #include "xpp.h"
@@ -43,6 +46,10 @@ enum { EXIT_DONE = 0, EXIT_SOLVE = 1, EXIT_USAGE = 2 };
 #define DEFAULT_ATOL 1e-9
 #define DEFAULT_MAX_STEPS 10000000L
 #define DEFAULT_SAVE_POINTS 1000
+/* The smallest relative tolerance a double-precision solve can meet:
+   below it rounding errors of the step itself dominate.  MATLAB's ode
+   suite raises RelTol to the same 100 eps (odeset's RelTol). */
+#define MIN_RTOL (100 * DBL_EPSILON)
 
 static volatile sig_atomic_t stop_signal;
 static volatile int stop_flag;
@@ -101,6 +108,62 @@ static void list_solvers(void)
     }
 }
 
+static bool named(const char *name, const char *in_model)
+{
+    return strcasecmp(name, in_model) == 0;
+}
+
+/* Says what `name` is in m when option `opt` (-p, -i or --atol) cannot set
+   it, and how to do what was meant; false when m has no such name. */
+static bool say_what_it_is(const struct model *m, const char *opt, const struct cli_assign *a,
+                           const char *name)
+{
+    const char *lead = "odesolve: ";
+    long i;
+    if (strcmp(opt, "-p") == 0 && (i = model_find_state(m, name)) >= 0) {
+        fprintf(stderr, "%s-p %s: '%s' is a state variable of %s: set its initial value "
+                "with -i %s=%.17g\n", lead, a->arg, name, m->file, m->states[i].name, a->value);
+        return true;
+    }
+    if (strcmp(opt, "-p") != 0 && (i = model_find_param(m, name)) >= 0) {
+        fprintf(stderr, "%s%s %s: '%s' is a parameter of %s, not a state", lead, opt, a->arg,
+                name, m->file);
+        if (strcmp(opt, "-i") == 0)
+            fprintf(stderr, ": use -p %s=%.17g", m->params[i].name, a->value);
+        fputc('\n', stderr);
+        return true;
+    }
+    for (size_t k = 0; k < m->n_numbers; k++)
+        if (named(name, m->numbers[k].name)) {
+            fprintf(stderr, "%s%s %s: '%s' is a constant of %s (number %s=%g): it is set in "
+                    "the file; declare it with par instead to set it from the command line\n",
+                    lead, opt, a->arg, name, m->file, m->numbers[k].name,
+                    m->numbers[k].value);
+            return true;
+        }
+    for (size_t k = 0; k < m->n_derived; k++)
+        if (named(name, m->derived[k].name)) {
+            fprintf(stderr, "%s%s %s: '%s' is a derived parameter of %s (!%s = ...): it is "
+                    "computed in the file from the parameters; set those\n", lead, opt, a->arg,
+                    name, m->file, m->derived[k].name);
+            return true;
+        }
+    const char *kind = NULL;
+    if (model_find_aux(m, name) >= 0)
+        kind = "an aux output";
+    for (size_t k = 0; !kind && k < m->n_inters; k++)
+        if (named(name, m->inters[k].name))
+            kind = "an intermediate quantity";
+    for (size_t k = 0; !kind && k < m->n_funcs; k++)
+        if (named(name, m->funcs[k].name))
+            kind = "a function";
+    if (!kind)
+        return false;
+    fprintf(stderr, "%s%s %s: '%s' is %s of %s: it is computed in the file, not set\n",
+            lead, opt, a->arg, name, kind, m->file);
+    return true;
+}
+
 /* The index of the state an assignment names, or -1 after saying why,
    with the model's states, for option `opt`. */
 static long find_state(const struct model *m, const char *opt, const struct cli_assign *a)
@@ -108,7 +171,7 @@ static long find_state(const struct model *m, const char *opt, const struct cli_
     char name[256];
     snprintf(name, sizeof name, "%.*s", (int)a->name_len, a->name);
     long i = model_find_state(m, name);
-    if (i < 0) {
+    if (i < 0 && !say_what_it_is(m, opt, a, name)) {
         fprintf(stderr, "odesolve: %s %s: '%s' is not a state of %s; states are: ",
                 opt, a->arg, name, m->file);
         for (size_t j = 0; j < m->n_states; j++)
@@ -127,6 +190,8 @@ static int apply_overrides(const struct model *m, const struct cli_options *o,
         char name[256];
         snprintf(name, sizeof name, "%.*s", (int)a->name_len, a->name);
         long i = model_find_param(m, name);
+        if (i < 0 && say_what_it_is(m, "-p", a, name))
+            return ODE_EINVAL;
         if (i < 0) {
             fprintf(stderr, "odesolve: -p %s: '%s' is not a parameter of %s; "
                     "parameters are: ", a->arg, name, m->file);
@@ -202,12 +267,21 @@ static bool pick_solver(const struct model *m, const struct cli_options *o,
     if (o->solver) {
         if (stepper_find(o->solver, sm))
             return true;
-        stepper_from_xpp(o->solver, &closest);
-        say("--solver: unknown solver '%s'%s%s%s; see --list-solvers",
-            o->solver, closest ? " (did you mean '" : "",
-            closest ? closest : "", closest ? "'?)" : "");
+        struct stepper_method near;
+        closest = stepper_suggest(o->solver);
+        if (stepper_find(closest, &near))
+            say("--solver: unknown solver '%s'; the closest of its kind is '%s' (%s %s, "
+                "order %d); see --list-solvers", o->solver, near.name,
+                stepper_adaptive(&near) ? "adaptive" : "fixed-step",
+                stepper_family_name(near.family), near.order);
+        else
+            say("--solver: unknown solver '%s'; see --list-solvers", o->solver);
         return false;
     }
+    /* Volterra equations have one method, whatever the file asks (as
+       XPPAUT runs them). */
+    if (codegen_volterra(m))
+        return stepper_find("volterra", sm);
     if (m->settings.set & SET_METH) {
         /* --xpp replays XPPAUT's own algorithm where it is registered. */
         const char *replay = o->xpp ? stepper_xpp_replay(m->settings.meth) : NULL;
@@ -250,6 +324,8 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     const struct model_settings *s = &m->settings;
     solve_opts_default(so);
     so->method = sm->name;
+    so->volterra_window = (s->set & SET_VMAXPTS) ? s->vmaxpts : 0;
+    so->volterra_declared_t0 = o->xpp;
     so->linsolve = o->linsolve;
     so->jacobian = o->jacobian;
     so->controller = o->controller;
@@ -278,6 +354,12 @@ static int build_solve_opts(const struct model *m, const struct cli_options *o,
     double file_dt = (s->set & SET_DT) ? fabs(s->dt) : NAN;
     bool fixed = so->controller == CTL_CONSTANT ||
                  (so->controller == CTL_DEFAULT && !stepper_adaptive(sm));
+    if (!fixed && so->rtol > 0 && so->rtol < MIN_RTOL) {
+        say("warning: %s %g is below what double precision can deliver; using %.3g "
+            "(100 times the machine epsilon)", isnan(o->rtol) ? "the file's tol" : "--rtol",
+            so->rtol, MIN_RTOL);
+        so->rtol = MIN_RTOL;
+    }
     /* A map takes one iterate per unit of t, XPPAUT's discrete method
        whatever the file's dt, over the whole iterates in total (its
        integrate() truncates total). */
@@ -578,6 +660,32 @@ static void write_run_attrs(struct out *w, const struct cli_options *o,
     out_attr_string(w, "status", rc == 0 ? "done" : rc == ODE_EINTR ? "interrupted" : "failed");
 }
 
+/* The model and the values the run used, as HDF5 root attributes, so
+   that each file of a sweep says which values made it. */
+static void write_model_attrs(struct out *w, const struct model *m, const double *p,
+                              const double *y0)
+{
+    char hex[SHA256_HEX_LEN + 1];
+    size_t n = m->n_params > m->n_states ? m->n_params : m->n_states;
+    const char **names = malloc((n ? n : 1) * sizeof *names);
+    sha256_hex(m->src, m->src_len, hex);
+    out_attr_string(w, "model_file", m->file);
+    out_attr_string(w, "model_sha256", hex);
+    if (!names) {
+        out_attr_string(w, "parameter_names", "(out of memory)");
+        return;
+    }
+    for (size_t i = 0; i < m->n_params; i++)
+        names[i] = m->params[i].name;
+    out_attr_strings(w, "parameter_names", names, m->n_params);
+    out_attr_doubles(w, "parameter_values", p, m->n_params);
+    for (size_t i = 0; i < m->n_states; i++)
+        names[i] = m->states[i].name;
+    out_attr_strings(w, "state_names", names, m->n_states);
+    out_attr_doubles(w, "initial_values", y0, m->n_states);
+    free(names);
+}
+
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -649,7 +757,7 @@ static int run(const struct cli_options *o)
     }
     t_compile = now_seconds() - t_compile;
 
-    size_t np = prob.n_params + prob.n_derived;
+    size_t np = prob.n_params + prob.n_derived + prob.n_volterra;
     p = calloc(np ? np : 1, sizeof *p);
     y0 = calloc(prob.n_states, sizeof *y0);
     row = calloc(prob.n_states + prob.n_aux, sizeof *row);
@@ -680,6 +788,19 @@ static int run(const struct cli_options *o)
         goto done;
     }
 
+    enum out_format fmt;
+    if (o->format) {
+        out_format_parse(o->format, &fmt);
+    } else if (!out_format_known(o->output, &fmt) && !o->format_xpp) {
+        say("-o %s: the name does not say the format: end it in .csv, .tsv or .h5, "
+            "or give --format csv|tsv|h5|xpp", o->output);
+        goto done;
+    }
+    /* The members' parameter vectors have no room for the integrals. */
+    if ((o->ensemble || o->n_sweeps > 0) && prob.n_volterra > 0) {
+        say("Volterra equations do not run in ensembles or sweeps");
+        goto done;
+    }
     install_signals();
     if (o->ensemble || o->n_sweeps > 0) {
         struct cli_ens_env env = { .stop = &stop_flag, .signal_writer = &signal_writer };
@@ -689,14 +810,14 @@ static int run(const struct cli_options *o)
             status = 128 + (int)stop_signal;
         goto done;
     }
-    if (out_open(o->output, &writer, err, sizeof err)) {
+    if (out_open_as(o->output, fmt, &writer, err, sizeof err)) {
         say("%s", err);
         goto done;
     }
     signal_writer = writer;
     size_t ncol = prob.n_states + prob.n_aux, nsel, nsel_states;
     bool with_t;
-    bool h5 = out_format_of(o->output) == OUT_HDF5;
+    bool h5 = fmt == OUT_HDF5;
     if (o->format_xpp && h5) {
         say("--format xpp writes text; %s is an HDF5 file name", o->output);
         goto done;
@@ -717,6 +838,8 @@ static int run(const struct cli_options *o)
                                            : prob.aux_names[cols[i] - prob.n_states];
     if (o->format_xpp)
         out_set_xpp(writer, with_t);
+    if (o->no_header)
+        out_set_no_header(writer);
     int wrc = out_header_aux(writer, names, nsel_states, nsel - nsel_states);
     free(names);
 
@@ -760,6 +883,7 @@ static int run(const struct cli_options *o)
     }
     long rows = (long)out_rows(writer);
     write_run_attrs(writer, o, &sm, &so, &st, backend, rc);
+    write_model_attrs(writer, m, p, y0);
     signal_writer = NULL;
     int crc = out_close(writer, true, err, sizeof err);
     writer = NULL;

@@ -21,6 +21,7 @@ enum {
     OPT_JIT, OPT_VERSION, OPT_LIST_SOLVERS, OPT_REPEAT, OPT_LINSOLVE, OPT_JACOBIAN,
     OPT_SET, OPT_XPP, OPT_FORMAT,
     OPT_NO_EVENT_ROWS, OPT_STOP_AFTER_EVENTS, OPT_NO_SWITCHES,
+    OPT_NO_HEADER,
     OPT_ENSEMBLE, OPT_SWEEP,
 };
 
@@ -59,6 +60,7 @@ static const struct option long_options[] = {
     { "jobs", required_argument, NULL, 'j' },
     { "xpp", no_argument, NULL, OPT_XPP },
     { "format", required_argument, NULL, OPT_FORMAT },
+    { "no-header", no_argument, NULL, OPT_NO_HEADER },
     { "output", required_argument, NULL, 'o' },
     { "stats", no_argument, NULL, OPT_STATS },
     { "repeat", required_argument, NULL, OPT_REPEAT },
@@ -105,7 +107,8 @@ void cli_usage(FILE *out)
     fputs(
 "Usage: odesolve MODEL [options]\n"
 "Integrate the ordinary differential equations of MODEL (an XPPAUT-style\n"
-".ode file) and write the trajectory as CSV to standard output.\n"
+".ode file; - reads it from standard input) and write the trajectory as CSV\n"
+"to standard output.\n"
 "\n"
 "Solver:\n"
 "  --solver NAME        solver (default: the file's @ meth, else dopri5)\n"
@@ -147,15 +150,19 @@ void cli_usage(FILE *out)
 "  --no-event-rows      do not write the two rows (before and after the\n"
 "                       assignments) of each event of a `global`\n"
 "  --stop-after-events N  end the solve at the N-th event\n"
-"  -o, --output FILE    write to FILE (.csv or .tsv) instead of stdout\n"
-"  -p, --param NAME=X   set a parameter (repeatable)\n"
-"  -i, --init NAME=X    set an initial value (repeatable)\n"
+"  -o, --output FILE    write to FILE instead of stdout (- is stdout); its\n"
+"                       name says the format: .csv, .tsv, or .h5/.hdf5\n"
+"                       (HDF5)\n"
+"  -p, --param NAME=X,...  set parameters (repeatable)\n"
+"  -i, --init NAME=X,...   set initial values (repeatable)\n"
 "  --set NAME           apply the model's `set NAME {...}` block\n"
 "  --xpp                run as XPPAUT does: its defaults for what the file\n"
 "                       leaves unsaid (rk4, dt 0.05, total 20, bound 100,\n"
 "                       maxstor 5000, ...) and its rows, step for step\n"
-"  --format xpp         write XPPAUT's output.dat layout: t, states, aux,\n"
-"                       blank-separated, no header (csv: the default)\n",
+"  --format FMT         csv, tsv, h5 (whatever -o's name), or xpp: XPPAUT's\n"
+"                       output.dat layout: t, states, aux, blank-separated,\n"
+"                       no header\n"
+"  --no-header          no header line in CSV or TSV\n",
             kp, ki, kd);
     fputs(
 "\n"
@@ -187,6 +194,55 @@ void cli_usage(FILE *out)
 "Exit status: 0 done, 1 the solve failed (rows computed so far are kept),\n"
 "2 bad usage, bad model or unwritable output.  See odesolve(1) and\n"
 "odesolve-model(5).\n", out);
+}
+
+/* Levenshtein distance between a and b, each cut at 64 characters. */
+static size_t option_distance(const char *a, const char *b)
+{
+    size_t na = strnlen(a, 64), nb = strnlen(b, 64), row[65];
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[nb];
+}
+
+/* The long option closest to the unknown argument arg ("--sav-final",
+   "--rtol=1" without its value), or NULL when none is within a third of
+   its length (at least 2 edits allowed). */
+static const char *closest_option(const char *arg)
+{
+    char name[64];
+    const char *best = NULL;
+    size_t dbest = (size_t)-1;
+    if (strncmp(arg, "--", 2) != 0)
+        return NULL;
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg + 2, "="), arg + 2);
+    size_t limit = strlen(name) / 3 > 2 ? strlen(name) / 3 : 2;
+    for (const struct option *op = long_options; op->name; op++) {
+        size_t d = option_distance(name, op->name);
+        /* A prefix of one option only is already taken by getopt; of
+           several, it is ambiguous, and the first is as good as any. */
+        if (strncmp(op->name, name, strlen(name)) == 0)
+            d = 1;
+        if (d < dbest) {
+            dbest = d;
+            best = op->name;
+        }
+    }
+    return dbest <= limit ? best : NULL;
 }
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -251,23 +307,37 @@ static int add_assign(const char *name, size_t name_len, double v, const char *a
     return 0;
 }
 
+/* An item of a list is at most this long. */
+#define ITEM_MAX 256
+
+/* -p and -i: NAME=VALUE, or a comma-separated list of them (as --atol
+   takes), e.g. -p a=1,b=2. */
 static int parse_assign(char opt, const char *s, struct cli_assign **list,
                         size_t *n, char *err, size_t errlen)
 {
-    const char *eq = strchr(s, '=');
-    if (!eq || eq == s)
-        return fail(err, errlen, "-%c: expected NAME=VALUE, got '%s'", opt, s);
-    char optname[3] = { '-', opt, '\0' };
-    double v;
-    int rc = parse_double(optname, eq + 1, &v, err, errlen);
-    if (rc)
-        return rc;
-    return add_assign(s, (size_t)(eq - s), v, s, list, n);
+    for (const char *p = s;;) {
+        size_t len = strcspn(p, ",");
+        const char *eq = memchr(p, '=', len);
+        char item[ITEM_MAX];
+        double v;
+        if (!eq || eq == p || len >= sizeof item)
+            return fail(err, errlen, "-%c: expected NAME=VALUE[,NAME=VALUE...], got '%s'",
+                        opt, s);
+        memcpy(item, eq + 1, len - (size_t)(eq - p) - 1);
+        item[len - (size_t)(eq - p) - 1] = '\0';
+        if (!read_double(item, &v))
+            return fail(err, errlen, "-%c: '%s' is not a number (in '%s')", opt, item, s);
+        int rc = add_assign(p, (size_t)(eq - p), v, s, list, n);
+        if (rc)
+            return rc;
+        if (p[len] == '\0')
+            return 0;
+        p += len + 1;
+    }
 }
 
 /* --atol: comma-separated items, each a tolerance for every state or
-   NAME=X for one state.  An item is at most this long. */
-#define ITEM_MAX 256
+   NAME=X for one state. */
 
 static int parse_atol(const char *s, struct cli_options *o, char *err, size_t errlen)
 {
@@ -558,13 +628,16 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         }
         case OPT_XPP: o->xpp = true; break;
         case OPT_FORMAT:
-            if (strcmp(optarg, "xpp") == 0)
-                o->format_xpp = true;
-            else if (strcmp(optarg, "csv") == 0)
-                o->format_xpp = false;
-            else
-                rc = fail(err, errlen, "--format: unknown format '%s' (xpp or csv)", optarg);
+            /* The names out_format_parse() reads, and xpp. */
+            o->format_xpp = strcasecmp(optarg, "xpp") == 0;
+            o->format = o->format_xpp ? NULL : optarg;
+            if (!o->format_xpp && strcasecmp(optarg, "csv") != 0 &&
+                strcasecmp(optarg, "tsv") != 0 && strcasecmp(optarg, "h5") != 0 &&
+                strcasecmp(optarg, "hdf5") != 0)
+                rc = fail(err, errlen, "--format: unknown format '%s' (csv, tsv, h5 or xpp)",
+                          optarg);
             break;
+        case OPT_NO_HEADER: o->no_header = true; break;
         case OPT_STATS: o->stats = true; break;
         case 'q': o->quiet = true; break;
         case OPT_CHECK: o->check_only = true; break;
@@ -581,9 +654,15 @@ int cli_parse(int argc, char **argv, struct cli_options *o,
         case ':':
             rc = fail(err, errlen, "option '%s' needs a value", name);
             break;
-        default:
-            rc = fail(err, errlen, "unknown option '%s'", name);
+        default: {
+            const char *near = closest_option(name);
+            if (near)
+                rc = fail(err, errlen, "unknown option '%s' (did you mean '--%s'?)", name,
+                          near);
+            else
+                rc = fail(err, errlen, "unknown option '%s'", name);
             break;
+        }
         }
     }
     if (rc)

@@ -48,6 +48,8 @@ struct cli_options {
     const char *set;         /* --set NAME: the model's block to apply */
     bool xpp;                /* --xpp: XPPAUT's defaults and rows */
     bool format_xpp;         /* --format xpp: output.dat's layout */
+    const char *format;      /* --format csv|tsv|h5|hdf5; NULL: -o's name says */
+    bool no_header;          /* --no-header */
     const char *ensemble;    /* --ensemble FILE */
     struct cli_sweep *sweeps; size_t n_sweeps;   /* --sweep, in order */
     long jobs;               /* -j N; 0 when not given */

@@ -44,6 +44,7 @@ struct out {
     char sep;
     bool xpp;                 /* XPPAUT's layout (out_set_xpp) */
     bool xpp_t;               /* ... with t as the first column */
+    bool no_header;           /* out_set_no_header() */
     bool failed;              /* a write failed: later calls do nothing */
     bool broken_pipe;         /* ... with EPIPE */
     volatile sig_atomic_t aborted;   /* out_abort_signal_safe() ran */
@@ -102,6 +103,20 @@ enum out_format out_format_of(const char *path)
     if (ends_with(path, ".h5") || ends_with(path, ".hdf5"))
         return OUT_HDF5;
     return OUT_CSV;
+}
+
+
+bool out_format_parse(const char *name, enum out_format *fmt)
+{
+    if (strcasecmp(name, "csv") == 0)
+        *fmt = OUT_CSV;
+    else if (strcasecmp(name, "tsv") == 0)
+        *fmt = OUT_TSV;
+    else if (strcasecmp(name, "h5") == 0 || strcasecmp(name, "hdf5") == 0)
+        *fmt = OUT_HDF5;
+    else
+        return false;
+    return true;
 }
 
 /* Links followed at most, as the kernel's own limit (ELOOP beyond). */
@@ -210,6 +225,23 @@ static int open_socket(const char *path)
     return fd;
 }
 
+bool out_format_known(const char *path, enum out_format *fmt)
+{
+    struct stat st;
+    char *dest;
+    *fmt = out_format_of(path);
+    if (!path || strcmp(path, "-") == 0 || ends_with(path, ".csv") || *fmt != OUT_CSV)
+        return true;
+    /* What is not a regular file to be made is left to out_open(): it
+       writes into a device or descriptor, and says why it cannot write a
+       directory or a loop of links. */
+    if (resolve_links(path, &dest) != 0 || !dest)
+        return true;
+    bool known = stat(dest, &st) != 0 ? errno != ENOENT : !S_ISREG(st.st_mode);
+    free(dest);
+    return known;
+}
+
 /* Creates the temporary file next to path with the permissions a new file
    (or the file it replaces) would have, since mkstemp() makes it 0600. */
 static int open_temporary(out *o, const char *path, const struct stat *old)
@@ -247,9 +279,14 @@ static int open_temporary(out *o, const char *path, const struct stat *old)
 
 int out_open(const char *path, out **res, char *err, size_t errlen)
 {
+    return out_open_as(path, out_format_of(path), res, err, errlen);
+}
+
+int out_open_as(const char *path, enum out_format fmt, out **res, char *err,
+                size_t errlen)
+{
     bool to_stdout = !path || strcmp(path, "-") == 0;
     const char *name = to_stdout ? "standard output" : path;
-    enum out_format fmt = out_format_of(path);
     struct stat st;
     bool exists;
     int rc;
@@ -288,13 +325,13 @@ int out_open(const char *path, out **res, char *err, size_t errlen)
         goto fail;
     }
     exists = !to_stdout && stat(o->dest ? o->dest : path, &st) == 0;
-    if (to_stdout) {
-        o->fd = STDOUT_FILENO;
-    } else if (fmt == OUT_HDF5 && (!o->dest || (exists && !S_ISREG(st.st_mode)))) {
+    if (fmt == OUT_HDF5 && (to_stdout || !o->dest || (exists && !S_ISREG(st.st_mode)))) {
         /* HDF5 seeks back to write its metadata: no FIFO or device. */
         out_fail_text(o, "HDF5 output needs a regular file");
         rc = ODE_EOUTPUT;
         goto fail;
+    } else if (to_stdout) {
+        o->fd = STDOUT_FILENO;
     } else if (exists && S_ISBLK(st.st_mode)) {
         /* Writing would overwrite a disk, renaming would replace the node. */
         out_fail_text(o, "a block device: not written");
@@ -444,6 +481,11 @@ int out_set_xpp(out *o, bool with_t)
     return 0;
 }
 
+void out_set_no_header(out *o)
+{
+    o->no_header = true;
+}
+
 int out_header(out *o, const char *const *names, size_t n)
 {
     return out_header_aux(o, names, n, 0);
@@ -466,7 +508,7 @@ int out_header_aux(out *o, const char *const *names, size_t n_states,
         return rc;
     }
 #endif
-    if (o->xpp) {
+    if (o->xpp || o->no_header) {
         o->ncols = n;
         return 0;
     }
@@ -607,6 +649,36 @@ int out_attr_long(out *o, const char *name, long v)
 #else
     (void)name;
     (void)v;
+#endif
+    return 0;
+}
+
+int out_attr_doubles(out *o, const char *name, const double *v, size_t n)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return h5_result(o, out_hdf5_attr_doubles(o->h5, name, v, n));
+#else
+    (void)name;
+    (void)v;
+    (void)n;
+#endif
+    return 0;
+}
+
+int out_attr_strings(out *o, const char *name, const char *const *v, size_t n)
+{
+    if (o->failed)
+        return ODE_EOUTPUT;
+#if WITH_HDF5
+    if (o->h5)
+        return h5_result(o, out_hdf5_attr_strings(o->h5, name, v, n));
+#else
+    (void)name;
+    (void)v;
+    (void)n;
 #endif
     return 0;
 }

@@ -41,6 +41,17 @@ typedef struct out out;
    ".hdf5" HDF5 (letter case ignored); anything else, NULL and "-" CSV. */
 enum out_format out_format_of(const char *path);
 
+/* True when path tells its format (into *fmt): NULL, "-", a name ending
+   in ".csv", ".tsv", ".h5" or ".hdf5", or anything but a regular file or
+   a name not taken yet (a device, FIFO or descriptor such as /dev/stdout:
+   CSV; a directory, for out_open() to refuse).  Otherwise (".xlsx", no
+   extension) false: the caller names the format. */
+bool out_format_known(const char *path, enum out_format *fmt);
+
+/* Parses a format's name ("csv", "tsv", "h5" or "hdf5", any case) into
+   *fmt; false for another. */
+bool out_format_parse(const char *name, enum out_format *fmt);
+
 /* Opens the output PATH (NULL or "-": standard output) and hands the
    caller a writer in *o, to be released with out_close().  A symbolic
    link is followed to the end of its chain: the file there is replaced
@@ -53,6 +64,14 @@ enum out_format out_format_of(const char *path);
    cannot be created) or ODE_ENOMEM, with err filled (when errlen > 0) on
    failure. */
 int out_open(const char *path, out **o, char *err, size_t errlen);
+
+/* The same as out_open() in the format fmt, whatever the name says. */
+int out_open_as(const char *path, enum out_format fmt, out **o, char *err,
+                size_t errlen);
+
+/* No header line in CSV and TSV (--no-header); HDF5 keeps its names.
+   Before out_header(). */
+void out_set_no_header(out *o);
 
 /* Writes the header line: "t" then the n column names, e.g. "t,x,y,aux1".
    A name holding the separator, a double quote, CR or LF is quoted per
@@ -121,10 +140,19 @@ long out_rows(const out *o);
      t0, t1            double  the requested span
      steps, rejected, nfev   long  solver statistics
      status            string  "done", "failed" or "interrupted"
-     message           string  why the solve failed (only then) */
+     message           string  why the solve failed (only then)
+     model_file        string  the model file's name ("<stdin>" for -)
+     model_sha256      string  SHA-256 of its text, as sha256sum prints it
+     parameter_names, parameter_values    strings, doubles: the values
+                       the run used (after -p), absent without parameters
+     state_names, initial_values          strings, doubles (after -i) */
 int out_attr_double(out *o, const char *name, double v);
 int out_attr_long(out *o, const char *name, long v);
 int out_attr_string(out *o, const char *name, const char *v);
+
+/* The same for arrays of n values (nothing when n is 0). */
+int out_attr_doubles(out *o, const char *name, const double *v, size_t n);
+int out_attr_strings(out *o, const char *name, const char *const *v, size_t n);
 
 /* Finishes and frees o (NULL is accepted).  Buffered rows are written
    first.  For a file: keep=true renames the temporary onto PATH (also after

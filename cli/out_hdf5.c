@@ -370,15 +370,17 @@ static int attr_fail(out_hdf5 *h, const char *name)
     return h5_fail(h, what);
 }
 
-/* Sets the root attribute `name` (a scalar) to *v, replacing an old one. */
-static int set_attr(out_hdf5 *h, const char *name, hid_t ftype, hid_t mtype,
-                    const void *v)
+/* Sets the root attribute `name` to v, replacing an old one: a scalar
+   when n is 0, else an array of n values. */
+static int set_attr_n(out_hdf5 *h, const char *name, hid_t ftype, hid_t mtype,
+                      const void *v, size_t n)
 {
     hid_t space = H5I_INVALID_HID, attr = H5I_INVALID_HID;
+    hsize_t dims[1] = { n };
     htri_t exists = 0;
     int rc = 0;
 
-    if ((space = H5Screate(H5S_SCALAR)) < 0 ||
+    if ((space = n ? H5Screate_simple(1, dims, NULL) : H5Screate(H5S_SCALAR)) < 0 ||
         (exists = H5Aexists(h->file, name)) < 0 ||
         (exists > 0 && H5Adelete(h->file, name) < 0) ||
         (attr = H5Acreate2(h->file, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT)) < 0 ||
@@ -388,6 +390,31 @@ static int set_attr(out_hdf5 *h, const char *name, hid_t ftype, hid_t mtype,
         rc = attr_fail(h, name);
     if (space >= 0)
         H5Sclose(space);
+    return rc;
+}
+
+static int set_attr(out_hdf5 *h, const char *name, hid_t ftype, hid_t mtype,
+                    const void *v)
+{
+    return set_attr_n(h, name, ftype, mtype, v, 0);
+}
+
+int out_hdf5_attr_doubles(out_hdf5 *h, const char *name, const double *v, size_t n)
+{
+    return n ? set_attr_n(h, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v, n) : 0;
+}
+
+int out_hdf5_attr_strings(out_hdf5 *h, const char *name, const char *const *v, size_t n)
+{
+    hid_t type;
+    int rc;
+
+    if (n == 0)
+        return 0;
+    if ((type = string_type()) < 0)
+        return attr_fail(h, name);
+    rc = set_attr_n(h, name, type, type, v, n);
+    H5Tclose(type);
     return rc;
 }
 

@@ -87,6 +87,11 @@ int out_hdf5_attr_double(out_hdf5 *h, const char *name, double v);
 int out_hdf5_attr_long(out_hdf5 *h, const char *name, long v);
 int out_hdf5_attr_string(out_hdf5 *h, const char *name, const char *v);
 
+/* The same for an array of n 64-bit floats or n strings (nothing when n
+   is 0). */
+int out_hdf5_attr_doubles(out_hdf5 *h, const char *name, const double *v, size_t n);
+int out_hdf5_attr_strings(out_hdf5 *h, const char *name, const char *const *v, size_t n);
+
 /* Why the last call that returned ODE_EOUTPUT failed, e.g. "cannot write
    the HDF5 data: File too large".  Valid until out_hdf5_close(). */
 const char *out_hdf5_error(const out_hdf5 *h);

@@ -49,8 +49,9 @@ void cli_xpp_defaults(struct model *m)
     if (!(s->set & SET_MAXSTOR)) s->maxstor = 5000;
     if (!(s->set & SET_TOL)) s->tol = 1e-3;
     if (!(s->set & SET_ATOL)) s->atol = 1e-3;
+    if (!(s->set & SET_VMAXPTS)) s->vmaxpts = 4000;
     s->set |= SET_METH | SET_DT | SET_TOTAL | SET_T0 | SET_NOUT | SET_BOUND |
-              SET_MAXSTOR | SET_TOL | SET_ATOL;
+              SET_MAXSTOR | SET_TOL | SET_ATOL | SET_VMAXPTS;
     m->pow_calls = true;
 }
 

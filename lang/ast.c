@@ -91,14 +91,15 @@ bool ast_is(const struct model *m, struct span sp, const char *word)
 
 static const char *const keywords[] = {
     "par", "param", "params", "parameter", "parameters", "init", "number",
-    "aux", "done", "global", "if", "then", "else", "not",
+    "aux", "done", "global", "if", "then", "else", "not", "volt",
+    "volterra",
 };
 
 /* XPPAUT statements that a later version may read; reserved now so that
    models written today keep working then. */
 static const char *const unsupported[] = {
     "wiener", "markov", "table", "bdry", "bndry", "set", "only",
-    "options", "special", "volt", "volterra", "solv", "solve", "export",
+    "options", "special", "solv", "solve", "export",
     "vector",
 };
 
@@ -127,7 +128,7 @@ static const struct {
     { "n", AW_NUMBER, "number" },
     { "o", AW_UNSUPPORTED, "options" },
     { "p", AW_PAR, "par" },
-    { "v", AW_UNSUPPORTED, "volterra" },
+    { "v", AW_VOLT, "volterra" },
     { "w", AW_UNSUPPORTED, "wiener" },
 };
 
@@ -188,6 +189,8 @@ static const char *op_name(enum expr_kind op)
     case EX_IF: return "if";
     case EX_SUM: return "sum";
     case EX_SUMI: return "i'";
+    case EX_KERNEL: return "int";
+    case EX_TPRIME: return "t'";
     default: return "?";
     }
 }

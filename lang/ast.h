@@ -34,7 +34,10 @@ enum ast_kind {
 struct ast_expr {
     enum ast_kind kind;
     enum expr_kind op;           /* AST_OP: EX_NEG, EX_NOT, EX_ADD ... EX_IF;
-                                    EX_SUM (lo, hi, summand), EX_SUMI (i') */
+                                    EX_SUM (lo, hi, summand), EX_SUMI (i'),
+                                    EX_KERNEL (int{...}: args integrand, or
+                                    kernel and integrand with '#'; num mu),
+                                    EX_TPRIME (t') */
     int nargs;
     int depth;                   /* 1 for a leaf */
     double num;                  /* AST_NUM */
@@ -57,6 +60,8 @@ enum ast_stmt_kind {
     ST_SETBLOCK,                 /* set NAME {key=value, ...} */
     ST_ONLY,                     /* only x,y: one per name */
     ST_GLOBAL,                   /* global sign condition {x=...; ...} */
+    ST_VOLT,                     /* volt u = expr, u(t) = ...int{...}...:
+                                    u is the value of expr */
 };
 
 /* One assignment `x = expr` of a global's braces, in source order. */
@@ -133,7 +138,7 @@ bool ast_is_keyword(const char *s, size_t n);
    (may be NULL) unless AW_NONE. */
 enum ast_word {
     AW_NONE, AW_PAR, AW_INIT, AW_NUMBER, AW_AUX, AW_DONE, AW_SET, AW_ONLY,
-    AW_GLOBAL, AW_UNSUPPORTED,
+    AW_GLOBAL, AW_VOLT, AW_UNSUPPORTED,
 };
 enum ast_word ast_statement_word(const char *s, size_t n, const char **name);
 

@@ -173,6 +173,7 @@ static void declare(struct checker *ck, const struct ast_stmt *s)
         [ST_ODE] = SYM_STATE, [ST_PARAM] = SYM_PARAM,
         [ST_NUMBER] = SYM_NUMBER, [ST_DERIVED] = SYM_DERIVED,
         [ST_INTER] = SYM_INTER, [ST_AUX] = SYM_AUX, [ST_FUNC] = SYM_FUNC,
+        [ST_VOLT] = SYM_STATE,
     };
     enum sym_kind kind = kind_of[s->kind];
     if (s->block > 0) {
@@ -234,6 +235,7 @@ static const struct setting settings[] = {
     NUM("maxstor", SET_MAXSTOR, maxstor, SR_COUNT),
     NUM("trans", SET_TRANS, trans, SR_ANY),
     NUM("nout", SET_NOUT, nout, SR_COUNT),
+    NUM("vmaxpts", SET_VMAXPTS, vmaxpts, SR_COUNT),
     NUM("njmp", SET_NOUT, nout, SR_COUNT),   /* XPPAUT's other name */
     NUM("meth", SET_METH, meth, SR_METHOD),
     NUM("method", SET_METH, meth, SR_METHOD),
@@ -263,7 +265,7 @@ static const char *const ignored_settings[] = {
     "dsmin", "dsmax", "parmin", "parmax", "normmin", "normmax", "autoxmin",
     "autoxmax", "autoymin", "autoymax", "autovar", "ncol", "epsl", "epsu",
     "epss", "iad", "mxbf", "iid", "itmx", "itnw", "nwtn", "isw", "bandlo",
-    "bandup", "jac_eps", "newt_tol", "newt_iter", "vmaxpts", "delay",
+    "bandup", "jac_eps", "newt_tol", "newt_iter", "delay",
     "maxdelay", "seed", "autoeval", "dll_lib", "dll_fun", "method_s", "ic",
     "iic", "total_s",
 };
@@ -993,12 +995,21 @@ static void assemble(struct checker *ck)
     m->inters = alloc_array(ck, m->n_inters, sizeof *m->inters);
     m->aux = alloc_array(ck, m->n_aux, sizeof *m->aux);
     m->funcs = alloc_array(ck, m->n_funcs, sizeof *m->funcs);
+    m->n_numbers = k[SYM_NUMBER].n;
+    m->numbers = alloc_array(ck, m->n_numbers, sizeof *m->numbers);
     if (ck->oom)
         return;
+    for (size_t i = 0; i < m->n_numbers; i++) {
+        const struct sym *s = k[SYM_NUMBER].v[i];
+        m->numbers[i] = (struct model_param){
+            .name = s->name, .value = s->stmt ? s->stmt->num : NAN, .span = s->decl,
+        };
+    }
     for (size_t i = 0; i < m->n_states; i++) {
         const struct sym *s = k[SYM_STATE].v[i];
         m->states[i] = (struct model_state){
             .name = s->name, .init = s->init ? s->init->num : 0,
+            .integral = s->stmt->kind == ST_VOLT,
             .span = s->stmt->lhs, .line = diag_line(ck->d, s->stmt->lhs.begin),
         };
     }
@@ -1079,8 +1090,52 @@ static void resolve_all(struct checker *ck)
         m->inters[i].value = resolve_sym(ck, RW_DYNAMIC, k[SYM_INTER].v[i]);
     for (size_t i = 0; i < m->n_states && !ck->oom; i++)
         m->states[i].rhs = resolve_sym(ck, RW_DYNAMIC, k[SYM_STATE].v[i]);
+    ck->in_aux = true;
     for (size_t i = 0; i < m->n_aux && !ck->oom; i++)
         m->aux[i].value = resolve_sym(ck, RW_DYNAMIC, k[SYM_AUX].v[i]);
+    ck->in_aux = false;
+}
+
+static bool reads_kernel(const struct expr *e, const bool *inter)
+{
+    if (e->kind == EX_KERNEL || e->kind == EX_TPRIME ||
+        (e->kind == EX_INTER && e->index >= 0 && inter[e->index]))
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (reads_kernel(e->args[i], inter))
+            return true;
+    return false;
+}
+
+/* Volterra integrals are kept by their solver and seen by the right-hand
+   side only: an aux quantity reading one through an intermediate, or an
+   event, would not see it. */
+static void check_volterra(struct checker *ck)
+{
+    struct model *m = ck->m;
+    bool any = m->n_kernels > 0;
+    for (size_t i = 0; i < m->n_states && !any; i++)
+        any = m->states[i].integral;
+    if (!any)
+        return;
+    if (m->n_events > 0)
+        diag_error(ck->d, m->events[0].span, "events ('global') cannot be "
+                   "combined with Volterra equations");
+    bool *inter = calloc(m->n_inters + 1, sizeof *inter);
+    if (!inter) {
+        ck->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < m->n_inters; i++)
+        inter[i] = m->inters[i].value && reads_kernel(m->inters[i].value, inter);
+    for (size_t i = 0; i < m->n_aux; i++)
+        if (m->aux[i].value && reads_kernel(m->aux[i].value, inter)) {
+            diag_error(ck->d, m->aux[i].span, "aux quantity '%s' reads a "
+                       "Volterra integral through an intermediate "
+                       "quantity; only equations can", m->aux[i].name);
+            break;
+        }
+    free(inter);
 }
 
 static void check_ast(struct checker *ck)
@@ -1135,6 +1190,8 @@ static void check_ast(struct checker *ck)
         array_families(ck);
     if (!ck->oom)
         check_events(ck);
+    if (!ck->oom && diag_error_count(ck->d) == 0)
+        check_volterra(ck);
     if (!ck->oom && diag_error_count(ck->d) == 0 && switches_find(ck->m))
         ck->oom = true;
     if (ck->kind[SYM_STATE].n == 0 && !ast->syntax_errors)
@@ -1237,7 +1294,11 @@ int check_load_text_xpp(const char *file, char *src, size_t len, FILE *errs,
 static int load_file(const char *path, bool xpp, FILE *errs, struct model **out)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
+    /* "-": the model comes on standard input, named <stdin>. */
+    bool std_in = strcmp(path, "-") == 0;
+    FILE *f = std_in ? stdin : fopen(path, "rb");
+    if (std_in)
+        path = "<stdin>";
     if (!f) {
         fprintf(errs, "odesolve: %s: %s\n", path, strerror(errno));
         return ODE_EINVAL;
@@ -1268,11 +1329,13 @@ static int load_file(const char *path, bool xpp, FILE *errs, struct model **out)
             break;
         }
     }
-    fclose(f);
+    if (!std_in)
+        fclose(f);
     return load_text(path, buf, len, xpp, errs, out);
 fail:
     free(buf);
-    fclose(f);
+    if (!std_in)
+        fclose(f);
     return rc;
 }
 

@@ -27,7 +27,8 @@ enum {
 /* Reads, parses and checks the model file at `path`. On success stores a new model in *out
    (caller frees with model_free) and returns 0. On model errors prints every diagnostic (up to
    20 errors, source order) to `errs` and returns ODE_EMODEL; if the file cannot be read prints
-   "odesolve: PATH: strerror" and returns ODE_EINVAL. */
+   "odesolve: PATH: strerror" and returns ODE_EINVAL.  The path "-" reads standard input,
+   which diagnostics name "<stdin>". */
 int check_load_file(const char *path, FILE *errs, struct model **out);
 /* Same on text already in memory; takes ownership of src (malloc'd, len bytes). `file` names it
    in diagnostics. */

@@ -200,6 +200,7 @@ static bool is_leaf(const struct expr *e)
     case EX_NUM: case EX_TIME: case EX_STATE: case EX_PARAM: case EX_INTER:
     case EX_ARG: case EX_JNUM: case EX_JSTATE: case EX_JPARAM: case EX_JINTER:
     case EX_SUMI: case EX_ISTATE: case EX_IPARAM: case EX_IINTER:
+    case EX_KERNEL: case EX_TPRIME:
         return true;
     default:
         return false;
@@ -554,6 +555,18 @@ static int emit(struct cg *g, const struct expr *e, int depth)
         emit_jindex(o, e);
         sb_puts(o, "]");
         return 0;
+    case EX_KERNEL: case EX_TPRIME: {
+        /* The Volterra slots after the derived parameters. */
+        size_t at = m->n_params + m->n_derived +
+                    (e->kind == EX_KERNEL ? (size_t)e->index : m->n_kernels);
+        if (g->scope != SC_EQ || e->index < 0 ||
+            (e->kind == EX_KERNEL && (size_t)e->index >= m->n_kernels))
+            return ODE_EINVAL;
+        sb_puts(o, "p[");
+        sb_uint(o, at);
+        sb_puts(o, "]");
+        return 0;
+    }
     case EX_SUM:
         return emit_sum(g, e, depth);
     case EX_SUMI:
@@ -939,7 +952,10 @@ static void emit_entry(struct cg *g, const char *fn, const char *outname, size_t
    time on one function grows faster than its length (alias walks over all
    earlier stores), and the cut halves its time on thousands of
    equations. */
-enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS, EQ_TSWITCH };
+enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS, EQ_TSWITCH, EQ_KINT, EQ_KLAG };
+
+/* The lag of a kernel that is not a convolution. */
+static const struct expr cg_one = { .kind = EX_NUM, .num = 1.0 };
 
 /* Output k of an equation function: its expression, line and name. */
 static const struct expr *eq_out(const struct model *m, enum eq_kind kind, size_t k,
@@ -962,6 +978,11 @@ static const struct expr *eq_out(const struct model *m, enum eq_kind kind, size_
         *line = 0;
         *name = "switch";
         return m->tswitch[k];
+    case EQ_KINT: case EQ_KLAG:
+        *line = 0;
+        *name = "integral";
+        return kind == EQ_KINT ? m->kernels[k].integrand
+             : m->kernels[k].lag ? m->kernels[k].lag : &cg_one;
     }
     return NULL;
 }
@@ -972,7 +993,8 @@ static int emit_eq_func(struct cg *g, const char *fn, const char *outname,
     const struct model *m = g->m;
     struct sbuf *o = g->text, body = { 0 };
     size_t n = kind == EQ_RHS ? m->n_states : kind == EQ_AUX ? m->n_aux
-             : kind == EQ_EVENTS ? m->n_events : m->n_tswitch;
+             : kind == EQ_EVENTS ? m->n_events : kind == EQ_TSWITCH ? m->n_tswitch
+             : m->n_kernels;
     size_t nchunks = 0;
     int rc = 0;
     g->scope = SC_EQ;
@@ -1314,6 +1336,9 @@ int codegen_c_link(const struct model *m, enum codegen_link link, char **text,
              (m->n_events == 0 || (rc = emit_events(&g)) == 0) &&
              (m->n_tswitch == 0 ||
               (rc = emit_eq_func(&g, CODEGEN_TSWITCH, "g", EQ_TSWITCH)) == 0) &&
+             (m->n_kernels == 0 ||
+              ((rc = emit_eq_func(&g, CODEGEN_KINT, "out", EQ_KINT)) == 0 &&
+               (rc = emit_eq_func(&g, CODEGEN_KLAG, "out", EQ_KLAG)) == 0)) &&
              (!codegen_has_jac(m) || (rc = emit_jac_func(&g, CODEGEN_JAC, m->jac, false)) == 0) &&
              codegen_has_jacp(m))
         rc = emit_jac_func(&g, CODEGEN_JACP, m->jacp, true);
@@ -1351,6 +1376,16 @@ bool codegen_reentrant(const struct model *m)
     if (codegen_has_jacp(m) && m->n_inters + m->jacp->n_extra > most)
         most = m->n_inters + m->jacp->n_extra;
     return most <= CG_MAX_STACK_INTERS;
+}
+
+bool codegen_volterra(const struct model *m)
+{
+    if (m->n_kernels > 0)
+        return true;
+    for (size_t i = 0; i < m->n_states; i++)
+        if (m->states[i].integral)
+            return true;
+    return false;
 }
 
 bool codegen_has_jac(const struct model *m)
@@ -1404,21 +1439,33 @@ int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
     size_t nptr = m->n_states + m->n_aux;
     size_t nwords = pattern_words(m->jac) + pattern_words(m->jacp);
     size_t nints = m->n_states + 2 * m->n_events;
-    size_t bytes = nwords * sizeof(size_t) + nptr * sizeof(char *) + nints * sizeof(int);
+    bool volt = codegen_volterra(m);
+    size_t nflags = volt ? m->n_states + m->n_kernels : 0;
+    size_t nmu = volt ? m->n_kernels : 0;
+    size_t bytes = nwords * sizeof(size_t) + nmu * sizeof(double) + nptr * sizeof(char *) +
+                   nints * sizeof(int) + nflags;
     for (size_t i = 0; i < m->n_states; i++)
         bytes += strlen(m->states[i].name ? m->states[i].name : "") + 1;
     for (size_t i = 0; i < m->n_aux; i++)
         bytes += strlen(m->aux[i].name ? m->aux[i].name : "") + 1;
 
-    /* Patterns first, then pointers, then ints, then characters: each part
-       is aligned. */
+    /* Patterns first, then doubles, pointers, ints, flags and
+       characters: each part is aligned. */
     char *blk = malloc(bytes ? bytes : 1);
     if (!blk)
         return ODE_ENOMEM;
     size_t *words = (size_t *)(void *)blk;
-    const char **names = (const char **)(void *)(blk + nwords * sizeof(size_t));
+    double *mu = (double *)(void *)(blk + nwords * sizeof(size_t));
+    const char **names = (const char **)(void *)(mu + nmu);
     int *lines = (int *)(void *)(names + nptr);
-    char *chars = (char *)(lines + nints);
+    unsigned char *flags = (unsigned char *)(lines + nints);
+    char *chars = (char *)(flags + nflags);
+    for (size_t i = 0; volt && i < m->n_states; i++)
+        flags[i] = m->states[i].integral;
+    for (size_t k = 0; k < nmu; k++) {
+        mu[k] = m->kernels[k].mu;
+        flags[m->n_states + k] = m->kernels[k].lag != NULL;
+    }
     for (size_t i = 0; i < nptr; i++) {
         const char *s = i < m->n_states ? m->states[i].name : m->aux[i - m->n_states].name;
         size_t len = strlen(s ? s : "");
@@ -1444,6 +1491,11 @@ int codegen_meta(const struct model *m, struct ode_problem *prob, void **block)
     prob->event_dir = m->n_events ? lines + m->n_states : NULL;
     prob->event_lines = m->n_events ? lines + m->n_states + m->n_events : NULL;
     prob->n_tswitch = m->n_tswitch;
+    prob->n_volterra = volt ? m->n_kernels + 1 : 0;
+    prob->n_kernels = volt ? m->n_kernels : 0;
+    prob->kernel_mu = nmu ? mu : NULL;
+    prob->kernel_conv = nmu ? flags + m->n_states : NULL;
+    prob->integral = volt ? flags : NULL;
     prob->jac_pattern = copy_pattern(m->jac, &words);
     prob->jacp_pattern = copy_pattern(m->jacp, &words);
     *block = blk;

@@ -26,6 +26,12 @@
  *                       ode_reset_fn; size_t is unsigned long on our targets)
  *   int cg_tswitch(void *ctx, double t, const double *y, const double *p, double *g);
  *                       only when the model has switches of t alone
+ *   int cg_kint(void *ctx, double t, const double *y, const double *p, double *out);
+ *   int cg_klag(void *ctx, double t, const double *y, const double *p, double *out);
+ *                       only when it has Volterra integrals: the kernels'
+ *                       integrands and lags (ode_problem.kernel_integrand,
+ *                       kernel_lag)
+ *                       only when the model has switches of t alone
  * User function k is `static double cg_u<k>(double t, const double *p,
  * double a0, ...)`.  All return 0; the solver checks finiteness itself.
  *
@@ -51,6 +57,8 @@
 #define CODEGEN_EVENTS "cg_events"
 #define CODEGEN_RESET "cg_reset"
 #define CODEGEN_TSWITCH "cg_tswitch"
+#define CODEGEN_KINT "cg_kint"
+#define CODEGEN_KLAG "cg_klag"
 
 /* How the text reaches the built-ins it calls. */
 enum codegen_link {
@@ -116,6 +124,10 @@ enum { CODEGEN_MAX_DEPTH = 4096 };
 /* Whether the text has cg_jac (cg_jacp): m carries the values of df/dy
    (df/dp) from lang/diff.c. */
 bool codegen_has_jac(const struct model *m);
+
+/* Whether m has Volterra integrals or integral states (its parameter
+   vector then has the slots of ode_problem.n_volterra). */
+bool codegen_volterra(const struct model *m);
 bool codegen_has_jacp(const struct model *m);
 
 /* Whether the compiled functions of m may run on several threads at once:

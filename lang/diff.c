@@ -823,6 +823,10 @@ static void descend(struct dx *x, struct expr *e, struct expr *adj, struct pmap 
     switch (e->kind) {
     case EX_NUM: case EX_TIME: case EX_SUMI:
         return;
+    case EX_KERNEL: case EX_TPRIME:
+        /* Kept by the Volterra solver, which forms its own iteration
+           matrix: constants here. */
+        return;
     case EX_SUM:
         d_sum(x, e, adj, out, depth);
         return;

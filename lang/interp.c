@@ -86,9 +86,10 @@ struct interp {
     int rhs_entry, aux_entry, derive_entry;
     int jac_entry, jacp_entry;   /* -1 without them */
     int events_entry, tswitch_entry;
+    int kint_entry, klag_entry;  /* Volterra kernels */
     int *reset_entry;      /* n_events entries */
     size_t n_events;
-    size_t n_states, n_p;  /* n_p: parameters plus derived */
+    size_t n_states, n_p;  /* n_p: parameters, derived, Volterra slots */
     size_t n_r, n_frames;  /* registers; entries of stack */
     void *meta;            /* names and lines (codegen_meta) */
     /* An interp_clone(): code, tables and names are the parent's; only
@@ -399,6 +400,12 @@ static int cx(struct comp *c, const struct expr *e, int dst, int depth)
         if (c->scope != SC_FUNC || e->index < 0 || e->index >= c->nargs)
             return ODE_EINVAL;
         return place(c, c->arg0 + e->index, dst);
+    case EX_KERNEL: case EX_TPRIME:
+        if (c->scope != SC_EQ || e->index < 0 ||
+            (e->kind == EX_KERNEL && (size_t)e->index >= m->n_kernels))
+            return ODE_EINVAL;
+        return place(c, c->r_p + (int)(m->n_params + m->n_derived) +
+                     (e->kind == EX_KERNEL ? e->index : (int)m->n_kernels), dst);
     case EX_SUM:
         return cx_sum(c, e, dst, depth);
     case EX_SUMI:
@@ -503,7 +510,10 @@ static int compile_funcs(struct comp *c)
     return 0;
 }
 
-enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS, EQ_TSWITCH };
+enum eq_kind { EQ_AUX, EQ_RHS, EQ_EVENTS, EQ_TSWITCH, EQ_KINT, EQ_KLAG };
+
+/* The lag of a kernel that is not a convolution, as in codegen.c. */
+static const struct expr ip_one = { .kind = EX_NUM, .num = 1.0 };
 
 /* rhs, aux and the event conditions: every intermediate, then the
    outputs. */
@@ -521,11 +531,15 @@ static int compile_eq(struct comp *c, enum eq_kind kind)
     }
     c->inter_limit = m->n_inters;
     size_t n = kind == EQ_RHS ? m->n_states : kind == EQ_AUX ? m->n_aux
-             : kind == EQ_EVENTS ? m->n_events : m->n_tswitch;
+             : kind == EQ_EVENTS ? m->n_events : kind == EQ_TSWITCH ? m->n_tswitch
+             : m->n_kernels;
     for (size_t i = 0; i < n; i++)
         if ((rc = stmt(c, kind == EQ_RHS ? m->states[i].rhs
                           : kind == EQ_AUX ? m->aux[i].value
-                          : kind == EQ_EVENTS ? m->events[i].cond : m->tswitch[i],
+                          : kind == EQ_EVENTS ? m->events[i].cond
+                          : kind == EQ_TSWITCH ? m->tswitch[i]
+                          : kind == EQ_KINT ? m->kernels[i].integrand
+                          : m->kernels[i].lag ? m->kernels[i].lag : &ip_one,
                        -1, (long)i)))
             return rc;
     return emit(c, OP_HALT, 0, 0, 0, 0);
@@ -630,6 +644,12 @@ static int compile_all(struct comp *c)
         return rc;
     ip->tswitch_entry = (int)c->ncode;
     if ((rc = compile_eq(c, EQ_TSWITCH)))
+        return rc;
+    ip->kint_entry = (int)c->ncode;
+    if ((rc = compile_eq(c, EQ_KINT)))
+        return rc;
+    ip->klag_entry = (int)c->ncode;
+    if ((rc = compile_eq(c, EQ_KLAG)))
         return rc;
     for (size_t k = 0; k < c->m->n_events; k++) {
         ip->reset_entry[k] = (int)c->ncode;
@@ -780,6 +800,22 @@ static int interp_tswitch(void *ctx, double t, const double *y, const double *p,
     return run(ip, ip->tswitch_entry, g);
 }
 
+static int interp_kint(void *ctx, double t, const double *y, const double *p,
+                       double *out)
+{
+    struct interp *ip = ctx;
+    load(ip, t, y, p);
+    return run(ip, ip->kint_entry, out);
+}
+
+static int interp_klag(void *ctx, double t, const double *y, const double *p,
+                       double *out)
+{
+    struct interp *ip = ctx;
+    load(ip, t, y, p);
+    return run(ip, ip->klag_entry, out);
+}
+
 static int interp_reset(void *ctx, size_t k, double t, double *y, const double *p)
 {
     struct interp *ip = ctx;
@@ -809,12 +845,13 @@ static int layout(struct comp *c, const struct model *m)
         extra = m->jacp->n_extra;
     if (extra > INT_MAX / 4)
         return ODE_EINVAL;
-    size_t fixed = 1 + m->n_states + m->n_params + m->n_derived + m->n_inters + extra;
+    size_t nvolt = codegen_volterra(m) ? m->n_kernels + 1 : 0;
+    size_t fixed = 1 + m->n_states + m->n_params + m->n_derived + nvolt + m->n_inters + extra;
     if (fixed > INT_MAX / 4 || m->n_funcs > INT_MAX / 4)
         return ODE_EINVAL;
     c->r_y = 1;
     c->r_p = c->r_y + (int)m->n_states;
-    c->r_v = c->r_p + (int)(m->n_params + m->n_derived);
+    c->r_v = c->r_p + (int)(m->n_params + m->n_derived + nvolt);
     c->r_k = c->r_v + (int)(m->n_inters + extra);
     c->r_tmp = c->r_k + c->nk;
     return 0;
@@ -875,7 +912,7 @@ int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
             ip->f2[i] = b->fn.f2;
     }
     ip->n_states = m->n_states;
-    ip->n_p = m->n_params + m->n_derived;
+    ip->n_p = m->n_params + m->n_derived + (codegen_volterra(m) ? m->n_kernels + 1 : 0);
     ip->n_events = m->n_events;
     if ((rc = codegen_meta(m, &p, &ip->meta)))
         goto fail;
@@ -887,6 +924,8 @@ int interp_new(const struct model *m, interp **out, struct ode_problem *prob)
     p.events = m->n_events > 0 ? interp_events : NULL;
     p.reset = m->n_events > 0 ? interp_reset : NULL;
     p.tswitch = m->n_tswitch > 0 ? interp_tswitch : NULL;
+    p.kernel_integrand = m->n_kernels > 0 ? interp_kint : NULL;
+    p.kernel_lag = m->n_kernels > 0 ? interp_klag : NULL;
     p.ctx = ip;
     free(c.frame_size);
     free(c.frame_base);

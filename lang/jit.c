@@ -141,6 +141,14 @@ static int compile_locked(struct jit *j, const struct model *m, const char *text
         return ODE_EJIT;
     }
     memcpy(&prob->tswitch, &tsw, sizeof tsw);
+    void *kint = m->n_kernels > 0 ? tcc_get_symbol(s, CODEGEN_KINT) : NULL;
+    void *klag = m->n_kernels > 0 ? tcc_get_symbol(s, CODEGEN_KLAG) : NULL;
+    if (m->n_kernels > 0 && (!kint || !klag)) {
+        on_tcc_error(eb, "the compiled text lacks " CODEGEN_KINT " or " CODEGEN_KLAG);
+        return ODE_EJIT;
+    }
+    memcpy(&prob->kernel_integrand, &kint, sizeof kint);
+    memcpy(&prob->kernel_lag, &klag, sizeof klag);
     return bind_jac(m, s, prob, eb);
 }
 

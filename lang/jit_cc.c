@@ -446,6 +446,14 @@ static int bind_entries(struct cc_build *b, void *dl, const struct model *m,
         return ODE_EJIT;
     }
     memcpy(&prob->tswitch, &tsw, sizeof tsw);
+    void *kint = m->n_kernels > 0 ? dlsym(dl, CODEGEN_KINT) : NULL;
+    void *klag = m->n_kernels > 0 ? dlsym(dl, CODEGEN_KLAG) : NULL;
+    if (m->n_kernels > 0 && (!kint || !klag)) {
+        say(b, "the compiled text lacks " CODEGEN_KINT " or " CODEGEN_KLAG);
+        return ODE_EJIT;
+    }
+    memcpy(&prob->kernel_integrand, &kint, sizeof kint);
+    memcpy(&prob->kernel_lag, &klag, sizeof klag);
     return bind_jac(b, dl, m, prob);
 }
 

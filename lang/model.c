@@ -200,6 +200,7 @@ void model_settings_merge(struct model_settings *dst,
     TAKE(SET_MAXSTOR, maxstor);
     TAKE(SET_NOUT, nout);
     TAKE(SET_TRANS, trans);
+    TAKE(SET_VMAXPTS, vmaxpts);
 #undef TAKE
     if (src->set & SET_METH) {
         dst->meth = src->meth;

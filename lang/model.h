@@ -48,6 +48,12 @@ enum expr_kind {
        affine in i': element index + (long)num * i' of y, p or the
        intermediates (checked in range for every i' of the sum). */
     EX_ISTATE, EX_IPARAM, EX_IINTER,
+    /* Volterra integral `index` (model.kernels) at the current time: in
+       the parameter vector after the derived parameters (solver/
+       volterra.c keeps it). */
+    EX_KERNEL,
+    /* t', the time of integration inside a kernel's integrand. */
+    EX_TPRIME,
 };
 
 struct expr {
@@ -64,7 +70,10 @@ struct expr {
 struct model_state {
     const char *name;        /* as first declared */
     double init;             /* initial value (0 when not given) */
-    struct expr *rhs;        /* dy/dt */
+    struct expr *rhs;        /* dy/dt; for `integral`, the value itself */
+    /* A Volterra equation `volt u = ...` or `u(t) = ... int{...} ...`:
+       u is rhs at every time, not its integral (solver/volterra.c). */
+    bool integral;
     struct span span;        /* the equation's left-hand side */
     int line;                /* 1-based line of the equation */
 };
@@ -182,18 +191,34 @@ struct model_jac {
     size_t n_loops;
 };
 
+/* A Volterra integral (XPPAUT's int{...}) at time t over t' in [t0, t]:
+   int{F} is F(t, t', y(t')) integrated over t'; int{K#u} is K(t - t')
+   times u(t') (a convolution, K tabulated once on the step grid);
+   int[mu]{...} weighs the integrand by (t - t')^-mu, 0 < mu < 1 (a
+   singular kernel, integrated exactly by product integration).  The
+   integrand reads t, t' (EX_TPRIME), the state and intermediates at t';
+   lag reads t (the lag t - t') and parameters. */
+struct model_kernel {
+    double mu;
+    struct expr *lag;        /* K of int{K#u}; NULL for int{F} */
+    struct expr *integrand;  /* u, or F */
+    struct span span;
+};
+
 /* `@` settings.  A field is meaningful only when its bit is in `set`. */
 enum {
     SET_TOTAL = 1u << 0, SET_T0 = 1u << 1, SET_DT = 1u << 2,
     SET_METH = 1u << 3, SET_TOL = 1u << 4, SET_ATOL = 1u << 5,
     SET_DTMIN = 1u << 6, SET_DTMAX = 1u << 7, SET_BOUND = 1u << 8,
     SET_MAXSTOR = 1u << 9, SET_NOUT = 1u << 10, SET_TRANS = 1u << 11,
+    SET_VMAXPTS = 1u << 12,
 };
 
 struct model_settings {
     unsigned set;
     double total, t0, dt, tol, atol, dtmin, dtmax, bound, trans;
     long maxstor, nout;
+    long vmaxpts;            /* Volterra: integrate over the last N points */
     const char *meth;        /* as written, lower case */
     struct span meth_span;
 };
@@ -229,6 +254,9 @@ struct model {
 
     struct model_state *states;     size_t n_states;
     struct model_param *params;     size_t n_params;
+    /* `number g=9.8`: constants, folded into the expressions; kept by
+       name for messages. */
+    struct model_param *numbers;    size_t n_numbers;
     struct model_derived *derived;  size_t n_derived;
     struct model_inter *inters;     size_t n_inters;
     struct model_aux *aux;          size_t n_aux;
@@ -256,6 +284,10 @@ struct model {
     /* Loops over array elements (lang/array.c), in order of `first` within
        each kind; elements outside every family are written one by one. */
     struct model_family *families;  size_t n_families;
+    /* Volterra integrals, EX_KERNEL index k (solver/volterra.c).  With
+       any, or any integral state, the parameter vector holds after the
+       derived parameters the n_kernels values, then t'. */
+    struct model_kernel *kernels;   size_t n_kernels;
 
     /* Exact derivatives, NULL until lang/diff.c attaches them. */
     struct model_jac *jac;          /* df/dy */

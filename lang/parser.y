@@ -42,6 +42,7 @@ struct parse_ctx {
     int paren;                  /* scanner: open parentheses on this line */
     bool at_bol;                /* scanner: no token yet on this line */
     bool in_global;             /* scanner: this line is a global: { } ; */
+    int in_int;                 /* scanner: inside int{...}: # } */
     bool done;                  /* `done` seen or end of text reached */
     bool in_markov;             /* scanner: lines of a markov table follow */
     bool set_block;             /* scanner: `set NAME` read, `{` may follow */
@@ -149,6 +150,10 @@ static struct ast_expr *ifthen(struct parse_ctx *c, struct span kw,
 static void emit(struct parse_ctx *c, struct ast_stmt *s);
 static bool is_sum(struct parse_ctx *c, struct span name,
                    struct expr_list args);
+static bool has_integral(const struct ast_expr *e);
+static struct ast_expr *integral(struct parse_ctx *c, struct span whole,
+                                 double mu, struct ast_expr *k,
+                                 struct ast_expr *u);
 static struct ast_expr *sum_of(struct parse_ctx *c, struct span whole,
                                struct span name, struct expr_list bounds,
                                struct ast_expr *a);
@@ -191,7 +196,8 @@ static void set_block(struct parse_ctx *c, struct span name,
 %token LT LE GT GE EQ NE AND OR BANG AT
 %token IF THEN ELSE NOT
 %token KW_PAR KW_INIT KW_NUMBER KW_AUX KW_SET KW_ONLY KW_GLOBAL
-%token LBRACE RBRACE SEMI SUMOF
+%token LBRACE RBRACE SEMI SUMOF HASH KW_VOLT
+%token <num> INTK
 %token LEXERROR
 
 %left OR
@@ -281,7 +287,22 @@ stmt:
             emit(ctx, s);
         }
     }
+  | KW_VOLT NAME ASSIGN expr {
+        struct ast_stmt *s = ast_stmt_new(ctx->m, ST_VOLT, @2);
+        NEED(s);
+        s->expr = $4;
+        emit(ctx, s);
+    }
   | NAME LP names RP ASSIGN expr {
+        if ($3.n == 1 && ast_is(ctx->m, $3.first->sp, "t") && has_integral($6)) {
+            /* XPPAUT's rule: u(t) = ... with an integral on the line is
+               a Volterra equation for u, not a function of t. */
+            struct ast_stmt *v = ast_stmt_new(ctx->m, ST_VOLT, @1);
+            NEED(v);
+            v->expr = $6;
+            emit(ctx, v);
+            break;
+        }
         struct ast_stmt *s = ast_stmt_new(ctx->m, ST_FUNC, @1);
         NEED(s);
         s->nargs = $3.n;
@@ -589,8 +610,18 @@ expr:
         }
         NEED($$ = sum_of(ctx, @$, @1, $3, $5));
     }
+  | INTK expr RBRACE {
+        NEED($$ = integral(ctx, @$, $1, NULL, $2));
+    }
+  | INTK expr HASH expr RBRACE {
+        NEED($$ = integral(ctx, @$, $1, $2, $4));
+    }
   | NAME PRIME {
-        /* i', the counter of a sum. */
+        /* i', the counter of a sum; t', the time inside an integral. */
+        if (ast_is(ctx->m, @1, "t")) {
+            NEED($$ = ast_node(ctx->m, AST_OP, EX_TPRIME, 0, @$, @$));
+            break;
+        }
         if (!ast_is(ctx->m, @1, "i")) {
             parse_error_at(ctx, @2, "\"'\" after '%.*s': only i' (the "
                            "counter of a sum) is primed in an expression",
@@ -759,6 +790,35 @@ static bool is_sum(struct parse_ctx *c, struct span name,
         return false;
     }
     return true;
+}
+
+/* Whether e holds an int{...}; trees are at most AST_MAX_DEPTH deep. */
+static bool has_integral(const struct ast_expr *e)
+{
+    if (e->kind == AST_OP && e->op == EX_KERNEL)
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (has_integral(e->args[i]))
+            return true;
+    return false;
+}
+
+/* int{u}, int{k#u}, int[mu]{...}: args (u) or (k, u), num mu. */
+static struct ast_expr *integral(struct parse_ctx *c, struct span whole,
+                                 double mu, struct ast_expr *k,
+                                 struct ast_expr *u)
+{
+    struct ast_expr *e = ast_node(c->m, AST_OP, EX_KERNEL, k ? 2 : 1, whole,
+                                  (struct span){ whole.begin, whole.begin + 3 });
+    if (!e)
+        return NULL;
+    e->num = mu;
+    e->args[0] = k ? k : u;
+    if (k)
+        e->args[1] = u;
+    ast_set_depth(e);
+    check_depth(c, e);
+    return e;
 }
 
 static struct ast_expr *sum_of(struct parse_ctx *c, struct span whole,
@@ -941,6 +1001,9 @@ static const char *token_words(yysymbol_kind_t k)
     case YYSYMBOL_RBRACE: return "'}'";
     case YYSYMBOL_SEMI: return "';'";
     case YYSYMBOL_SUMOF: return "')of('";
+    case YYSYMBOL_HASH: return "'#'";
+    case YYSYMBOL_INTK: return "'int{'";
+    case YYSYMBOL_KW_VOLT: return "'volterra'";
     default: return NULL;
     }
 }

@@ -497,6 +497,67 @@ static struct expr *conv_shift(const struct conv *cv, const struct ast_expr *a)
     return e;
 }
 
+/* Whether e reads the state (directly or through intermediates), t' or
+   another integral: what the lag K of int{K#u} may not. */
+static bool reads_state(const struct expr *e)
+{
+    if (e->kind == EX_STATE || e->kind == EX_INTER || e->kind == EX_ISTATE ||
+        e->kind == EX_IINTER || e->kind == EX_TPRIME || e->kind == EX_KERNEL)
+        return true;
+    for (int i = 0; i < e->nargs; i++)
+        if (reads_state(e->args[i]))
+            return true;
+    return false;
+}
+
+/* int{F}, int{K#u}, int[mu]{...}: a new kernel of the model, and the
+   leaf that reads its value. */
+static struct expr *conv_integral(const struct conv *cv, const struct ast_expr *a)
+{
+    struct checker *ck = cv->ck;
+    struct model *m = ck->m;
+    const char *why = cv->where == RW_FUNC ? "a function" :
+                      cv->where == RW_DERIVED ? "a derived parameter" :
+                      ck->in_aux ? "an aux quantity" :
+                      ck->in_array ? "an array statement" :
+                      ck->in_sum ? "a sum" : NULL;
+    if (why) {
+        diag_error(ck->d, a->name, "a Volterra integral cannot be used in %s",
+                   why);
+        return bad(cv, a->span);
+    }
+    struct expr *lag = NULL;
+    if (a->nargs == 2) {
+        ck->in_lag = true;
+        lag = conv(cv, a->args[0]);
+        ck->in_lag = false;
+        if (!lag)
+            return NULL;
+        if (reads_state(lag)) {
+            diag_error(ck->d, a->args[0]->span, "the kernel K of int{K#u} is "
+                       "a function of t (the lag t - t') and parameters");
+            return bad(cv, a->span);
+        }
+    }
+    ck->in_integrand = true;
+    struct expr *u = conv(cv, a->args[a->nargs - 1]);
+    ck->in_integrand = false;
+    if (!u)
+        return NULL;
+    if (m->n_kernels == ck->kernels_cap) {
+        size_t cap = ck->kernels_cap ? 2 * ck->kernels_cap : 8;
+        struct model_kernel *v = model_alloc(m, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        if (m->n_kernels)
+            memcpy(v, m->kernels, m->n_kernels * sizeof *v);
+        m->kernels = v;
+        ck->kernels_cap = cap;
+    }
+    m->kernels[m->n_kernels] = (struct model_kernel){ a->num, lag, u, a->span };
+    return expr_leaf(m, EX_KERNEL, (int)m->n_kernels++, a->span);
+}
+
 /* sum(lo,hi)of(a): a with its counter i' running over the bounds. */
 static struct expr *conv_sum(const struct conv *cv, const struct ast_expr *a)
 {
@@ -593,6 +654,16 @@ static struct expr *conv(const struct conv *cv, const struct ast_expr *a)
     case AST_OP:
         if (a->op == EX_SUM)
             return conv_sum(cv, a);
+        if (a->op == EX_KERNEL)
+            return conv_integral(cv, a);
+        if (a->op == EX_TPRIME) {
+            if (!cv->ck->in_integrand) {
+                diag_error(cv->ck->d, a->span, "t' outside the integrand of "
+                           "an int{...}");
+                return bad(cv, a->span);
+            }
+            return expr_leaf(cv->ck->m, EX_TPRIME, 0, a->span);
+        }
         if (a->op == EX_SUMI) {
             if (!cv->ck->in_sum) {
                 diag_error(cv->ck->d, a->span, "i' outside a "

@@ -77,6 +77,10 @@ struct checker {
     bool in_sum, i_known;
     long sum_lo, sum_hi, i;
     size_t shift_work;              /* shift() targets visited so far */
+    /* Volterra integrals: resolving an aux quantity; the integrand of
+       an int{...} (t' has a value); its lag K (a function of t). */
+    bool in_aux, in_integrand, in_lag;
+    size_t kernels_cap;
     /* The intermediates in declaration order (before they are ordered by
        their dependencies), for shift(); NULL until then. */
     struct sym **inter_decl;

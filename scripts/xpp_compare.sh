@@ -49,7 +49,7 @@ for f in "$@"; do
     atol=$(sed -n 's/.*@.*\batol[a-z]*=\([0-9.eE+-]*\).*/\1/Ip' "$f" | tail -n 1)
     meth=$(sed -n 's/^solver: //p' "$TMP/err")
     case $meth in
-        euler|midpoint|heun|ralston|rk4|discrete|symplectic|backeul|trapezoid) mode=fixed ;;
+        euler|midpoint|heun|ralston|rk4|discrete|symplectic|backeul|trapezoid|volterra) mode=fixed ;;
         *) mode=adaptive ;;
     esac
     verdict=$(awk -v mode="$mode" -v tol="${tol:-1e-3}" -v atol="${atol:-1e-3}" '

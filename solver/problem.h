@@ -117,6 +117,24 @@ struct ode_problem {
        tstops.  tswitch is NULL when n_tswitch == 0. */
     size_t n_tswitch;
     ode_events_fn tswitch;
+    /* Volterra equations (solver/volterra.c).  n_volterra > 0 when the
+       model has integrals or integral states: the parameter vector then
+       holds, after the derived parameters (np = n_params + n_derived of
+       them), the current values of the n_kernels integrals and then t'
+       (n_volterra = n_kernels + 1 slots), which only the Volterra solver
+       sets; every caller's vector has room for them.  Kernel k weighs its
+       integrand by (t - t')^-kernel_mu[k] and, when kernel_conv[k], by
+       K_k(t - t').  integral[i] marks the states that are the value of
+       their right-hand side, not its integral (NULL when none).
+       kernel_integrand writes each kernel's integrand at (t, t' =
+       p[np + n_kernels], y) to out[k]; kernel_lag each K_k at lag t (1
+       for the others).  Same return convention as ode_rhs_fn. */
+    size_t n_volterra, n_kernels;
+    const double *kernel_mu;
+    const unsigned char *kernel_conv;
+    const unsigned char *integral;
+    ode_rhs_fn kernel_integrand;
+    ode_rhs_fn kernel_lag;
 };
 
 #endif

@@ -14,6 +14,7 @@
 #include "event.h"
 #include "fixed.h"
 #include "stepper.h"
+#include "volterra.h"
 
 /* A step is stretched onto the next stop (or t1) when at most this many
    proposed steps remain, instead of leaving a sliver of a step (HNW's
@@ -40,6 +41,66 @@
 /* The progress callback runs when the accepted step count is a multiple
    of this (a power of two, tested with a mask). */
 #define SOLVE_PROGRESS_EVERY 256
+/* Decimal places tried when reading t0 and a spacing as decimals (17
+   digits tell any double; 10^17 is exact in a double). */
+#define SOLVE_GRID_PLACES 17
+/* Whole numbers up to 2^53 are exact in a double. */
+#define SOLVE_EXACT_INT 9007199254740992.0
+
+/* The times t0 + k*step of a grid (save points, fixed steps).  When t0
+   and step are the doubles nearest to decimals of at most 17 places, e.g.
+   0 and 0.05, time k is the double nearest to the decimal t0 + k*step:
+   the whole number (N0 + k*M) over 10^e, one correctly rounded division,
+   so that it prints as 0.35 and not as 0.35000000000000003 (which is
+   0 + 7*0.05 in doubles).  Otherwise t0 + k*step, also without error
+   accumulated over k. */
+struct grid {
+    double t0, step;
+    bool decimal;
+    double n0, m, scale;      /* t0 = n0/scale, step = m/scale, scale = 10^e */
+};
+
+/* The smallest e <= SOLVE_GRID_PLACES with x == M / 10^e for a whole M
+   (into *e, *mant, 10^e into *scale); false when there is none. */
+static bool decimal_of(double x, int *e, double *mant, double *scale)
+{
+    double p = 1.0;
+    for (int k = 0; k <= SOLVE_GRID_PLACES; k++, p *= 10.0) {
+        double m = nearbyint(x * p);
+        if (fabs(m) < SOLVE_EXACT_INT && m / p == x) {
+            *e = k;
+            *mant = m;
+            *scale = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void grid_init(struct grid *g, double t0, double step)
+{
+    int e0, e1;
+    double m0, m1, p0, p1;
+    *g = (struct grid){ .t0 = t0, .step = step };
+    if (!decimal_of(t0, &e0, &m0, &p0) || !decimal_of(step, &e1, &m1, &p1))
+        return;
+    /* Both over the larger power of ten; the ratio is exact too. */
+    g->scale = e0 > e1 ? p0 : p1;
+    g->n0 = m0 * (g->scale / p0);
+    g->m = m1 * (g->scale / p1);
+    g->decimal = fabs(g->n0) < SOLVE_EXACT_INT && fabs(g->m) < SOLVE_EXACT_INT;
+}
+
+/* Time k of the grid. */
+static double grid_at(const struct grid *g, long k)
+{
+    if (g->decimal) {
+        double n = g->n0 + (double)k * g->m;
+        if (fabs(n) < SOLVE_EXACT_INT)
+            return n / g->scale;
+    }
+    return g->t0 + (double)k * g->step;
+}
 
 struct run {
     const struct solve_opts *o;
@@ -54,7 +115,7 @@ struct run {
     double *yout;
     bool adaptive;
     double dir;               /* +1 forwards, -1 backwards */
-    double save_step;         /* signed grid spacing (SAVE_GRID) */
+    struct grid save_grid;    /* SAVE_GRID: t0 + k * the signed spacing */
     long grid_n;              /* SAVE_GRID: grid points strictly before t1 */
     long save_k;              /* next save point, index for save_time() */
     long save_n;              /* save points in all; 0 with SAVE_STEPS */
@@ -209,7 +270,7 @@ static int setup(struct run *r, const struct ode_problem *prob)
         if (!(span / o->save_every < SOLVE_MAX_COUNT))
             return failed(r, ODE_EINVAL, o->t0, 0, -1, "save_every %g gives too many save points",
                           o->save_every);
-        r->save_step = r->dir * o->save_every;
+        grid_init(&r->save_grid, o->t0, r->dir * o->save_every);
         r->grid_n = span > 0 ? (long)ceil(span / o->save_every - SOLVE_GRID_FUZZ) : 0;
         if (span > 0 && r->grid_n < 1)
             r->grid_n = 1;
@@ -235,6 +296,27 @@ static int setup(struct run *r, const struct ode_problem *prob)
     rc = check_times(r, "tstops", o->tstops, o->n_tstops);
     if (rc)
         return rc;
+    bool volt = strcmp(r->method.name, "volterra") == 0;
+    if (prob->n_volterra > 0 && !volt)
+        return failed(r, ODE_EINVAL, o->t0, 0, -1, "the model has Volterra equations; "
+                      "they are solved by --solver volterra, not %s", r->method.name);
+    if (volt) {
+        /* Equal steps from t0: no stops, switches or events in between. */
+        if (!(o->dt > 0))
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "Volterra equations need a step "
+                          "(--dt or dt=)");
+        if (o->n_tstops > 0 || prob->n_events > 0)
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "Volterra equations take equal "
+                          "steps: no tstops or events");
+        double steps = span / o->dt;
+        if (fabs(steps - round(steps)) > 1e-9 * fmax(1.0, steps))
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "Volterra equations take equal "
+                          "steps: the time span %g is not a multiple of dt %g", span, o->dt);
+        if (o->volterra_window <= 0 && span / o->dt > VOLTERRA_MAX_POINTS)
+            return failed(r, ODE_EINVAL, o->t0, 0, -1, "Volterra equations keep every "
+                          "step: %.0f steps are more than %d; set vmaxpts=N to integrate "
+                          "over the last N points", ceil(span / o->dt), VOLTERRA_MAX_POINTS);
+    }
     if (!r->adaptive) {
         if (o->dt > 0 && !(span / o->dt < SOLVE_MAX_COUNT))
             return failed(r, ODE_EINVAL, o->t0, 0, -1, "dt %g gives too many steps", o->dt);
@@ -264,7 +346,7 @@ static double save_time(const struct run *r, long k)
     if (r->o->save == SAVE_AT)
         return r->o->save_at[k];
     if (k < r->grid_n)
-        return r->o->t0 + (double)k * r->save_step;
+        return grid_at(&r->save_grid, k);
     return r->o->t1;
 }
 
@@ -522,6 +604,7 @@ static int integrate(struct run *r)
     const size_t n = s->n;
     double t = t0, h = 0.0, hmax = span, fac = 1.0;
     long nconst = 0, kconst = 0;
+    struct grid steps_grid;
     int rc, last_fail = 0;
     bool after_stop = false;
     /* XPPAUT's fixed step: the fraction of the step left after its
@@ -558,6 +641,7 @@ static int integrate(struct run *r)
     } else {
         double steps;
         h = o->dt > 0 ? o->dt : span / SOLVE_DEFAULT_STEPS;
+        grid_init(&steps_grid, t0, r->dir * h);
         steps = span / h;
         nconst = (long)ceil(steps - SOLVE_GRID_FUZZ);
         if (nconst < 1)
@@ -605,7 +689,7 @@ static int integrate(struct run *r)
             hstep = xpp_rest * (r->dir * h);
             grid = true;
         } else {
-            double tg = kconst + 1 >= nconst ? t1 : t0 + (double)(kconst + 1) * r->dir * h;
+            double tg = kconst + 1 >= nconst ? t1 : grid_at(&steps_grid, kconst + 1);
             if (!at_tstop || r->dir * (stop - tg) >= 0) {
                 at_tstop = at_tstop && stop == tg;
                 stop = tg;
@@ -909,6 +993,7 @@ int solve_run(const struct ode_problem *prob, const double *p,
 
     r.cfg = (struct stepper_cfg){
         .prob = prob, .p = p, .adaptive = r.adaptive,
+        .volterra_window = o->volterra_window,
         .rtol = o->rtol, .atol = o->atol, .atol_vec = o->atol_vec, .norm = o->norm,
         .linsolve = o->linsolve, .jacobian = o->jacobian,
     };
@@ -925,6 +1010,14 @@ int solve_run(const struct ode_problem *prob, const double *p,
     }
     if (n)
         memcpy(r.s.y, y0, n * sizeof *y0);
+    /* Integral equations start at their right-hand side's value (after
+       the row at t0 with volterra_declared_t0). */
+    bool late = prob->n_volterra > 0 && o->volterra_declared_t0;
+    if (prob->n_volterra > 0 && !late && (rc = volterra_initial(prob, p, o->t0, r.s.y))) {
+        rc = failed(&r, rc == ODE_ENOMEM ? rc : ODE_ERHS, o->t0, 0, -1,
+                    "the Volterra equations' initial values could not be computed");
+        goto done;
+    }
     bad = first_nonfinite(r.s.y, n);
     if (bad >= 0) {
         rc = failed(&r, ODE_ENONFINITE, o->t0, 0, bad, "non-finite initial value");
@@ -972,6 +1065,11 @@ int solve_run(const struct ode_problem *prob, const double *p,
         rc = xpp_start_events(&r);
     if (rc)
         goto done;
+    if (late && (rc = volterra_initial(prob, p, o->t0, r.s.y))) {
+        rc = failed(&r, rc == ODE_ENOMEM ? rc : ODE_ERHS, o->t0, 0, -1,
+                    "the Volterra equations' initial values could not be computed");
+        goto done;
+    }
     r.tstops = o->tstops;
     r.n_tstops = o->n_tstops;
     /* A fixed step is honoured exactly, as XPPAUT takes it: only adaptive

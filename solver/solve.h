@@ -100,6 +100,14 @@ struct solve_opts {
        rule applied once per save interval, between the states at its
        two ends, and the interval integrated again from the event. */
     bool xpp;
+    /* Method volterra: the integrals run over the last volterra_window
+       points (XPPAUT's vmaxpts); 0 keeps every point, at most
+       VOLTERRA_MAX_POINTS (solver/volterra.h). */
+    long volterra_window;
+    /* The row at t0 shows the integral states' values as given, before
+       they are set to their right-hand side's (XPPAUT writes that row
+       first). */
+    bool volterra_declared_t0;
 };
 
 /* Fills `o` with the defaults: dopri5, CTL_DEFAULT (PID for dopri5),

@@ -15,6 +15,7 @@
 #include "ros.h"
 #include "seulex.h"
 #include "tableau.h"
+#include "volterra.h"
 
 /* The methods beyond the explicit RK tableaux, in --list-solvers order;
    NULL ends the list. */
@@ -32,6 +33,7 @@ static const struct stepper_method *const others[] = {
     &auto_method,
     &fixed_discrete,
     &fixed_symplectic,
+    &volterra_method,
     NULL,
 };
 
@@ -123,6 +125,38 @@ static const char *name_at(size_t i)
     return i < ne ? tab_at(i)->name : others[i - ne]->name;
 }
 
+/* Names other tools give the very methods registered here (MATLAB's ode
+   suite, SciPy's solve_ivp, Julia's OrdinaryDiffEq): ode45 and RK45 are
+   Dormand & Prince's 5(4) pair, ode23 and RK23 Bogacki & Shampine's 3(2),
+   ode23s Shampine & Reichelt's Rosenbrock 2(3), ode15s their NDF/BDF
+   code, SciPy's Radau the 3-stage Radau IIA. */
+static const struct { const char *alias, *name; } aliases[] = {
+    { "ode45", "dopri5" }, { "RK45", "dopri5" }, { "DP5", "dopri5" },
+    { "ode23", "bosh3" }, { "RK23", "bosh3" }, { "BS3", "bosh3" },
+    { "DP8", "dop853" }, { "ode23s", "ros23" }, { "Rosenbrock23", "ros23" },
+    { "ode15s", "bdf" }, { "Radau", "radau5" }, { "RadauIIA5", "radau5" },
+    { "ImplicitEuler", "backeul" },
+};
+#define ALIAS_N (sizeof aliases / sizeof aliases[0])
+
+/* Methods of other tools not registered here, with the registered one of
+   the same kind (explicit or stiff, fixed or adaptive, about the same
+   order) to suggest: Adams codes of high order (ode113) do the work of a
+   high-order explicit pair, LSODA switches as auto does, TR-BDF2
+   (ode23tb) is an L-stable ESDIRK of order 2 like kvaerno3; XPPAUT's
+   stiff methods (its @ meth names) are BDF codes. */
+static const struct { const char *name, *instead; } foreign[] = {
+    { "ode113", "vern7" }, { "ode23t", "trapezoid" }, { "ode23tb", "kvaerno3" },
+    { "TRBDF2", "kvaerno3" }, { "ode15i", "bdf" }, { "QNDF", "bdf" }, { "FBDF", "bdf" },
+    { "lsoda", "auto" }, { "lsode", "bdf" }, { "vode", "bdf" }, { "Rodas4", "rodas5" },
+    { "Rodas5P", "rodas5" }, { "KenCarp4", "kvaerno5" }, { "Vern6", "vern7" },
+    { "Vern8", "vern9" }, { "rk8pd", "dop853" }, { "rkf45", "dopri5" },
+    { "rkck", "dopri5" }, { "msbdf", "bdf" }, { "bsimp", "rodas5" },
+    { "AutoTsit5", "auto" }, { "AutoVern7", "auto" }, { "gear", "bdf" },
+    { "cvode", "bdf" }, { "stiff", "bdf" },
+};
+#define FOREIGN_N (sizeof foreign / sizeof foreign[0])
+
 bool stepper_find(const char *name, struct stepper_method *out)
 {
     size_t i, n = stepper_count();
@@ -134,6 +168,9 @@ bool stepper_find(const char *name, struct stepper_method *out)
             stepper_at(i, out);
             return true;
         }
+    for (i = 0; i < ALIAS_N; i++)
+        if (same_name(name, aliases[i].alias))
+            return stepper_find(aliases[i].name, out);
     return false;
 }
 
@@ -155,6 +192,7 @@ const char *stepper_family_name(enum stepper_family f)
     case FAM_IMPLICIT_RK: return "implicit RK";
     case FAM_MULTISTEP: return "multistep";
     case FAM_AUTO: return "auto";
+    case FAM_VOLTERRA: return "Volterra";
     }
     return "?";
 }
@@ -190,6 +228,61 @@ static size_t edit_distance(const char *x, const char *y)
         }
     }
     return row[ny];
+}
+
+/* Whether a method's name says it is for stiff problems: words of
+   implicit and linearly implicit methods, and MATLAB's suffixes s, t, tb
+   and i after ode and digits (ode15s, ode23tb). */
+static bool stiff_name(const char *name)
+{
+    static const char *const words[] = {
+        "bdf", "ndf", "radau", "ros", "rodas", "implicit", "stiff", "gear", "cvode",
+        "dirk", "kvaerno", "kencarp", "backeul", "trapez",
+    };
+    char low[64];
+    size_t n = 0;
+    for (; name[n] && n + 1 < sizeof low; n++)
+        low[n] = (char)tolower((unsigned char)name[n]);
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strstr(low, words[i]))
+            return true;
+    if (strncmp(low, "ode", 3) == 0) {
+        size_t d = 3 + strspn(low + 3, "0123456789");
+        return d > 3 && low[d] != '\0';
+    }
+    return false;
+}
+
+const char *stepper_suggest(const char *name)
+{
+    struct stepper_method m;
+    const char *best = NULL;
+    size_t dbest = (size_t)-1, i, n = stepper_count();
+    bool stiff;
+
+    if (!name)
+        name = "";
+    for (i = 0; i < FOREIGN_N; i++)
+        if (same_name(name, foreign[i].name))
+            return foreign[i].instead;
+    stiff = stiff_name(name);
+    /* The closest spelling among the registered names and the aliases,
+       of the kind the name asks for. */
+    for (i = 0; i < n + ALIAS_N + FOREIGN_N; i++) {
+        const char *cand = i < n ? name_at(i) : i < n + ALIAS_N ? aliases[i - n].alias
+                                                                : foreign[i - n - ALIAS_N].name;
+        const char *meant = i < n ? cand : i < n + ALIAS_N ? aliases[i - n].name
+                                                           : foreign[i - n - ALIAS_N].instead;
+        size_t d = edit_distance(name, cand);
+        if (d >= dbest || !stepper_find(meant, &m))
+            continue;
+        if ((m.family != FAM_EXPLICIT && m.family != FAM_AUTO) != stiff)
+            continue;
+        dbest = d;
+        best = meant;
+    }
+    return best ? best : stiff ? "bdf" : "dopri5";
 }
 
 const char *stepper_closest(const char *name)
@@ -229,7 +322,7 @@ static const struct xpp_name xpp_names[] = {
     { "rungekutta", 'r', "rk4",       NULL },
     { "adams",      'a', "dopri5",    NULL },
     { "gear",       'g', "bdf",       "dopri5" },
-    { "volterra",   'v', NULL,        "dopri5" },
+    { "volterra",   'v', "volterra",  NULL },
     { "backeuler",  'b', "backeul",   "dopri5" },
     { "qualrk",     'q', "dopri5",    NULL },
     { "stiff",      's', "bdf",       "dopri5" },

@@ -44,6 +44,8 @@ enum stepper_family {
     FAM_IMPLICIT_RK,     /* Radau IIA, ESDIRK, implicit Euler, trapezoid */
     FAM_MULTISTEP,       /* BDF */
     FAM_AUTO,            /* --solver auto: explicit and stiff members */
+    FAM_VOLTERRA,        /* Volterra equations (volterra.c): its own Newton
+                            matrix by differences, no J from the model */
 };
 
 /* Counters a stepper keeps; solve.c copies them into solve_stats. */
@@ -71,6 +73,7 @@ struct stepper_cfg {
     enum solve_norm norm;
     enum ls_kind linsolve;       /* LS_AUTO unless --linsolve */
     enum jac_mode jacobian;      /* JAC_AUTO unless --jacobian fd */
+    long volterra_window;        /* volterra: points kept, 0 all (solve.h) */
 };
 
 struct stepper;
@@ -175,7 +178,10 @@ int stepper_new(struct stepper *s, const struct stepper_method *m,
 void stepper_free(struct stepper *s);
 
 /* The method called `name` (ASCII case ignored; explicit RK tableaux and
-   the implicit methods), copied into *out.  False when there is none. */
+   the implicit methods), or by another tool's name for the same method
+   (ode45, RK45, DP5: dopri5; ode23, RK23, BS3: bosh3; DP8: dop853;
+   ode23s: ros23; ode15s: bdf; Radau: radau5), copied into *out.  False
+   when there is none. */
 bool stepper_find(const char *name, struct stepper_method *out);
 
 /* Number of methods, and the i-th (0 <= i < stepper_count()) into *out,
@@ -186,6 +192,14 @@ void stepper_at(size_t i, struct stepper_method *out);
 /* The registered name closest to `name` by edit distance (for "did you
    mean").  Never NULL. */
 const char *stepper_closest(const char *name);
+
+/* The registered method to suggest for the unknown --solver `name`: the
+   counterpart of another tool's method of the same kind (ode113: vern7,
+   lsoda: auto), else the closest spelling among the names and their
+   aliases (ode45, RK23, Radau, ...), of the kind the name says (stiff
+   words such as bdf, radau, ros, implicit, or ode15s-like suffixes, for
+   a stiff method; an explicit one otherwise).  Never NULL. */
+const char *stepper_suggest(const char *name);
 
 /* Maps an XPPAUT `meth=` value to a registered name.  Accepts our own
    names, XPPAUT's names (euler, modeuler, rungekutta, 5dp, gear, cvode,
@@ -212,7 +226,8 @@ const char *stepper_xpp_instead(const char *meth);
 /* The controller's error order of m (err_order, or order_emb + 1). */
 int stepper_err_order(const struct stepper_method *m);
 
-/* "explicit", "Rosenbrock", "implicit RK", "multistep". */
+/* "explicit", "Rosenbrock", "implicit RK", "multistep", "auto",
+   "Volterra". */
 const char *stepper_family_name(enum stepper_family f);
 
 /* True when the method has an error estimate (can run adaptively). */

@@ -49,6 +49,14 @@ vg 2 $M/decay.ode -o /nonexistent/dir/x.csv
 ln -s run.csv "$TMPDIR/link.csv"
 vg 0 $M/decay.ode -o "$TMPDIR/link.csv"
 vg 0 --emit-c samples/sir.ode
+# The model on standard input, lists, aliases, a raised tolerance, the
+# messages for names and options that are not what was meant.
+vg 0 - --no-header --format tsv -o "$TMPDIR/run.dat" -p k=2,x0=3 --solver ode45 \
+    --rtol 1e-20 <$M/decay.ode
+vg 2 $M/decay.ode -p x=1
+vg 2 $M/decay.ode --sav-final
+vg 2 $M/decay.ode --solver ode113
+vg 2 $M/decay.ode -o "$TMPDIR/run.xlsx"
 if "$ODESOLVE" $M/decay.ode -o "$TMPDIR/probe.h5" 2>/dev/null; then
     vg 0 $M/decay.ode -o "$TMPDIR/run.h5"
 fi
@@ -65,6 +73,13 @@ vg 0 --xpp --no-jit tests/xpp/fire-reset.ode
 vg 0 --xpp tests/xpp/pendulum-ymp.ode --stats
 vg 0 --xpp tests/xpp/shoot-bdry.ode
 vg 2 --solver rk4 $M/map-affine.ode
+# Volterra equations: the history, the kernels of every backend, a
+# window, and a run refused before it starts.
+vg 0 tests/xpp/volterra.ode --dt 0.01 --stats
+vg 0 --no-jit tests/xpp/abel.ode
+vg 0 tests/xpp/window.ode --xpp --format xpp
+vg 2 tests/xpp/volterra.ode --t1 1000
+vg 2 tests/e2e/diag/volterra.ode
 # The implicit solvers: exact and finite-difference Jacobians, each linear
 # solver (dense, band, KLU with its complex systems under radau5), seulex's
 # dense output, auto's switches, and a Newton failure that ends the solve.

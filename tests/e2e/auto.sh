@@ -42,9 +42,9 @@ sed 's/^@ total=2$/@ total=2, meth=cvode/' "$V" >"$TMPDIR/c.ode"
 "$ODESOLVE" "$TMPDIR/c.ode" --rtol 1e-6 --atol 1e-6 --save-final --stats >/dev/null \
     2>"$TMPDIR/c.st" || die "meth=cvode failed: $(cat "$TMPDIR/c.st")"
 [ "$(stat solver "$TMPDIR/c.st")" = bdf ] || die "meth=cvode ran $(stat solver "$TMPDIR/c.st")"
-sed 's/^@ total=2$/@ total=0.001, meth=volterra/' "$V" >"$TMPDIR/v.ode"
+# meth=volterra runs the Volterra method, which needs a step.
+sed 's/^@ total=2$/@ total=0.001, dt=0.0001, meth=volterra/' "$V" >"$TMPDIR/v.ode"
 "$ODESOLVE" "$TMPDIR/v.ode" --save-final --stats >/dev/null 2>"$TMPDIR/v.st" ||
     die "meth=volterra failed: $(cat "$TMPDIR/v.st")"
-grep -q "warning: method 'volterra' is not available; using 'dopri5' instead" "$TMPDIR/v.st" ||
-    die "no warning: $(cat "$TMPDIR/v.st")"
+[ "$(stat solver "$TMPDIR/v.st")" = volterra ] || die "meth=volterra ran $(stat solver "$TMPDIR/v.st")"
 exit 0

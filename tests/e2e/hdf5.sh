@@ -157,6 +157,28 @@ awk '$1 + 0 != NR - 1 { print "t[" NR - 1 "] = " $1; exit 1 }' "$TMPDIR/it.txt" 
 has_dataset "$TMPDIR/x.h5" t || die "rewritten file unreadable"
 ls "$TMPDIR" | grep -q 'tmp\.' && die "temporary file left behind"
 
+# The run's model and values as root attributes: the file's name and
+# SHA-256 (as sha256sum says), the parameters after -p, the initial values
+# after -i, names and values in the model's order.
+"$ODESOLVE" $M/decay.ode -p k=2 -i x=3 -o "$TMPDIR/sw.h5" || die "sweep run failed"
+[ "$(attr "$TMPDIR/sw.h5" model_file)" = "$M/decay.ode" ] || die "model_file: $(attr "$TMPDIR/sw.h5" model_file)"
+[ "$(attr "$TMPDIR/sw.h5" model_sha256)" = "$(sha256sum <$M/decay.ode | cut -d' ' -f1)" ] ||
+    die "model_sha256: $(attr "$TMPDIR/sw.h5" model_sha256)"
+# arr FILE NAME: an array attribute's values, comma-separated
+arr() {
+    h5dump -a "/$2" -y -w 0 -m %.17g "$1" | sed -n '/DATA {/,/}/p' | sed '1d;$d' |
+        tr -d ' "\n'
+}
+[ "$(arr "$TMPDIR/sw.h5" parameter_names)" = "k,x0" ] || die "parameter_names: $(arr "$TMPDIR/sw.h5" parameter_names)"
+[ "$(arr "$TMPDIR/sw.h5" parameter_values)" = "2,1" ] || die "parameter_values: $(arr "$TMPDIR/sw.h5" parameter_values)"
+[ "$(arr "$TMPDIR/sw.h5" state_names)" = "x" ] || die "state_names: $(arr "$TMPDIR/sw.h5" state_names)"
+[ "$(arr "$TMPDIR/sw.h5" initial_values)" = "3" ] || die "initial_values: $(arr "$TMPDIR/sw.h5" initial_values)"
+# From standard input: named <stdin>, the same hash.
+"$ODESOLVE" - -o "$TMPDIR/in.h5" <$M/decay.ode || die "stdin run failed"
+[ "$(attr "$TMPDIR/in.h5" model_file)" = "<stdin>" ] || die "stdin model_file: $(attr "$TMPDIR/in.h5" model_file)"
+[ "$(attr "$TMPDIR/in.h5" model_sha256)" = "$(attr "$TMPDIR/sw.h5" model_sha256)" ] || die "stdin hash"
+[ "$(arr "$TMPDIR/in.h5" parameter_values)" = "1,1" ] || die "stdin parameter_values"
+
 # Unwritable places: exit 2, the path named, nothing written.
 expect_status 2 "$ODESOLVE" $M/osc.ode -o /nonexistent/dir/x.h5 2>"$TMPDIR/e"
 grep -q "/nonexistent/dir/x.h5" "$TMPDIR/e" || die "unwritable path not named"

@@ -80,7 +80,8 @@ static int run_backend(const struct model *m, const struct ode_problem *prob,
                        const double *y0, const double *y1, struct result *r)
 {
     size_t np = prob->n_params + prob->n_derived;
-    r->p = calloc(np + 1, sizeof *r->p);
+    /* With room for the Volterra slots (problem.h), 0 here. */
+    r->p = calloc(np + prob->n_volterra + 1, sizeof *r->p);
     r->rhs = calloc(2 * prob->n_states + 1, sizeof *r->rhs);
     r->aux = calloc(2 * prob->n_aux + 1, sizeof *r->aux);
     if (!r->p || !r->rhs || !r->aux)

@@ -63,7 +63,8 @@ static void fd_column(const struct ode_problem *pb, double t, const double *y,
                       const double *p, size_t c, bool by_param, double *col)
 {
     size_t n = pb->n_states, np = pb->n_params + pb->n_derived;
-    double *yy = malloc((n + 1) * sizeof *yy), *pp = malloc((np + 1) * sizeof *pp);
+    double *yy = malloc((n + 1) * sizeof *yy);
+    double *pp = calloc(np + pb->n_volterra + 1, sizeof *pp);
     double *f = malloc((4 * n + 1) * sizeof *f);
     ck_assert(yy && pp && f);
     memcpy(yy, y, n * sizeof *yy);
@@ -158,7 +159,8 @@ static void backends_agree(const char *what, struct tb *b, bool by_param, double
 
 static double *params_of(const struct model *m, const struct ode_problem *pb)
 {
-    double *p = calloc(m->n_params + m->n_derived + 1, sizeof *p);
+    /* With room for the Volterra slots (problem.h), 0 here. */
+    double *p = calloc(m->n_params + m->n_derived + pb->n_volterra + 1, sizeof *p);
     ck_assert_ptr_nonnull(p);
     for (size_t i = 0; i < m->n_params; i++)
         p[i] = m->params[i].value;

@@ -621,8 +621,10 @@ static void agree_on_model(struct model *m, const char *what)
 {
     struct tb b;
     size_t n = m->n_states, np = m->n_params + m->n_derived, na = m->n_aux;
-    double *y = calloc(n + 1, sizeof *y), *p = calloc(np + 1, sizeof *p);
-    double *pj = calloc(np + 1, sizeof *pj);
+    /* With room for the Volterra slots (problem.h), 0 here. */
+    size_t nv = m->n_kernels + 1;
+    double *y = calloc(n + 1, sizeof *y), *p = calloc(np + nv, sizeof *p);
+    double *pj = calloc(np + nv, sizeof *pj);
     double *di = calloc(n + 1, sizeof *di), *dj = calloc(n + 1, sizeof *dj);
     double *oi = calloc(na + 1, sizeof *oi), *oj = calloc(na + 1, sizeof *oj);
     int rc = tb_new(m, &b);

@@ -405,7 +405,7 @@ static int model_fd_vs_exact(const char *path)
 
     size_t n = pr.n_states, nnz = pr.jac_pattern.nnz;
     const size_t *cp = pr.jac_pattern.colptr, *ri = pr.jac_pattern.rowind;
-    double *p = calloc(m->n_params + m->n_derived + 1, sizeof *p);
+    double *p = calloc(m->n_params + m->n_derived + pr.n_volterra + 1, sizeof *p);
     double *y = calloc(n, sizeof *y), *f0 = calloc(n, sizeof *f0);
     double *ex = calloc(nnz + 1, sizeof *ex), *fd = calloc(nnz + 1, sizeof *fd);
     double *rowmax = calloc(n, sizeof *rowmax);

@@ -465,8 +465,10 @@ static void agree_on_model(struct model *m, const char *what)
 {
     struct pair b;
     size_t n = m->n_states, np = m->n_params + m->n_derived;
-    double *y = calloc(n + 1, sizeof *y), *p = calloc(np + 1, sizeof *p);
-    double *q = calloc(np + 1, sizeof *q);
+    /* With room for the Volterra slots (problem.h), 0 here. */
+    size_t nv = m->n_kernels + 1;
+    double *y = calloc(n + 1, sizeof *y), *p = calloc(np + nv, sizeof *p);
+    double *q = calloc(np + nv, sizeof *q);
     pair_new(m, &b);
     for (size_t i = 0; i < m->n_params; i++)
         p[i] = q[i] = m->params[i].value;

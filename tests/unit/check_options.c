@@ -52,6 +52,63 @@ START_TEST(options_parse_numbers_and_flags)
 }
 END_TEST
 
+START_TEST(options_format_and_no_header)
+{
+    struct cli_options o;
+    char err[256];
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "--format", "TSV", "--no-header",
+                           NULL), 0);
+    ck_assert_str_eq(o.format, "TSV");
+    ck_assert(o.no_header && !o.format_xpp);
+    cli_options_free(&o);
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "--format", "h5", "--format", "xpp",
+                           NULL), 0);
+    ck_assert(o.format_xpp && !o.format && !o.no_header);
+    cli_options_free(&o);
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "--format", "xlsx", NULL), ODE_EINVAL);
+    ck_assert_str_eq(err, "--format: unknown format 'xlsx' (csv, tsv, h5 or xpp)");
+    cli_options_free(&o);
+}
+END_TEST
+
+START_TEST(options_assignments_take_lists)
+{
+    struct cli_options o;
+    char err[256];
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "-p", "a=1,bb=-2.5", "-i",
+                           "v=-60,w=0.1", "-p", "c=3", NULL), 0);
+    ck_assert_uint_eq(o.n_params, 3);
+    ck_assert_uint_eq(o.n_inits, 2);
+    ck_assert(o.params[0].name_len == 1 && strncmp(o.params[0].name, "a", 1) == 0);
+    ck_assert(o.params[1].name_len == 2 && strncmp(o.params[1].name, "bb", 2) == 0);
+    ck_assert(o.params[0].value == 1 && o.params[1].value == -2.5 && o.params[2].value == 3);
+    ck_assert(o.inits[1].name_len == 1 && o.inits[1].value == 0.1);
+    cli_options_free(&o);
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "-p", "a=1,", NULL), ODE_EINVAL);
+    ck_assert_str_eq(err, "-p: expected NAME=VALUE[,NAME=VALUE...], got 'a=1,'");
+    cli_options_free(&o);
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "-i", "x=1,y=z", NULL), ODE_EINVAL);
+    ck_assert_str_eq(err, "-i: 'z' is not a number (in 'x=1,y=z')");
+    cli_options_free(&o);
+}
+END_TEST
+
+START_TEST(options_unknown_option_gets_a_suggestion)
+{
+    struct cli_options o;
+    char err[256];
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "--sav-final", NULL), ODE_EINVAL);
+    ck_assert_str_eq(err, "unknown option '--sav-final' (did you mean '--save-final'?)");
+    cli_options_free(&o);
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "--rtoll=3", NULL), ODE_EINVAL);
+    ck_assert_str_eq(err, "unknown option '--rtoll=3' (did you mean '--rtol'?)");
+    cli_options_free(&o);
+    ck_assert_int_eq(parse(&o, err, sizeof err, "m.ode", "--frobnicate", NULL), ODE_EINVAL);
+    ck_assert_str_eq(err, "unknown option '--frobnicate'");
+    cli_options_free(&o);
+}
+END_TEST
+
 START_TEST(options_collect_repeated_assignments)
 {
     struct cli_options o;
@@ -274,6 +331,9 @@ static Suite *options_suite(void)
     tcase_add_test(tc, options_unset_values_are_nan);
     tcase_add_test(tc, options_parse_numbers_and_flags);
     tcase_add_test(tc, options_collect_repeated_assignments);
+    tcase_add_test(tc, options_format_and_no_header);
+    tcase_add_test(tc, options_assignments_take_lists);
+    tcase_add_test(tc, options_unknown_option_gets_a_suggestion);
     tcase_add_test(tc, options_reject_bad_values);
     tcase_add_test(tc, options_reject_usage_errors);
     tcase_add_test(tc, options_help_needs_no_model);

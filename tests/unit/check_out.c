@@ -362,6 +362,50 @@ START_TEST(out_follows_a_link_and_keeps_it)
 }
 END_TEST
 
+START_TEST(out_format_known_from_name_or_file_kind)
+{
+    enum out_format f;
+
+    ck_assert(out_format_known(NULL, &f) && f == OUT_CSV);
+    ck_assert(out_format_known("-", &f) && f == OUT_CSV);
+    ck_assert(out_format_known("a.CSV", &f) && f == OUT_CSV);
+    ck_assert(out_format_known("a.tsv", &f) && f == OUT_TSV);
+    ck_assert(out_format_known("a.hdf5", &f) && f == OUT_HDF5);
+    ck_assert(!out_format_known("a.xlsx", &f));
+    ck_assert(!out_format_known("/nonexistent/run", &f));
+    ck_assert(out_format_known("/dev/null", &f) && f == OUT_CSV);
+    ck_assert(out_format_parse("TSV", &f) && f == OUT_TSV);
+    ck_assert(out_format_parse("h5", &f) && f == OUT_HDF5);
+    ck_assert(out_format_parse("hdf5", &f) && f == OUT_HDF5);
+    ck_assert(out_format_parse("csv", &f) && f == OUT_CSV);
+    ck_assert(!out_format_parse("xpp", &f));
+    ck_assert(!out_format_parse("", &f));
+}
+END_TEST
+
+START_TEST(out_no_header_writes_rows_only)
+{
+    const char *names[] = { "x", "y" };
+    const double v[] = { 0.5, -2 };
+    char path[512], err[512];
+    out *o;
+
+    td_make("check_out");
+    td_path(path, sizeof path, "nh.dat");
+    ck_assert_int_eq(out_open_as(path, OUT_TSV, &o, err, sizeof err), 0);
+    out_set_no_header(o);
+    ck_assert_int_eq(out_header(o, names, 2), 0);
+    ck_assert_int_eq(out_row(o, 1.0, v, 2), 0);
+    /* The header still fixes the row width. */
+    ck_assert_int_eq(out_row(o, 2.0, v, 1), ODE_EINVAL);
+    ck_assert_int_eq(out_close(o, true, err, sizeof err), 0);
+    char *text = read_file(path, NULL);
+    ck_assert_str_eq(text, "1\t0.5\t-2\n");
+    free(text);
+    td_remove();
+}
+END_TEST
+
 START_TEST(out_open_reports_missing_directory)
 {
     char err[512] = "";
@@ -574,6 +618,8 @@ static Suite *out_suite(void)
     tcase_add_test(tc, out_failed_write_keeps_no_partial_file);
     tcase_add_test(tc, out_writes_standard_output);
     tcase_add_test(tc, out_follows_a_link_and_keeps_it);
+    tcase_add_test(tc, out_format_known_from_name_or_file_kind);
+    tcase_add_test(tc, out_no_header_writes_rows_only);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -47,8 +47,9 @@ START_TEST(stepper_names_are_unique_and_found_in_any_case)
             stepper_at(j, &o);
             ck_assert_str_ne(o.name, m.name);
         }
-        /* An implicit method needs J; an explicit one never does. */
-        ck_assert(m.needs_jac == (m.family != FAM_EXPLICIT));
+        /* An implicit method needs J; an explicit one never does, nor
+           the Volterra method, which forms its own matrix. */
+        ck_assert(m.needs_jac == (m.family != FAM_EXPLICIT && m.family != FAM_VOLTERRA));
     }
     struct stepper_method m;
     ck_assert(!stepper_find("dopri", &m));
@@ -95,7 +96,7 @@ START_TEST(stepper_xpp_stiff_names_map_to_the_stiff_methods)
         { "gear", "bdf" }, { "stiff", "bdf" }, { "cvode", "bdf" }, { "CVODE", "bdf" },
         { "g", "bdf" }, { "s", "bdf" }, { "c", "bdf" }, { "2rb", "ros23" },
         { "rb23", "ros23" }, { "backeuler", "backeul" }, { "backeul", "backeul" },
-        { "b", "backeul" },
+        { "b", "backeul" }, { "volterra", "volterra" }, { "v", "volterra" },
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         struct stepper_method m;
@@ -110,14 +111,14 @@ START_TEST(stepper_xpp_stiff_names_map_to_the_stiff_methods)
         }
     }
     const char *near = NULL;
-    ck_assert_ptr_null(stepper_from_xpp("volterra", &near));
-    ck_assert_str_eq(near, "dopri5");
+    ck_assert_str_eq(stepper_from_xpp("volterra", &near), "volterra");
+    ck_assert_str_eq(stepper_from_xpp("v", &near), "volterra");
     ck_assert_str_eq(stepper_from_xpp("discrete", &near), "discrete");
     ck_assert_str_eq(stepper_from_xpp("disc", &near), "discrete");
     ck_assert_str_eq(stepper_from_xpp("d", &near), "discrete");
     ck_assert_str_eq(stepper_from_xpp("ymp", &near), "symplectic");
     ck_assert_str_eq(stepper_from_xpp("y", &near), "symplectic");
-    ck_assert_ptr_null(stepper_from_xpp("volterra", NULL));
+    ck_assert_ptr_null(stepper_from_xpp("nosuch", NULL));
 }
 END_TEST
 
@@ -148,8 +149,8 @@ START_TEST(stepper_unknown_names_get_the_nearest)
     const char *near = NULL;
     ck_assert_ptr_null(stepper_from_xpp("dopr5", &near));
     ck_assert_str_eq(near, "dopri5");
-    ck_assert_ptr_null(stepper_from_xpp("rk45", &near));
-    ck_assert_str_eq(near, "rk4");
+    /* Another tool's name for dopri5 is read in a file too. */
+    ck_assert_str_eq(stepper_from_xpp("RK45", &near), "dopri5");
     ck_assert_ptr_null(stepper_from_xpp("rungekuta", &near));
     ck_assert_str_eq(near, "rk4");
     ck_assert_ptr_null(stepper_from_xpp("heum", &near));
@@ -162,6 +163,43 @@ START_TEST(stepper_unknown_names_get_the_nearest)
     ck_assert_str_eq(stepper_closest("bosh"), "bosh3");
     ck_assert_str_eq(stepper_closest("DOPRI"), "dopri5");
     ck_assert_ptr_nonnull(stepper_closest(NULL));
+}
+END_TEST
+
+START_TEST(stepper_other_tools_names_are_aliases)
+{
+    static const char *const pairs[][2] = {
+        { "ode45", "dopri5" }, { "RK45", "dopri5" }, { "ode23", "bosh3" },
+        { "rk23", "bosh3" }, { "DOP853", "dop853" }, { "Tsit5", "tsit5" },
+        { "Vern7", "vern7" }, { "VERN9", "vern9" }, { "ode15s", "bdf" },
+        { "ode23s", "ros23" }, { "Radau", "radau5" },
+    };
+    struct stepper_method m;
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        ck_assert_msg(stepper_find(pairs[i][0], &m), "%s not found", pairs[i][0]);
+        ck_assert_str_eq(m.name, pairs[i][1]);
+    }
+    ck_assert(!stepper_find("ode113", &m));
+}
+END_TEST
+
+START_TEST(stepper_suggestions_keep_the_kind)
+{
+    struct stepper_method m;
+    /* Another tool's method: ours of the same kind. */
+    ck_assert_str_eq(stepper_suggest("ode113"), "vern7");
+    ck_assert_str_eq(stepper_suggest("LSODA"), "auto");
+    ck_assert_str_eq(stepper_suggest("ode23tb"), "kvaerno3");
+    /* A stiff-sounding name gets a stiff method, whatever the spelling
+       is closest to. */
+    ck_assert_str_eq(stepper_suggest("ode15x"), "bdf");
+    ck_assert_str_eq(stepper_suggest("radau3"), "radau5");
+    ck_assert(stepper_find(stepper_suggest("ros34"), &m) && m.family == FAM_ROSENBROCK);
+    /* An explicit one an explicit method, through the aliases. */
+    ck_assert_str_eq(stepper_suggest("rk45x"), "dopri5");
+    ck_assert(stepper_find(stepper_suggest("dopri8"), &m) && m.family == FAM_EXPLICIT);
+    ck_assert_ptr_nonnull(stepper_suggest(""));
+    ck_assert_ptr_nonnull(stepper_suggest(NULL));
 }
 END_TEST
 
@@ -260,6 +298,8 @@ static Suite *stepper_suite(void)
     tcase_add_test(tc, stepper_xpp_stiff_names_map_to_the_stiff_methods);
     tcase_add_test(tc, stepper_xpp_replay_names_rkqs_for_qualrk_only);
     tcase_add_test(tc, stepper_unknown_names_get_the_nearest);
+    tcase_add_test(tc, stepper_other_tools_names_are_aliases);
+    tcase_add_test(tc, stepper_suggestions_keep_the_kind);
     tcase_add_test(tc, stepper_err_norm_scales_and_flags_nonfinite);
     tcase_add_test(tc, stepper_initial_step_follows_hairer_wanner);
     tcase_add_test(tc, stepper_erk_takes_the_shared_initial_step);

@@ -6,10 +6,11 @@ settings) and compares the CSV with NAME.out within the tolerance of its
 first line; make check never runs this script, and needs neither Python
 nor xppaut.
 
-  - oscillator, decay, logistic and meanfield have closed-form
+  - oscillator, decay, logistic, meanfield and volterra have closed-form
     solutions, evaluated here at the file's saved times (dt apart over
-    total).
-  - fhn, ml, hh and ring are XPPAUT's own output: `xppaut NAME.ode -silent` (Debian's
+    total; dt*nout for volterra).  volterra's tolerance 1e-6 covers the
+    trapezoidal rule's error at its dt (2e-7 in g at t=1).
+  - fhn, ml, hh, ring, abel and window are XPPAUT's own output: `xppaut NAME.ode -silent` (Debian's
     xppaut 6.11, which prints 8 significant digits of single precision)
     in a scratch folder, output.dat converted to CSV.  Both files ask for
     XPPAUT's fixed-step Runge-Kutta (meth=rungekutta, meth=r), which
@@ -107,6 +108,14 @@ def meanfield():
           + ["mean", "moment", "squares", "weights"], rows)
 
 
+def volterra():
+    rows = []
+    for t in grid(1, 0.1):
+        rows.append((t, math.exp(t), math.cosh(t), (1 + math.exp(-2 * t)) / 2,
+                     math.exp(t)))
+    write("volterra", "1e-6", ["t", "g", "c", "m", "gex"], rows)
+
+
 def xppaut(name, header, first="# tol 1e-6"):
     with tempfile.TemporaryDirectory() as d:
         shutil.copy(os.path.join(HERE, name + ".ode"), d)
@@ -126,6 +135,7 @@ oscillator()
 decay()
 logistic()
 meanfield()
+volterra()
 xppaut("fhn", ["t", "v", "w", "I_app", "dv"])
 xppaut("ml", ["t", "v", "w", "ica", "ik"])
 xppaut("hh", ["t", "v", "m", "h", "n", "I_Na", "I_K"])
@@ -148,3 +158,5 @@ xppaut("kick-zero", ["t", "q", "p"], XPP)
 xppaut("kick", ["t", "th", "om", "c", "e"], "# tol 1e-6 --xpp")
 xppaut("bounce", ["t", "y", "v", "en"], "# tol 1e-6 --xpp")
 xppaut("enzyme", ["t", "s", "c", "e", "p", "rate"], "# tol 1e-5")
+xppaut("abel", ["t", "u"])
+xppaut("window", ["t", "g"])
