@@ -414,7 +414,9 @@ static void model_against_fd(const char *what, struct model *m, bool with_cc)
     for (int k = 0; k < 3; k++) {
         for (size_t i = 0; i < n; i++) {
             double y0 = m->states[i].init;
-            y[i] = y0 * (1 + urand(-0.1, 0.1)) + urand(-0.05, 0.05) * (y0 == 0 ? 1e-3 : 1);
+            /* Within 1% of the initial state: arenstorf's 10% could land
+               next to the moon, where central differences lose digits. */
+            y[i] = y0 * (1 + urand(-0.01, 0.01)) + urand(-0.005, 0.005) * (y0 == 0 ? 1e-3 : 1);
         }
         for (size_t q = 0; q < ncheck; q++)
             cols[q] = n == ncheck ? q : (size_t)urand(0, (double)n);
